@@ -3,6 +3,7 @@
 # make modules KDIR=...  build both modules against a kernel build tree
 # make userspace         build the user-space programs into build/bin
 # make check             run the whole test suite in QEMU guests (vm/check)
+# make check-debug       the same on a 6.1 debug kernel (KASAN, lockdep, ...)
 # make demo              run the demo in a QEMU guest (vm/demo)
 # make lint              checkpatch --strict, sparse, W=1 and kernel-doc
 #
@@ -21,7 +22,7 @@ TEST_SRCS := $(wildcard tests/*/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/bin/tests/%,$(TEST_SRCS))
 SCRIPTS := $(patsubst utils/%,$(BUILD)/bin/%,$(wildcard utils/dmalab-*))
 
-.PHONY: all modules userspace check demo lint clean
+.PHONY: all modules userspace check check-debug demo lint clean
 
 all: modules userspace
 
@@ -40,6 +41,9 @@ $(BUILD)/bin/tests/%: tests/%.c tests/tap.h $(UAPI_HEADERS)
 
 check:
 	vm/check
+
+check-debug:
+	vm/check-debug
 
 demo:
 	vm/demo
