@@ -19,7 +19,9 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -pthread \
 
 UAPI_HEADERS := $(wildcard include/uapi/linux/*.h)
 TEST_SRCS := $(wildcard tests/*/*.c)
+TEST_HDRS := $(wildcard tests/*.h tests/*/*.h)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/bin/tests/%,$(TEST_SRCS))
+TEST_SCRIPTS := $(patsubst tests/%.sh,$(BUILD)/bin/tests/%,$(wildcard tests/*/*.sh))
 SCRIPTS := $(patsubst utils/%,$(BUILD)/bin/%,$(wildcard utils/dmalab-*))
 
 .PHONY: all modules userspace check check-debug demo lint clean
@@ -29,15 +31,20 @@ all: modules userspace
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace: $(TEST_BINS) $(SCRIPTS)
+userspace: $(TEST_BINS) $(TEST_SCRIPTS) $(SCRIPTS)
 
 $(BUILD)/bin/dmalab-%: utils/dmalab-%
 	@mkdir -p $(@D)
 	cp $< $@
 
-$(BUILD)/bin/tests/%: tests/%.c tests/tap.h $(UAPI_HEADERS)
+$(BUILD)/bin/tests/%: tests/%.c $(TEST_HDRS) $(UAPI_HEADERS)
 	@mkdir -p $(@D)
 	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+# Shell tests print TAP too; they run in the guest's busybox sh.
+$(BUILD)/bin/tests/%: tests/%.sh
+	@mkdir -p $(@D)
+	install -m 755 $< $@
 
 check:
 	vm/check
