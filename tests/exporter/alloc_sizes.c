@@ -120,7 +120,7 @@ static void addr_bits_case(unsigned int bits, uint64_t len, uint32_t place)
 
 static void zero_after_reuse(void)
 {
-	uint64_t len = 64 * MiB;
+	uint64_t len = 16 * MiB;
 	unsigned char *p;
 	int fd, ok = 0, round;
 
