@@ -19,6 +19,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -pthread \
 UAPI_HEADERS := $(wildcard include/uapi/linux/*.h)
 TEST_SRCS := $(wildcard tests/*/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/bin/tests/%,$(TEST_SRCS))
+SCRIPTS := $(patsubst utils/%,$(BUILD)/bin/%,$(wildcard utils/dmalab-*))
 
 .PHONY: all modules userspace check demo lint clean
 
@@ -27,7 +28,11 @@ all: modules userspace
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace: $(TEST_BINS)
+userspace: $(TEST_BINS) $(SCRIPTS)
+
+$(BUILD)/bin/dmalab-%: utils/dmalab-%
+	@mkdir -p $(@D)
+	cp $< $@
 
 $(BUILD)/bin/tests/%: tests/%.c tests/tap.h $(UAPI_HEADERS)
 	@mkdir -p $(@D)

@@ -1,25 +1,69 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmalab importer: placeholder that registers the misc device so the VM
- * bench has a module to build, load and probe.
+ * dmalab_imp: a dma-buf importer that attaches buffers to real DMA devices
+ * (QEMU's edu PCI device) and to simulated devices with chosen limits.
+ *
+ * This file holds module setup: the misc device, the "probe" device used to
+ * look at a buffer's physical placement, and the edu PCI driver.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/wait.h>
 
-static const struct file_operations dmalab_imp_fops = {
-	.owner = THIS_MODULE,
-};
+#include "imp.h"
+
+struct device *dmalab_imp_parent;
+struct device *dmalab_imp_probe_dev;
+DECLARE_WAIT_QUEUE_HEAD(dmalab_imp_idle_wq);
 
 static struct miscdevice dmalab_imp_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "dmalab_imp",
 	.fops = &dmalab_imp_fops,
+	.mode = 0666,
 };
 
-module_misc_device(dmalab_imp_misc);
+static int __init dmalab_imp_init(void)
+{
+	int ret;
 
-MODULE_DESCRIPTION("dmalab dma-buf importer");
+	ret = misc_register(&dmalab_imp_misc);
+	if (ret)
+		return ret;
+	dmalab_imp_parent = dmalab_imp_misc.this_device;
+
+	dmalab_imp_probe_dev = dmalab_imp_probe_create();
+	if (IS_ERR(dmalab_imp_probe_dev)) {
+		ret = PTR_ERR(dmalab_imp_probe_dev);
+		goto unregister_misc;
+	}
+
+	ret = dmalab_imp_edu_init();
+	if (ret)
+		goto destroy_probe;
+
+	pr_info("ready\n");
+	return 0;
+
+destroy_probe:
+	dmalab_imp_probe_destroy(dmalab_imp_probe_dev);
+unregister_misc:
+	misc_deregister(&dmalab_imp_misc);
+	return ret;
+}
+
+static void __exit dmalab_imp_exit(void)
+{
+	dmalab_imp_edu_exit();
+	dmalab_imp_probe_destroy(dmalab_imp_probe_dev);
+	misc_deregister(&dmalab_imp_misc);
+}
+
+module_init(dmalab_imp_init);
+module_exit(dmalab_imp_exit);
+
+MODULE_DESCRIPTION("dmalab dma-buf importer: edu DMA and simulated devices");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Handles, attachments and mappings: the importer side of the dma-buf API.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <dmalab/compat.h>
+
+#include "imp.h"
+
+/* The exporter of this project honours every attachment's limits. */
+#define DMALAB_IMP_TRUSTED_EXPORTER "dmalab_exp"
+
+/**
+ * dmalab_imp_import() - DMALAB_IMP_IOC_IMPORT
+ * @f: calling file, locked
+ * @arg: ioctl argument
+ *
+ * Return: 0, -EBADF for a closed fd, -EINVAL for a non-dma-buf fd, or
+ * another negative errno.
+ */
+int dmalab_imp_import(struct dmalab_imp_file *f, struct dmalab_imp_import *arg)
+{
+	struct dmalab_imp_buf *buf;
+	struct dma_buf *dmabuf;
+	u32 id;
+	int ret;
+
+	if (f->n_handles >= DMALAB_IMP_MAX_HANDLES)
+		return -EMFILE;
+	dmabuf = dma_buf_get(arg->fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto put_dmabuf;
+	}
+	buf->dmabuf = dmabuf;
+	ret = xa_alloc(&f->handles, &id, buf, xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto free_buf;
+	buf->id = id;
+	f->n_handles++;
+	arg->handle = id;
+	arg->buf_size = dmabuf->size;
+	return 0;
+
+free_buf:
+	kfree(buf);
+put_dmabuf:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+/**
+ * dmalab_imp_release() - DMALAB_IMP_IOC_RELEASE
+ * @f: calling file, locked
+ * @id: handle
+ *
+ * Return: 0, -ENOENT, or -EBUSY while the handle has attachments.
+ */
+int dmalab_imp_release(struct dmalab_imp_file *f, u32 id)
+{
+	struct dmalab_imp_buf *buf = xa_load(&f->handles, id);
+
+	if (!buf)
+		return -ENOENT;
+	if (buf->n_attach)
+		return -EBUSY;
+	xa_erase(&f->handles, id);
+	f->n_handles--;
+	dma_buf_put(buf->dmabuf);
+	kfree(buf);
+	return 0;
+}
+
+/**
+ * dmalab_imp_attach() - DMALAB_IMP_IOC_ATTACH
+ * @f: calling file, locked
+ * @arg: ioctl argument
+ *
+ * Return: 0, -ENOENT (handle), -ENODEV (device), or the exporter's errno.
+ */
+int dmalab_imp_attach(struct dmalab_imp_file *f, struct dmalab_imp_attach *arg)
+{
+	struct dmalab_imp_buf *buf = xa_load(&f->handles, arg->handle);
+	struct dma_buf_attachment *attach;
+	struct dmalab_imp_dev *idev;
+	struct dmalab_imp_att *att;
+	u32 id;
+	int ret;
+
+	if (!buf)
+		return -ENOENT;
+	idev = dmalab_imp_dev_find(f, arg->dev_id);
+	if (!idev)
+		return -ENODEV;
+	if (f->n_atts >= DMALAB_IMP_MAX_ATTACH)
+		return -EMFILE;
+	att = kzalloc(sizeof(*att), GFP_KERNEL_ACCOUNT);
+	if (!att)
+		return -ENOMEM;
+	attach = dma_buf_attach(buf->dmabuf, idev->dev);
+	if (IS_ERR(attach)) {
+		ret = PTR_ERR(attach);
+		goto free_att;
+	}
+	att->buf = buf;
+	att->idev = idev;
+	att->attach = attach;
+	atomic_set(&att->busy, 0);
+	ret = xa_alloc(&f->atts, &id, att, xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto detach;
+	att->id = id;
+	f->n_atts++;
+	buf->n_attach++;
+	atomic_inc(&idev->n_attach);
+	arg->attach_id = id;
+	return 0;
+
+detach:
+	dma_buf_detach(buf->dmabuf, attach);
+free_att:
+	kfree(att);
+	return ret;
+}
+
+static void dmalab_imp_do_detach(struct dmalab_imp_file *f,
+				 struct dmalab_imp_att *att)
+{
+	xa_erase(&f->atts, att->id);
+	f->n_atts--;
+	dma_buf_detach(att->buf->dmabuf, att->attach);
+	att->buf->n_attach--;
+	atomic_dec(&att->idev->n_attach);
+	kfree(att);
+}
+
+/**
+ * dmalab_imp_detach() - DMALAB_IMP_IOC_DETACH
+ * @f: calling file, locked
+ * @id: attachment id
+ *
+ * Return: 0, -ENOENT, or -EBUSY while mapped.
+ */
+int dmalab_imp_detach(struct dmalab_imp_file *f, u32 id)
+{
+	struct dmalab_imp_att *att = xa_load(&f->atts, id);
+
+	if (!att)
+		return -ENOENT;
+	if (att->sgt)
+		return -EBUSY;
+	dmalab_imp_do_detach(f, att);
+	return 0;
+}
+
+/*
+ * Could @dev reach every page of the buffer without an IOMMU? Without this
+ * check dma-direct would WARN on a page beyond the device's mask or window
+ * (the swiotlb pool is no help to a 28-bit device). The buffer's placement
+ * is read from a mapping for the module's 64-bit probe device, on which DMA
+ * addresses are physical addresses.
+ */
+static bool dmalab_imp_needs_precheck(struct dmalab_imp_att *att)
+{
+	struct device *dev = att->idev->dev;
+	const char *exp = att->buf->dmabuf->exp_name;
+
+	if (dmalab_imp_dev_translated(dev))
+		return false;
+	if (exp && !strcmp(exp, DMALAB_IMP_TRUSTED_EXPORTER))
+		return false;
+	return att->idev->has_window ||
+	       dma_get_required_mask(dev) > dma_get_mask(dev);
+}
+
+static int dmalab_imp_precheck(struct dmalab_imp_att *att,
+			       enum dma_data_direction dir)
+{
+	struct device *dev = att->idev->dev;
+	struct dma_buf_attachment *pa;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int i;
+	int ret = 0;
+
+	pa = dma_buf_attach(att->buf->dmabuf, dmalab_imp_probe_dev);
+	if (IS_ERR(pa))
+		return PTR_ERR(pa);
+	sgt = dmalab_imp_map_attachment(pa, dir);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto detach;
+	}
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		phys_addr_t phys = sg_dma_address(sg);
+
+		if (!dma_capable(dev, phys_to_dma(dev, phys), sg_dma_len(sg),
+				 true)) {
+			dev_dbg(dev, "buffer page %pa out of reach\n", &phys);
+			ret = -ERANGE;
+			break;
+		}
+	}
+	dmalab_imp_unmap_attachment(pa, sgt, dir);
+detach:
+	dma_buf_detach(att->buf->dmabuf, pa);
+	return ret;
+}
+
+/**
+ * dmalab_imp_map() - DMALAB_IMP_IOC_MAP
+ * @f: calling file, locked
+ * @arg: ioctl argument
+ *
+ * Return: 0, -ENOENT, -EBUSY if already mapped, -ERANGE if the device
+ * cannot reach the buffer, or the exporter's errno.
+ */
+int dmalab_imp_map(struct dmalab_imp_file *f, struct dmalab_imp_map *arg)
+{
+	struct dmalab_imp_att *att = xa_load(&f->atts, arg->attach_id);
+	enum dma_data_direction dir;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int i;
+	int ret;
+
+	if (!att)
+		return -ENOENT;
+	switch (arg->dir) {
+	case DMALAB_IMP_DIR_BIDIR:
+		dir = DMA_BIDIRECTIONAL;
+		break;
+	case DMALAB_IMP_DIR_TO_DEVICE:
+		dir = DMA_TO_DEVICE;
+		break;
+	case DMALAB_IMP_DIR_FROM_DEVICE:
+		dir = DMA_FROM_DEVICE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (att->sgt)
+		return -EBUSY;
+	if (dmalab_imp_needs_precheck(att)) {
+		ret = dmalab_imp_precheck(att, dir);
+		if (ret)
+			return ret;
+	}
+	sgt = dmalab_imp_map_attachment(att->attach, dir);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	att->sgt = sgt;
+	att->dir = dir;
+	att->dma_len = 0;
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		att->dma_len += sg_dma_len(sg);
+	return 0;
+}
+
+static void dmalab_imp_do_unmap(struct dmalab_imp_att *att)
+{
+	dmalab_imp_unmap_attachment(att->attach, att->sgt, att->dir);
+	att->sgt = NULL;
+}
+
+/**
+ * dmalab_imp_unmap() - DMALAB_IMP_IOC_UNMAP
+ * @f: calling file, locked
+ * @id: attachment id
+ *
+ * Return: 0, -ENOENT, -EBADFD when not mapped, -EBUSY while jobs use it.
+ */
+int dmalab_imp_unmap(struct dmalab_imp_file *f, u32 id)
+{
+	struct dmalab_imp_att *att = xa_load(&f->atts, id);
+
+	if (!att)
+		return -ENOENT;
+	if (!att->sgt)
+		return -EBADFD;
+	if (atomic_read(&att->busy))
+		return -EBUSY;
+	dmalab_imp_do_unmap(att);
+	return 0;
+}
+
+static bool dmalab_imp_crosses(u64 addr, u64 len, u64 boundary)
+{
+	return (addr & ~boundary) != ((addr + len - 1) & ~boundary);
+}
+
+static u32 dmalab_imp_entry_viol(struct dmalab_imp_dev *idev, u64 addr,
+				 u64 len)
+{
+	struct device *dev = idev->dev;
+	u32 v = 0;
+
+	if (addr + len - 1 > dma_get_mask(dev) || addr + len - 1 < addr)
+		v |= DMALAB_IMP_VIOL_MASK;
+	if (len > dma_get_max_seg_size(dev))
+		v |= DMALAB_IMP_VIOL_SEG_SIZE;
+	if (dmalab_imp_crosses(addr, len, dma_get_seg_boundary(dev)))
+		v |= DMALAB_IMP_VIOL_BOUNDARY;
+	if (idev->has_window &&
+	    (addr < idev->win_dma || addr - idev->win_dma >= idev->win_size ||
+	     len > idev->win_size - (addr - idev->win_dma)))
+		v |= DMALAB_IMP_VIOL_WINDOW;
+	return v;
+}
+
+static u32 dmalab_imp_progs(u64 len, u32 max_xfer)
+{
+	return max_xfer ? DIV_ROUND_UP_ULL(len, max_xfer) : 1;
+}
+
+/**
+ * dmalab_imp_sg_info() - DMALAB_IMP_IOC_SG_INFO
+ * @f: calling file, locked
+ * @arg: ioctl argument
+ *
+ * Return: 0, -ENOENT, -EBADFD when not mapped, -EPERM for the entry list
+ * without CAP_SYS_ADMIN, -EFAULT.
+ */
+int dmalab_imp_sg_info(struct dmalab_imp_file *f, struct dmalab_imp_sg_info *arg)
+{
+	struct dmalab_imp_sg_entry __user *out =
+		u64_to_user_ptr(arg->entries_ptr);
+	struct dmalab_imp_att *att = xa_load(&f->atts, arg->attach_id);
+	u64 run_len = 0, prev_end = 0;
+	struct dmalab_imp_dev *idev;
+	struct scatterlist *sg;
+	unsigned int i;
+	u32 max_xfer;
+
+	if (!att)
+		return -ENOENT;
+	if (!att->sgt)
+		return -EBADFD;
+	if (out && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (arg->nents || arg->total_len || arg->dma_min || arg->dma_max ||
+	    arg->longest || arg->runs || arg->violations ||
+	    arg->violation_kinds || arg->progs_entries || arg->progs_runs ||
+	    arg->dir || arg->entries_out || (!out && arg->entries_cap))
+		return -EINVAL;
+	idev = att->idev;
+	max_xfer = idev->max_xfer;
+	arg->dma_min = U64_MAX;
+	for_each_sgtable_dma_sg(att->sgt, sg, i) {
+		u64 addr = sg_dma_address(sg), len = sg_dma_len(sg);
+		u32 v;
+
+		if (!len)
+			continue;
+		arg->nents++;
+		arg->total_len += len;
+		arg->dma_min = min(arg->dma_min, addr);
+		arg->dma_max = max(arg->dma_max, addr + len - 1);
+		arg->longest = max(arg->longest, len);
+		arg->progs_entries += dmalab_imp_progs(len, max_xfer);
+		if (run_len && addr == prev_end) {
+			run_len += len;
+		} else {
+			if (run_len)
+				arg->progs_runs += dmalab_imp_progs(run_len,
+								    max_xfer);
+			arg->runs++;
+			run_len = len;
+		}
+		prev_end = addr + len;
+		v = dmalab_imp_entry_viol(idev, addr, len);
+		if (v) {
+			arg->violations++;
+			arg->violation_kinds |= v;
+		}
+		if (out && arg->entries_out < arg->entries_cap) {
+			struct dmalab_imp_sg_entry e = {
+				.dma_addr = addr,
+				.dma_len = len,
+			};
+
+			if (copy_to_user(out + arg->entries_out, &e, sizeof(e)))
+				return -EFAULT;
+			arg->entries_out++;
+		}
+	}
+	if (run_len)
+		arg->progs_runs += dmalab_imp_progs(run_len, max_xfer);
+	if (!arg->nents)
+		arg->dma_min = 0;
+	arg->dir = att->dir == DMA_BIDIRECTIONAL ? DMALAB_IMP_DIR_BIDIR :
+		   att->dir == DMA_TO_DEVICE ? DMALAB_IMP_DIR_TO_DEVICE :
+					       DMALAB_IMP_DIR_FROM_DEVICE;
+	return 0;
+}
+
+/**
+ * dmalab_imp_release_all() - drop everything a closing file holds
+ * @f: file, locked, without jobs in flight
+ *
+ * Unmap, detach, put, in that order.
+ */
+void dmalab_imp_release_all(struct dmalab_imp_file *f)
+{
+	struct dmalab_imp_att *att;
+	struct dmalab_imp_buf *buf;
+	unsigned long id;
+
+	xa_for_each(&f->atts, id, att)
+		if (att->sgt)
+			dmalab_imp_do_unmap(att);
+	xa_for_each(&f->atts, id, att)
+		dmalab_imp_do_detach(f, att);
+	xa_for_each(&f->handles, id, buf) {
+		xa_erase(&f->handles, id);
+		dma_buf_put(buf->dmabuf);
+		kfree(buf);
+	}
+	f->n_handles = 0;
+}

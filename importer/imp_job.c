@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA jobs: each job publishes a dma_fence in the dma_resv of the buffers it
+ * touches, waits for the fences that were there before it, runs on its
+ * device's ordered workqueue and is signalled from the device's completion
+ * (interrupt) path, or with -ETIMEDOUT when the device does not finish.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-resv.h>
+#include <linux/jiffies.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "imp.h"
+
+static const char *dmalab_imp_fence_driver(struct dma_fence *fence)
+{
+	return KBUILD_MODNAME;
+}
+
+/* A fixed name: the fence may outlive the simulated device that ran it. */
+static const char *dmalab_imp_fence_timeline(struct dma_fence *fence)
+{
+	return "dmalab_imp-dma";
+}
+
+/* No .release: dma_fence_free() frees the job, whose first member is the fence. */
+static const struct dma_fence_ops dmalab_imp_fence_ops = {
+	.get_driver_name = dmalab_imp_fence_driver,
+	.get_timeline_name = dmalab_imp_fence_timeline,
+};
+
+/**
+ * dmalab_imp_cursor_seek() - place a cursor at a byte offset of a mapping
+ * @c: cursor
+ * @sgt: mapped table
+ * @off: byte offset in DMA order
+ *
+ * Return: false when @off is beyond the mapping.
+ */
+bool dmalab_imp_cursor_seek(struct dmalab_imp_cursor *c, struct sg_table *sgt,
+			    u64 off)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (off < sg_dma_len(sg)) {
+			c->sg = sg;
+			c->off = off;
+			c->left = sgt->nents - i;
+			return true;
+		}
+		off -= sg_dma_len(sg);
+	}
+	return false;
+}
+
+/**
+ * dmalab_imp_cursor_span() - bytes left in the cursor's entry
+ * @c: cursor
+ *
+ * Return: contiguous DMA bytes from the cursor.
+ */
+u64 dmalab_imp_cursor_span(const struct dmalab_imp_cursor *c)
+{
+	return sg_dma_len(c->sg) - c->off;
+}
+
+/**
+ * dmalab_imp_cursor_advance() - move a cursor forward
+ * @c: cursor
+ * @n: bytes, at most dmalab_imp_cursor_span()
+ */
+void dmalab_imp_cursor_advance(struct dmalab_imp_cursor *c, u64 n)
+{
+	c->off += n;
+	while (c->left > 1 && c->off >= sg_dma_len(c->sg)) {
+		c->off -= sg_dma_len(c->sg);
+		c->sg = sg_next(c->sg);
+		c->left--;
+	}
+}
+
+/**
+ * dmalab_imp_cursor_dma() - DMA address at the cursor
+ * @c: cursor
+ *
+ * Return: the bus address the device must use.
+ */
+dma_addr_t dmalab_imp_cursor_dma(const struct dmalab_imp_cursor *c)
+{
+	return sg_dma_address(c->sg) + c->off;
+}
+
+/*
+ * The device is done with the job's mappings (they may be unmapped from
+ * now on); publish the status through the fence. No allocation, no resv.
+ */
+static void dmalab_imp_job_signal(struct dmalab_imp_task *job, int status)
+{
+	if (job->src)
+		atomic_dec(&job->src->busy);
+	if (job->dst)
+		atomic_dec(&job->dst->busy);
+	job->status = status;
+	if (status)
+		dma_fence_set_error(&job->fence, status);
+	dma_fence_signal(&job->fence);
+}
+
+/**
+ * dmalab_imp_job_hw_done() - completion path: the device finished a job
+ * @idev: device
+ * @job: job the device was running
+ * @status: 0 or negative errno
+ *
+ * Called from interrupt context; allocates nothing and takes no resv lock.
+ * Only the first of completion and timeout signals the fence.
+ */
+void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
+			    struct dmalab_imp_task *job, int status)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&idev->lock, flags);
+	if (idev->cur_job != job) {
+		spin_unlock_irqrestore(&idev->lock, flags);
+		return;
+	}
+	idev->cur_job = NULL;
+	spin_unlock_irqrestore(&idev->lock, flags);
+
+	dmalab_imp_job_signal(job, status);
+	complete(&job->hw_done);
+}
+
+static long dmalab_imp_job_remaining(struct dmalab_imp_task *job)
+{
+	long left = (long)(job->deadline - jiffies);
+
+	return left > 0 ? left : 0;
+}
+
+static int dmalab_imp_job_wait_deps(struct dmalab_imp_task *job)
+{
+	unsigned int i;
+	long r;
+
+	for (i = 0; i < job->n_deps; i++) {
+		r = dma_fence_wait_timeout(job->deps[i], false,
+					   dmalab_imp_job_remaining(job));
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void dmalab_imp_job_run(struct dmalab_imp_task *job)
+{
+	struct dmalab_imp_dev *idev = job->idev;
+	bool mine = false;
+	int ret;
+
+	spin_lock_irq(&idev->lock);
+	idev->cur_job = job;
+	spin_unlock_irq(&idev->lock);
+
+	ret = idev->ops->start(idev, job);
+	if (ret) {
+		dmalab_imp_job_hw_done(idev, job, ret);
+		return;
+	}
+	if (wait_for_completion_timeout(&job->hw_done,
+					dmalab_imp_job_remaining(job)))
+		return;
+
+	spin_lock_irq(&idev->lock);
+	if (idev->cur_job == job) {
+		idev->cur_job = NULL;
+		mine = true;
+	}
+	spin_unlock_irq(&idev->lock);
+	if (!mine) {
+		/* The completion path won the race and is signalling. */
+		wait_for_completion(&job->hw_done);
+		return;
+	}
+	dev_warn(idev->dev, "job timed out\n");
+	if (idev->ops->abort)
+		idev->ops->abort(idev, job);
+	dmalab_imp_job_signal(job, -ETIMEDOUT);
+}
+
+static void dmalab_imp_job_work(struct work_struct *work)
+{
+	struct dmalab_imp_task *job = container_of(work, struct dmalab_imp_task,
+						   work);
+	struct dmalab_imp_file *f = job->file;
+	unsigned int i;
+	int ret;
+
+	ret = dmalab_imp_job_wait_deps(job);
+	if (!ret)
+		dmalab_imp_job_run(job);
+	else
+		dmalab_imp_job_signal(job, ret);
+
+	for (i = 0; i < job->n_deps; i++)
+		dma_fence_put(job->deps[i]);
+	kfree(job->deps);
+	job->deps = NULL;
+	/* After this the file may be gone: only the global queue is touched. */
+	atomic_dec(&f->inflight);
+	wake_up_all(&dmalab_imp_idle_wq);
+	dma_fence_put(&job->fence);
+}
+
+/* Lock up to two reservation objects with the ww protocol. */
+static int dmalab_imp_lock_resvs(struct dma_resv **r, int n,
+				 struct ww_acquire_ctx *ctx)
+{
+	struct dma_resv *contended = NULL;
+	int i, j, ret;
+
+	ww_acquire_init(ctx, &reservation_ww_class);
+retry:
+	if (contended) {
+		ret = dma_resv_lock_slow_interruptible(contended, ctx);
+		if (ret)
+			goto fini_ctx;
+	}
+	for (i = 0; i < n; i++) {
+		if (r[i] == contended)
+			continue;
+		ret = dma_resv_lock_interruptible(r[i], ctx);
+		if (!ret)
+			continue;
+		for (j = 0; j < i; j++)
+			if (r[j] != contended)
+				dma_resv_unlock(r[j]);
+		if (contended)
+			dma_resv_unlock(contended);
+		if (ret != -EDEADLK)
+			goto fini_ctx;
+		contended = r[i];
+		goto retry;
+	}
+	ww_acquire_done(ctx);
+	return 0;
+
+fini_ctx:
+	ww_acquire_fini(ctx);
+	return ret;
+}
+
+static void dmalab_imp_unlock_resvs(struct dma_resv **r, int n,
+				    struct ww_acquire_ctx *ctx)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		dma_resv_unlock(r[i]);
+	ww_acquire_fini(ctx);
+}
+
+/* Append the fences @job must wait for in @resv to job->deps. */
+static int dmalab_imp_job_collect(struct dmalab_imp_task *job,
+				  struct dma_resv *resv, bool write)
+{
+	struct dma_fence **fences, **all;
+	unsigned int n, i;
+	int ret;
+
+	ret = dma_resv_get_fences(resv, dma_resv_usage_rw(write), &n, &fences);
+	if (ret)
+		return ret;
+	if (!n)
+		return 0;
+	all = krealloc_array(job->deps, job->n_deps + n, sizeof(*all),
+			     GFP_KERNEL_ACCOUNT);
+	if (!all) {
+		for (i = 0; i < n; i++)
+			dma_fence_put(fences[i]);
+		kfree(fences);
+		return -ENOMEM;
+	}
+	memcpy(all + job->n_deps, fences, n * sizeof(*all));
+	job->deps = all;
+	job->n_deps += n;
+	kfree(fences);
+	return 0;
+}
+
+/*
+ * Publish the job's fence: under the device's submit lock so that seqnos
+ * reach the dma_resv and the ordered workqueue in the same order.
+ */
+static int dmalab_imp_job_publish(struct dmalab_imp_task *job)
+{
+	struct dmalab_imp_dev *idev = job->idev;
+	struct dma_resv *resv[2];
+	bool write[2];
+	struct ww_acquire_ctx ctx;
+	int n = 0, i, ret;
+
+	if (job->dst) {
+		resv[n] = job->dst->buf->dmabuf->resv;
+		write[n++] = true;
+	}
+	if (job->src && (!n || job->src->buf->dmabuf->resv != resv[0])) {
+		resv[n] = job->src->buf->dmabuf->resv;
+		write[n++] = false;
+	}
+
+	mutex_lock(&idev->submit_lock);
+	ret = dmalab_imp_lock_resvs(resv, n, &ctx);
+	if (ret)
+		goto unlock_submit;
+	for (i = 0; i < n; i++) {
+		ret = dma_resv_reserve_fences(resv[i], 1);
+		if (ret)
+			goto unlock_resvs;
+		ret = dmalab_imp_job_collect(job, resv[i], write[i]);
+		if (ret)
+			goto unlock_resvs;
+	}
+	dma_fence_init(&job->fence, &dmalab_imp_fence_ops, &job->fence_lock,
+		       idev->fence_ctx, ++idev->seqno);
+	for (i = 0; i < n; i++)
+		dma_resv_add_fence(resv[i], &job->fence,
+				   write[i] ? DMA_RESV_USAGE_WRITE :
+					      DMA_RESV_USAGE_READ);
+	dmalab_imp_unlock_resvs(resv, n, &ctx);
+
+	/* One reference for the worker; the caller keeps the initial one. */
+	dma_fence_get(&job->fence);
+	queue_work(idev->wq, &job->work);
+	mutex_unlock(&idev->submit_lock);
+	return 0;
+
+unlock_resvs:
+	dmalab_imp_unlock_resvs(resv, n, &ctx);
+unlock_submit:
+	mutex_unlock(&idev->submit_lock);
+	for (i = 0; i < job->n_deps; i++)
+		dma_fence_put(job->deps[i]);
+	kfree(job->deps);
+	job->deps = NULL;
+	job->n_deps = 0;
+	return ret;
+}
+
+static struct dmalab_imp_att *
+dmalab_imp_job_att(struct dmalab_imp_file *f, u32 id, u64 off, u64 len,
+		   bool write, int *err)
+{
+	struct dmalab_imp_att *att = xa_load(&f->atts, id);
+
+	*err = -ENOENT;
+	if (!att)
+		return NULL;
+	*err = -EBADFD;
+	if (!att->sgt)
+		return NULL;
+	*err = -EINVAL;
+	if (att->dir != DMA_BIDIRECTIONAL &&
+	    att->dir != (write ? DMA_FROM_DEVICE : DMA_TO_DEVICE))
+		return NULL;
+	if (off > att->dma_len || len > att->dma_len - off)
+		return NULL;
+	*err = 0;
+	return att;
+}
+
+static int dmalab_imp_job_check(struct dmalab_imp_job *arg)
+{
+	bool src = arg->op != DMALAB_IMP_JOB_FILL;
+	bool dst = arg->op != DMALAB_IMP_JOB_CHECKSUM;
+
+	if (arg->op < DMALAB_IMP_JOB_COPY || arg->op > DMALAB_IMP_JOB_CHECKSUM)
+		return -EINVAL;
+	if (!arg->len || arg->pattern > 0xff ||
+	    (arg->pattern && arg->op != DMALAB_IMP_JOB_FILL))
+		return -EINVAL;
+	if (arg->timeout_ms > DMALAB_IMP_MAX_TIMEOUT_MS)
+		return -EINVAL;
+	if (src != !!arg->src_attach || dst != !!arg->dst_attach)
+		return -EINVAL;
+	if ((!src && arg->src_offset) || (!dst && arg->dst_offset))
+		return -EINVAL;
+	return 0;
+}
+
+static struct dmalab_imp_task *
+dmalab_imp_job_prepare(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
+{
+	struct dmalab_imp_att *src = NULL, *dst = NULL;
+	struct dmalab_imp_task *job;
+	int ret;
+
+	ret = dmalab_imp_job_check(arg);
+	if (ret)
+		return ERR_PTR(ret);
+	if (arg->src_attach) {
+		src = dmalab_imp_job_att(f, arg->src_attach, arg->src_offset,
+					 arg->len, false, &ret);
+		if (!src)
+			return ERR_PTR(ret);
+	}
+	if (arg->dst_attach) {
+		dst = dmalab_imp_job_att(f, arg->dst_attach, arg->dst_offset,
+					 arg->len, true, &ret);
+		if (!dst)
+			return ERR_PTR(ret);
+	}
+	if (src && dst && src->idev != dst->idev)
+		return ERR_PTR(-EXDEV);
+	if (atomic_read(&f->inflight) >= DMALAB_IMP_MAX_JOBS)
+		return ERR_PTR(-EAGAIN);
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&job->fence_lock);
+	INIT_WORK(&job->work, dmalab_imp_job_work);
+	init_completion(&job->hw_done);
+	job->file = f;
+	job->idev = src ? src->idev : dst->idev;
+	job->src = src;
+	job->dst = dst;
+	job->op = arg->op;
+	job->pattern = arg->pattern;
+	job->src_off = arg->src_offset;
+	job->dst_off = arg->dst_offset;
+	job->len = arg->len;
+	job->checksum = DMALAB_IMP_FNV_OFFSET;
+	job->deadline = jiffies + msecs_to_jiffies(arg->timeout_ms ?:
+						   DMALAB_IMP_DEF_TIMEOUT_MS);
+	if (src)
+		dmalab_imp_cursor_seek(&job->scur, src->sgt, job->src_off);
+	if (dst)
+		dmalab_imp_cursor_seek(&job->dcur, dst->sgt, job->dst_off);
+	return job;
+}
+
+/**
+ * dmalab_imp_job_submit() - DMALAB_IMP_IOC_JOB
+ * @f: calling file
+ * @arg: ioctl argument
+ *
+ * Return: 0, the job's status for synchronous jobs, or a negative errno.
+ */
+int dmalab_imp_job_submit(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
+{
+	bool async = arg->flags & DMALAB_IMP_JOB_ASYNC;
+	struct dmalab_imp_task *job;
+	u32 id = 0;
+	int ret;
+
+	mutex_lock(&f->lock);
+	job = dmalab_imp_job_prepare(f, arg);
+	if (IS_ERR(job)) {
+		ret = PTR_ERR(job);
+		goto unlock;
+	}
+	if (async) {
+		ret = -EAGAIN;
+		if (f->n_jobs >= DMALAB_IMP_MAX_JOBS)
+			goto free_job;
+		ret = xa_alloc(&f->jobs, &id, job, xa_limit_31b,
+			       GFP_KERNEL_ACCOUNT);
+		if (ret)
+			goto free_job;
+		job->id = id;
+	}
+	/* Counted before the worker can run and drop them. */
+	if (job->src)
+		atomic_inc(&job->src->busy);
+	if (job->dst)
+		atomic_inc(&job->dst->busy);
+	atomic_inc(&f->inflight);
+	ret = dmalab_imp_job_publish(job);
+	if (ret)
+		goto uncount;
+	if (async)
+		f->n_jobs++;
+	mutex_unlock(&f->lock);
+
+	if (async) {
+		arg->job_id = id;
+		return 0;
+	}
+	/*
+	 * Synchronous: the job's own deadline bounds this wait. A signal
+	 * must not restart the ioctl, which would submit the job again.
+	 */
+	ret = dma_fence_wait(&job->fence, true);
+	if (ret == -ERESTARTSYS)
+		ret = -EINTR;
+	if (!ret) {
+		ret = job->status;
+		if (!ret && job->op == DMALAB_IMP_JOB_CHECKSUM)
+			arg->checksum = job->checksum;
+	}
+	dma_fence_put(&job->fence);
+	return ret;
+
+uncount:
+	atomic_dec(&f->inflight);
+	if (job->src)
+		atomic_dec(&job->src->busy);
+	if (job->dst)
+		atomic_dec(&job->dst->busy);
+	if (async)
+		xa_erase(&f->jobs, id);
+free_job:
+	kfree(job);
+unlock:
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+/**
+ * dmalab_imp_job_wait() - DMALAB_IMP_IOC_WAIT
+ * @f: calling file
+ * @arg: ioctl argument
+ *
+ * Return: 0 (the job's status is in @arg->status) or a negative errno.
+ */
+int dmalab_imp_job_wait(struct dmalab_imp_file *f, struct dmalab_imp_wait *arg)
+{
+	struct dmalab_imp_task *job;
+	long ret;
+
+	mutex_lock(&f->lock);
+	job = xa_load(&f->jobs, arg->job_id);
+	if (job)
+		dma_fence_get(&job->fence);
+	mutex_unlock(&f->lock);
+	if (!job)
+		return -ENOENT;
+
+	ret = dma_fence_wait(&job->fence, true);
+	if (ret) {
+		dma_fence_put(&job->fence);
+		return ret;
+	}
+	arg->status = job->status;
+	if (job->op == DMALAB_IMP_JOB_CHECKSUM && !job->status)
+		arg->checksum = job->checksum;
+
+	mutex_lock(&f->lock);
+	if (xa_load(&f->jobs, arg->job_id) == job) {
+		xa_erase(&f->jobs, arg->job_id);
+		f->n_jobs--;
+		dma_fence_put(&job->fence);
+	}
+	mutex_unlock(&f->lock);
+	dma_fence_put(&job->fence);
+	return 0;
+}
+
+/**
+ * dmalab_imp_job_drain() - wait for a closing file's jobs, drop their ids
+ * @f: file being released
+ *
+ * Bounded: every job signals by its deadline.
+ */
+void dmalab_imp_job_drain(struct dmalab_imp_file *f)
+{
+	struct dmalab_imp_task *job;
+	unsigned long id;
+
+	wait_event(dmalab_imp_idle_wq, !atomic_read(&f->inflight));
+	xa_for_each(&f->jobs, id, job) {
+		xa_erase(&f->jobs, id);
+		dma_fence_put(&job->fence);
+	}
+	f->n_jobs = 0;
+}
+
+/**
+ * dmalab_imp_dev_init_engine() - set up job execution for a device
+ * @idev: device
+ * @name: workqueue name
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int dmalab_imp_dev_init_engine(struct dmalab_imp_dev *idev, const char *name)
+{
+	idev->wq = alloc_ordered_workqueue("%s", 0, name);
+	if (!idev->wq)
+		return -ENOMEM;
+	mutex_init(&idev->submit_lock);
+	spin_lock_init(&idev->lock);
+	idev->fence_ctx = dma_fence_context_alloc(1);
+	idev->seqno = 0;
+	idev->cur_job = NULL;
+	atomic_set(&idev->n_attach, 0);
+	return 0;
+}
+
+/**
+ * dmalab_imp_dev_fini_engine() - tear down job execution of a device
+ * @idev: device without jobs in flight
+ */
+void dmalab_imp_dev_fini_engine(struct dmalab_imp_dev *idev)
+{
+	destroy_workqueue(idev->wq);
+	mutex_destroy(&idev->submit_lock);
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Simulated DMA devices: real struct devices with their own DMA mask,
+ * segment limits and optional bus window (dev->dma_range_map, so dma-direct
+ * applies the bus offset). Their "DMA" is done by the CPU strictly through
+ * the sg_table's DMA addresses, translated back to physical addresses the
+ * way their bus would: a wrong table gives wrong data.
+ *
+ * The same code makes the module's probe device: 64-bit, no window, used
+ * to look at where a buffer's pages are.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/hrtimer.h>
+#include <linux/slab.h>
+
+#include <dmalab/compat.h>
+
+#include "imp.h"
+
+/* Delay of the simulated completion interrupt. */
+#define DMALAB_IMP_SIM_IRQ_NS	(100 * NSEC_PER_USEC)
+
+struct dmalab_imp_sim {
+	struct device dev;
+	u64 dma_mask;
+	struct device_dma_parameters parms;
+	struct dmalab_imp_dev idev;
+	struct hrtimer irq;
+	struct dmalab_imp_task *irq_job;
+	int irq_status;
+};
+
+static void dmalab_imp_sim_release_dev(struct device *dev)
+{
+	/* The driver core frees dev->dma_range_map itself (6.1 and 6.12). */
+	kfree(container_of(dev, struct dmalab_imp_sim, dev));
+}
+
+/* Physical address the bus turns @dma into, or -EFAULT. */
+static int dmalab_imp_sim_phys(struct dmalab_imp_sim *sim, dma_addr_t dma,
+			       u64 len, phys_addr_t *phys)
+{
+	struct device *dev = &sim->dev;
+
+	if (dma + len - 1 < dma || dma + len - 1 > sim->dma_mask)
+		return -EFAULT;
+	*phys = dma_to_phys(dev, dma);
+	if (*phys == (phys_addr_t)-1 || !pfn_valid(PHYS_PFN(*phys)))
+		return -EFAULT;
+	/* A range contiguous on the bus must be contiguous in the window. */
+	if (dma_to_phys(dev, dma + len - 1) != *phys + len - 1)
+		return -EFAULT;
+	return 0;
+}
+
+/* One CPU "transfer" within a page on each side. */
+static void dmalab_imp_sim_xfer(struct dmalab_imp_task *job, phys_addr_t sp,
+				phys_addr_t dp, size_t n)
+{
+	u8 *s = NULL, *d = NULL;
+
+	if (job->op != DMALAB_IMP_JOB_FILL)
+		s = kmap_local_page(pfn_to_page(PHYS_PFN(sp)));
+	if (job->op != DMALAB_IMP_JOB_CHECKSUM)
+		d = kmap_local_page(pfn_to_page(PHYS_PFN(dp)));
+	switch (job->op) {
+	case DMALAB_IMP_JOB_COPY:
+		memcpy(d + offset_in_page(dp), s + offset_in_page(sp), n);
+		break;
+	case DMALAB_IMP_JOB_FILL:
+		memset(d + offset_in_page(dp), job->pattern, n);
+		break;
+	case DMALAB_IMP_JOB_CHECKSUM:
+		job->checksum = dmalab_imp_fnv(job->checksum,
+					       s + offset_in_page(sp), n);
+		break;
+	}
+	if (d)
+		kunmap_local(d);
+	if (s)
+		kunmap_local(s);
+}
+
+static u64 dmalab_imp_sim_chunk(struct dmalab_imp_task *job)
+{
+	u64 n = job->len - job->done;
+
+	if (job->src)
+		n = min(n, dmalab_imp_cursor_span(&job->scur));
+	if (job->dst)
+		n = min(n, dmalab_imp_cursor_span(&job->dcur));
+	return n;
+}
+
+static int dmalab_imp_sim_run(struct dmalab_imp_sim *sim,
+			      struct dmalab_imp_task *job)
+{
+	phys_addr_t sp = 0, dp = 0;
+	int ret;
+
+	while (job->done < job->len) {
+		u64 n = dmalab_imp_sim_chunk(job);
+
+		if (job->src) {
+			ret = dmalab_imp_sim_phys(sim, dmalab_imp_cursor_dma(&job->scur),
+						  n, &sp);
+			if (ret)
+				return ret;
+			n = min_t(u64, n, PAGE_SIZE - offset_in_page(sp));
+		}
+		if (job->dst) {
+			ret = dmalab_imp_sim_phys(sim, dmalab_imp_cursor_dma(&job->dcur),
+						  n, &dp);
+			if (ret)
+				return ret;
+			n = min_t(u64, n, PAGE_SIZE - offset_in_page(dp));
+		}
+		dmalab_imp_sim_xfer(job, sp, dp, n);
+		if (job->src)
+			dmalab_imp_cursor_advance(&job->scur, n);
+		if (job->dst)
+			dmalab_imp_cursor_advance(&job->dcur, n);
+		job->done += n;
+		cond_resched();
+	}
+	return 0;
+}
+
+static enum hrtimer_restart dmalab_imp_sim_irq(struct hrtimer *t)
+{
+	struct dmalab_imp_sim *sim = container_of(t, struct dmalab_imp_sim, irq);
+
+	dmalab_imp_job_hw_done(&sim->idev, sim->irq_job, sim->irq_status);
+	return HRTIMER_NORESTART;
+}
+
+static int dmalab_imp_sim_start(struct dmalab_imp_dev *idev,
+				struct dmalab_imp_task *job)
+{
+	struct dmalab_imp_sim *sim = idev->priv;
+
+	if (idev->stall)
+		return 0;	/* never completes: the job will time out */
+	sim->irq_status = dmalab_imp_sim_run(sim, job);
+	sim->irq_job = job;
+	/* Completion arrives like an interrupt, from hard-irq context. */
+	hrtimer_start(&sim->irq, ns_to_ktime(DMALAB_IMP_SIM_IRQ_NS),
+		      HRTIMER_MODE_REL);
+	return 0;
+}
+
+static void dmalab_imp_sim_abort(struct dmalab_imp_dev *idev,
+				 struct dmalab_imp_task *job)
+{
+	struct dmalab_imp_sim *sim = idev->priv;
+
+	hrtimer_cancel(&sim->irq);
+}
+
+static const struct dmalab_imp_engine_ops dmalab_imp_sim_ops = {
+	.start = dmalab_imp_sim_start,
+	.abort = dmalab_imp_sim_abort,
+};
+
+static int dmalab_imp_sim_check(const struct dmalab_imp_sim_create *arg)
+{
+	bool win = arg->flags & DMALAB_IMP_SIM_WINDOW;
+
+	if (arg->dma_bits < 24 || arg->dma_bits > 64)
+		return -EINVAL;
+	if (arg->max_seg_size && arg->max_seg_size < PAGE_SIZE)
+		return -EINVAL;
+	if (arg->seg_boundary_mask &&
+	    (arg->seg_boundary_mask < PAGE_SIZE - 1 ||
+	     (arg->seg_boundary_mask & (arg->seg_boundary_mask + 1))))
+		return -EINVAL;
+	if (!win)
+		return (arg->win_phys_start || arg->win_dma_start ||
+			arg->win_size) ? -EINVAL : 0;
+	if (!arg->win_size || !PAGE_ALIGNED(arg->win_size) ||
+	    !PAGE_ALIGNED(arg->win_phys_start) ||
+	    !PAGE_ALIGNED(arg->win_dma_start))
+		return -EINVAL;
+	if (arg->win_phys_start + arg->win_size < arg->win_phys_start ||
+	    arg->win_dma_start + arg->win_size < arg->win_dma_start)
+		return -EINVAL;
+	return 0;
+}
+
+static struct dmalab_imp_sim *
+dmalab_imp_sim_new(const char *name, u32 bits, u32 max_seg, u64 boundary)
+{
+	struct dmalab_imp_sim *sim;
+
+	sim = kzalloc(sizeof(*sim), GFP_KERNEL_ACCOUNT);
+	if (!sim)
+		return NULL;
+	device_initialize(&sim->dev);
+	sim->dev.parent = dmalab_imp_parent;
+	sim->dev.release = dmalab_imp_sim_release_dev;
+	/* Set directly, as a bus would: dma_set_mask() rejects windows. */
+	sim->dma_mask = DMA_BIT_MASK(bits);
+	sim->dev.dma_mask = &sim->dma_mask;
+	sim->dev.coherent_dma_mask = sim->dma_mask;
+	sim->parms.max_segment_size = max_seg;
+	sim->parms.segment_boundary_mask = boundary;
+	sim->dev.dma_parms = &sim->parms;
+	sim->idev.dev = &sim->dev;
+	sim->idev.priv = sim;
+	if (dev_set_name(&sim->dev, "%s", name)) {
+		put_device(&sim->dev);
+		return NULL;
+	}
+	return sim;
+}
+
+/**
+ * dmalab_imp_sim_create() - DMALAB_IMP_IOC_SIM_CREATE
+ * @f: calling file, locked
+ * @arg: ioctl argument
+ *
+ * Return: 0 or a negative errno.
+ */
+int dmalab_imp_sim_create(struct dmalab_imp_file *f,
+			  struct dmalab_imp_sim_create *arg)
+{
+	struct bus_dma_region *map = NULL;
+	struct dmalab_imp_sim *sim;
+	char name[DMALAB_IMP_NAME_LEN];
+	static atomic_t seq = ATOMIC_INIT(0);
+	int ret;
+
+	ret = dmalab_imp_sim_check(arg);
+	if (ret)
+		return ret;
+	if (f->n_sims >= DMALAB_IMP_MAX_SIMS)
+		return -EMFILE;
+	snprintf(name, sizeof(name), "dmalab_sim%u", atomic_inc_return(&seq));
+	sim = dmalab_imp_sim_new(name, arg->dma_bits,
+				 arg->max_seg_size ?: SZ_64K,
+				 arg->seg_boundary_mask ?: ULONG_MAX);
+	if (!sim)
+		return -ENOMEM;
+	sim->idev.kind = DMALAB_IMP_KIND_SIM;
+	sim->idev.owner = f;
+	sim->idev.stall = arg->flags & DMALAB_IMP_SIM_STALL;
+	sim->idev.ops = &dmalab_imp_sim_ops;
+	hrtimer_init(&sim->irq, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	sim->irq.function = dmalab_imp_sim_irq;
+	if (arg->flags & DMALAB_IMP_SIM_WINDOW) {
+		/* Zero-size entry terminates the map. */
+		map = kcalloc(2, sizeof(*map), GFP_KERNEL_ACCOUNT);
+		if (!map) {
+			ret = -ENOMEM;
+			goto put_dev;
+		}
+		dmalab_imp_set_dma_region(map, arg->win_phys_start,
+					  arg->win_dma_start, arg->win_size);
+		sim->dev.dma_range_map = map;
+		sim->idev.has_window = true;
+		sim->idev.win_phys = arg->win_phys_start;
+		sim->idev.win_dma = arg->win_dma_start;
+		sim->idev.win_size = arg->win_size;
+	}
+	ret = device_add(&sim->dev);
+	if (ret)
+		goto put_dev;
+	ret = dmalab_imp_dev_init_engine(&sim->idev, name);
+	if (ret)
+		goto del_dev;
+	ret = dmalab_imp_dev_register(&sim->idev);
+	if (ret)
+		goto fini_engine;
+	ret = xa_insert(&f->sims, sim->idev.id, &sim->idev, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto unregister;
+	f->n_sims++;
+	arg->dev_id = sim->idev.id;
+	dev_dbg(&sim->dev, "created as device %u\n", sim->idev.id);
+	return 0;
+
+unregister:
+	dmalab_imp_dev_unregister(&sim->idev);
+fini_engine:
+	dmalab_imp_dev_fini_engine(&sim->idev);
+del_dev:
+	device_del(&sim->dev);
+put_dev:
+	put_device(&sim->dev);	/* frees map too */
+	return ret;
+}
+
+static void dmalab_imp_sim_free(struct dmalab_imp_file *f,
+				struct dmalab_imp_dev *idev)
+{
+	struct dmalab_imp_sim *sim = idev->priv;
+
+	xa_erase(&f->sims, idev->id);
+	f->n_sims--;
+	dmalab_imp_dev_unregister(idev);
+	dmalab_imp_dev_fini_engine(idev);
+	hrtimer_cancel(&sim->irq);
+	device_del(&sim->dev);
+	put_device(&sim->dev);
+}
+
+/**
+ * dmalab_imp_sim_destroy() - DMALAB_IMP_IOC_SIM_DESTROY
+ * @f: calling file, locked
+ * @id: device id
+ *
+ * Return: 0, -ENOENT, or -EBUSY while buffers are attached to it.
+ */
+int dmalab_imp_sim_destroy(struct dmalab_imp_file *f, u32 id)
+{
+	struct dmalab_imp_dev *idev = xa_load(&f->sims, id);
+
+	if (!idev)
+		return -ENOENT;
+	if (atomic_read(&idev->n_attach))
+		return -EBUSY;
+	dmalab_imp_sim_free(f, idev);
+	return 0;
+}
+
+/**
+ * dmalab_imp_sim_destroy_all() - destroy a closing file's devices
+ * @f: file, locked, with every attachment already gone
+ */
+void dmalab_imp_sim_destroy_all(struct dmalab_imp_file *f)
+{
+	struct dmalab_imp_dev *idev;
+	unsigned long id;
+
+	xa_for_each(&f->sims, id, idev)
+		dmalab_imp_sim_free(f, idev);
+}
+
+/**
+ * dmalab_imp_probe_create() - make the 64-bit probe device
+ *
+ * Return: the device or an ERR_PTR.
+ */
+struct device *dmalab_imp_probe_create(void)
+{
+	struct dmalab_imp_sim *sim;
+	int ret;
+
+	sim = dmalab_imp_sim_new("dmalab_probe", 64, UINT_MAX, ULONG_MAX);
+	if (!sim)
+		return ERR_PTR(-ENOMEM);
+	ret = device_add(&sim->dev);
+	if (ret) {
+		put_device(&sim->dev);
+		return ERR_PTR(ret);
+	}
+	return &sim->dev;
+}
+
+/**
+ * dmalab_imp_probe_destroy() - remove the probe device
+ * @dev: device from dmalab_imp_probe_create()
+ */
+void dmalab_imp_probe_destroy(struct device *dev)
+{
+	device_unregister(dev);
+}

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * dmalab importer: user-space interface of /dev/dmalab_imp.
+ *
+ * The importer imports any dma-buf as a handle, attaches it to a DMA device
+ * (a QEMU edu PCI device or a simulated device with chosen limits), maps it
+ * and reports the resulting sg_table, gives kernel CPU access through
+ * dma_buf_vmap(), and runs DMA jobs (copy, fill, checksum) that publish a
+ * dma_fence in the buffer's dma_resv.
+ *
+ * Conventions for every ioctl argument:
+ * - @size is set by user space to sizeof(the struct) it was built with; the
+ *   kernel rejects sizes it does not know with -EINVAL (room for growth).
+ * - @flags takes only the flags documented for that ioctl; unknown flags and
+ *   non-zero @pad/@reserved fields are rejected with -EINVAL.
+ * - Handles, attachment ids and job ids are local to the open file of
+ *   /dev/dmalab_imp that created them; closing it releases all of them.
+ * - Device ids name edu devices (shared) and the caller's simulated devices.
+ */
+#ifndef _UAPI_LINUX_DMALAB_IMP_H
+#define _UAPI_LINUX_DMALAB_IMP_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define DMALAB_IMP_NAME_LEN	32
+
+/* Device kinds (dmalab_imp_dev_info.kind). */
+#define DMALAB_IMP_KIND_EDU	1	/* QEMU edu PCI device, real DMA */
+#define DMALAB_IMP_KIND_SIM	2	/* simulated device, CPU-performed DMA */
+
+/* Device flags (dmalab_imp_dev_info.dev_flags). */
+#define DMALAB_IMP_DEV_IOMMU	(1U << 0)	/* DMA goes through an IOMMU */
+#define DMALAB_IMP_DEV_WINDOW	(1U << 1)	/* window/bus offset applies */
+#define DMALAB_IMP_DEV_STALL	(1U << 2)	/* jobs never complete */
+
+/* Simulated device creation flags (dmalab_imp_sim_create.flags). */
+#define DMALAB_IMP_SIM_WINDOW	(1U << 0)	/* use the win_* fields */
+#define DMALAB_IMP_SIM_STALL	(1U << 1)	/* never complete a job */
+#define DMALAB_IMP_SIM_FLAGS	(DMALAB_IMP_SIM_WINDOW | DMALAB_IMP_SIM_STALL)
+
+/* Mapping directions (dmalab_imp_map.dir), as enum dma_data_direction. */
+#define DMALAB_IMP_DIR_BIDIR		0
+#define DMALAB_IMP_DIR_TO_DEVICE	1	/* device reads the buffer */
+#define DMALAB_IMP_DIR_FROM_DEVICE	2	/* device writes the buffer */
+
+/* Limit violations found in a mapping (dmalab_imp_sg_info.violation_kinds). */
+#define DMALAB_IMP_VIOL_MASK		(1U << 0)	/* beyond the DMA mask */
+#define DMALAB_IMP_VIOL_SEG_SIZE	(1U << 1)	/* longer than max seg */
+#define DMALAB_IMP_VIOL_BOUNDARY	(1U << 2)	/* crosses seg boundary */
+#define DMALAB_IMP_VIOL_WINDOW		(1U << 3)	/* outside the window */
+
+/* CPU operations (dmalab_imp_cpu.op). */
+#define DMALAB_IMP_CPU_READ	1	/* buffer -> user_ptr */
+#define DMALAB_IMP_CPU_WRITE	2	/* user_ptr -> buffer */
+#define DMALAB_IMP_CPU_FILL	3	/* every byte := pattern */
+#define DMALAB_IMP_CPU_CHECKSUM	4	/* checksum := FNV-1a 64 of range */
+
+/* Device job operations (dmalab_imp_job.op). */
+#define DMALAB_IMP_JOB_COPY	1	/* src range -> dst range */
+#define DMALAB_IMP_JOB_FILL	2	/* dst range := pattern byte */
+#define DMALAB_IMP_JOB_CHECKSUM	3	/* checksum := FNV-1a 64 of src */
+
+/* Device job flags (dmalab_imp_job.flags). */
+#define DMALAB_IMP_JOB_ASYNC	(1U << 0)	/* return a job id, do not wait */
+#define DMALAB_IMP_JOB_FLAGS	DMALAB_IMP_JOB_ASYNC
+
+/*
+ * Checksums are 64-bit FNV-1a over the bytes of the range:
+ * h = 0xcbf29ce484222325; for each byte b: h ^= b; h *= 0x100000001b3.
+ */
+#define DMALAB_IMP_FNV_OFFSET	0xcbf29ce484222325ULL
+#define DMALAB_IMP_FNV_PRIME	0x100000001b3ULL
+
+/**
+ * struct dmalab_imp_import - import a dma-buf (DMALAB_IMP_IOC_IMPORT)
+ * @size: sizeof(struct dmalab_imp_import)
+ * @flags: must be 0
+ * @fd: in: dma-buf file descriptor; the handle takes its own reference
+ * @handle: out: handle of the imported buffer
+ * @buf_size: out: size of the dma-buf in bytes
+ * @reserved: must be 0
+ */
+struct dmalab_imp_import {
+	__u32 size;
+	__u32 flags;
+	__s32 fd;
+	__u32 handle;
+	__u64 buf_size;
+	__u64 reserved[2];
+};
+
+/**
+ * struct dmalab_imp_id - name one object (RELEASE, DETACH, UNMAP, SIM_DESTROY)
+ * @size: sizeof(struct dmalab_imp_id)
+ * @flags: must be 0
+ * @id: handle, attachment id or device id, as the ioctl says
+ * @pad: must be 0
+ * @reserved: must be 0
+ */
+struct dmalab_imp_id {
+	__u32 size;
+	__u32 flags;
+	__u32 id;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/**
+ * struct dmalab_imp_dev_list - list device ids (DMALAB_IMP_IOC_DEV_LIST)
+ * @size: sizeof(struct dmalab_imp_dev_list)
+ * @flags: must be 0
+ * @ids_ptr: in: user pointer to an array of __u32, or 0 to only count
+ * @count: in: capacity of @ids_ptr; out: number of devices visible
+ * @pad: must be 0
+ * @reserved: must be 0
+ *
+ * Edu devices come first, in probe order (PCI slot order), then the
+ * caller's simulated devices.
+ */
+struct dmalab_imp_dev_list {
+	__u32 size;
+	__u32 flags;
+	__u64 ids_ptr;
+	__u32 count;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/**
+ * struct dmalab_imp_dev_info - describe a device (DMALAB_IMP_IOC_DEV_INFO)
+ * @size: sizeof(struct dmalab_imp_dev_info)
+ * @flags: must be 0
+ * @dev_id: in: device id
+ * @kind: out: DMALAB_IMP_KIND_*
+ * @name: out: NUL-terminated device name (dev_name())
+ * @dma_mask: out: streaming DMA mask
+ * @coherent_dma_mask: out: coherent DMA mask
+ * @seg_boundary_mask: out: segment boundary mask (dma_get_seg_boundary())
+ * @max_seg_size: out: maximum segment size (dma_get_max_seg_size())
+ * @dev_flags: out: DMALAB_IMP_DEV_*
+ * @win_phys_start: out: first CPU physical address the device reaches
+ * @win_dma_start: out: bus address at which @win_phys_start appears
+ * @win_size: out: window size in bytes (0 when there is no window)
+ * @max_xfer: out: bytes one engine programming moves at most (0: no limit)
+ * @dma_mask_bits: out: number of bits in @dma_mask
+ * @pad: must be 0
+ * @reserved: must be 0
+ */
+struct dmalab_imp_dev_info {
+	__u32 size;
+	__u32 flags;
+	__u32 dev_id;
+	__u32 kind;
+	char name[DMALAB_IMP_NAME_LEN];
+	__u64 dma_mask;
+	__u64 coherent_dma_mask;
+	__u64 seg_boundary_mask;
+	__u32 max_seg_size;
+	__u32 dev_flags;
+	__u64 win_phys_start;
+	__u64 win_dma_start;
+	__u64 win_size;
+	__u32 max_xfer;
+	__u32 dma_mask_bits;
+	__u32 pad;
+	__u32 reserved[5];
+};
+
+/**
+ * struct dmalab_imp_sim_create - create a simulated device (SIM_CREATE)
+ * @size: sizeof(struct dmalab_imp_sim_create)
+ * @flags: DMALAB_IMP_SIM_*
+ * @dma_bits: DMA mask width, 24..64
+ * @max_seg_size: maximum segment size, 0 for the 64 KiB default; at least
+ *	4096 when given
+ * @seg_boundary_mask: segment boundary mask (2^n - 1, at least 4095), 0 for
+ *	none
+ * @win_phys_start: with DMALAB_IMP_SIM_WINDOW: first reachable CPU physical
+ *	address (page aligned)
+ * @win_dma_start: with DMALAB_IMP_SIM_WINDOW: bus address of
+ *	@win_phys_start (page aligned); bus offset = @win_dma_start -
+ *	@win_phys_start
+ * @win_size: with DMALAB_IMP_SIM_WINDOW: window size (page aligned, > 0)
+ * @dev_id: out: id of the new device
+ * @pad: must be 0
+ * @reserved: must be 0
+ *
+ * The device lives until SIM_DESTROY or until the creating file is closed,
+ * and is visible only through that file.
+ */
+struct dmalab_imp_sim_create {
+	__u32 size;
+	__u32 flags;
+	__u32 dma_bits;
+	__u32 max_seg_size;
+	__u64 seg_boundary_mask;
+	__u64 win_phys_start;
+	__u64 win_dma_start;
+	__u64 win_size;
+	__u32 dev_id;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/**
+ * struct dmalab_imp_attach - attach a handle to a device (DMALAB_IMP_IOC_ATTACH)
+ * @size: sizeof(struct dmalab_imp_attach)
+ * @flags: must be 0
+ * @handle: in: handle from DMALAB_IMP_IOC_IMPORT
+ * @dev_id: in: device id
+ * @attach_id: out: attachment id (for MAP, UNMAP, SG_INFO, DETACH, jobs)
+ * @pad: must be 0
+ * @reserved: must be 0
+ */
+struct dmalab_imp_attach {
+	__u32 size;
+	__u32 flags;
+	__u32 handle;
+	__u32 dev_id;
+	__u32 attach_id;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/**
+ * struct dmalab_imp_map - map an attachment (DMALAB_IMP_IOC_MAP)
+ * @size: sizeof(struct dmalab_imp_map)
+ * @flags: must be 0
+ * @attach_id: in: attachment id; one mapping per attachment
+ * @dir: in: DMALAB_IMP_DIR_*
+ * @reserved: must be 0
+ */
+struct dmalab_imp_map {
+	__u32 size;
+	__u32 flags;
+	__u32 attach_id;
+	__u32 dir;
+	__u64 reserved[2];
+};
+
+/**
+ * struct dmalab_imp_sg_entry - one DMA-mapped sg entry
+ * @dma_addr: sg_dma_address()
+ * @dma_len: sg_dma_len()
+ */
+struct dmalab_imp_sg_entry {
+	__u64 dma_addr;
+	__u64 dma_len;
+};
+
+/**
+ * struct dmalab_imp_sg_info - report a mapping (DMALAB_IMP_IOC_SG_INFO)
+ * @size: sizeof(struct dmalab_imp_sg_info)
+ * @flags: must be 0
+ * @attach_id: in: a mapped attachment
+ * @nents: out: number of DMA-mapped entries
+ * @total_len: out: sum of the entries' lengths
+ * @dma_min: out: lowest DMA address of any entry
+ * @dma_max: out: highest DMA address of any entry's last byte
+ * @longest: out: length of the longest entry
+ * @runs: out: number of DMA-contiguous runs (consecutive entries that
+ *	continue each other's DMA address range merge into one run)
+ * @violations: out: number of entries breaking the device's limits
+ * @violation_kinds: out: DMALAB_IMP_VIOL_* seen in any entry
+ * @progs_entries: out: engine programmings needed when the engine is
+ *	programmed per entry, in chunks of at most max_xfer (no IOMMU view)
+ * @progs_runs: out: engine programmings needed when contiguous runs are
+ *	programmed as one range, in chunks of at most max_xfer (IOMMU view)
+ * @dir: out: DMALAB_IMP_DIR_* of the mapping
+ * @entries_ptr: in: user pointer to an array of struct
+ *	dmalab_imp_sg_entry, or 0; non-zero requires CAP_SYS_ADMIN (-EPERM)
+ * @entries_cap: in: capacity of @entries_ptr in entries
+ * @entries_out: out: number of entries written to @entries_ptr
+ * @reserved: must be 0
+ */
+struct dmalab_imp_sg_info {
+	__u32 size;
+	__u32 flags;
+	__u32 attach_id;
+	__u32 nents;
+	__u64 total_len;
+	__u64 dma_min;
+	__u64 dma_max;
+	__u64 longest;
+	__u32 runs;
+	__u32 violations;
+	__u32 violation_kinds;
+	__u32 progs_entries;
+	__u32 progs_runs;
+	__u32 dir;
+	__u64 entries_ptr;
+	__u32 entries_cap;
+	__u32 entries_out;
+	__u64 reserved[2];
+};
+
+/**
+ * struct dmalab_imp_cpu - CPU access to a buffer (DMALAB_IMP_IOC_CPU)
+ * @size: sizeof(struct dmalab_imp_cpu)
+ * @flags: must be 0
+ * @handle: in: handle
+ * @op: in: DMALAB_IMP_CPU_*
+ * @offset: in: first byte of the range
+ * @len: in: length of the range (> 0, within the buffer)
+ * @user_ptr: in: user buffer of @len bytes for READ and WRITE, else 0
+ * @pattern: in: byte value (0..255) for FILL, else 0
+ * @pad: must be 0
+ * @checksum: out: FNV-1a 64 of the range for CHECKSUM
+ * @reserved: must be 0
+ *
+ * The access goes through dma_buf_vmap() and is bracketed by
+ * dma_buf_begin_cpu_access() / dma_buf_end_cpu_access(), which also waits
+ * for the buffer's pending fences.
+ */
+struct dmalab_imp_cpu {
+	__u32 size;
+	__u32 flags;
+	__u32 handle;
+	__u32 op;
+	__u64 offset;
+	__u64 len;
+	__u64 user_ptr;
+	__u32 pattern;
+	__u32 pad;
+	__u64 checksum;
+	__u64 reserved[2];
+};
+
+/**
+ * struct dmalab_imp_job - run a DMA job on a device (DMALAB_IMP_IOC_JOB)
+ * @size: sizeof(struct dmalab_imp_job)
+ * @flags: DMALAB_IMP_JOB_*
+ * @op: in: DMALAB_IMP_JOB_*
+ * @timeout_ms: in: time allowed to dependencies and device, 0 for 5000
+ * @src_attach: in: mapped attachment read by COPY and CHECKSUM, else 0
+ * @dst_attach: in: mapped attachment written by COPY and FILL, else 0;
+ *	both attachments must be to the same device
+ * @src_offset: in: offset in the source buffer
+ * @dst_offset: in: offset in the destination buffer
+ * @len: in: bytes to move (> 0, within both buffers)
+ * @pattern: in: byte value (0..255) for FILL, else 0
+ * @job_id: out: with DMALAB_IMP_JOB_ASYNC, id for DMALAB_IMP_IOC_WAIT
+ * @checksum: out: for synchronous CHECKSUM, FNV-1a 64 of the source range
+ * @reserved: must be 0
+ *
+ * The job adds a fence to each buffer's dma_resv (write usage for the
+ * buffer it writes, read usage for the one it reads) after collecting the
+ * fences already there, which it waits for before starting. A job that
+ * does not finish within @timeout_ms fails with -ETIMEDOUT and its fence
+ * signals with that error. Synchronous jobs return the job's status.
+ */
+struct dmalab_imp_job {
+	__u32 size;
+	__u32 flags;
+	__u32 op;
+	__u32 timeout_ms;
+	__u32 src_attach;
+	__u32 dst_attach;
+	__u64 src_offset;
+	__u64 dst_offset;
+	__u64 len;
+	__u32 pattern;
+	__u32 job_id;
+	__u64 checksum;
+	__u64 reserved[2];
+};
+
+/**
+ * struct dmalab_imp_wait - wait for an async job (DMALAB_IMP_IOC_WAIT)
+ * @size: sizeof(struct dmalab_imp_wait)
+ * @flags: must be 0
+ * @job_id: in: id from an async DMALAB_IMP_IOC_JOB; freed once waited for
+ * @status: out: 0, or the job's negative errno (e.g. -ETIMEDOUT)
+ * @checksum: out: for CHECKSUM jobs, FNV-1a 64 of the source range
+ * @reserved: must be 0
+ *
+ * Waits interruptibly; the job's own timeout bounds the wait.
+ */
+struct dmalab_imp_wait {
+	__u32 size;
+	__u32 flags;
+	__u32 job_id;
+	__s32 status;
+	__u64 checksum;
+	__u64 reserved[2];
+};
+
+#define DMALAB_IMP_IOC_MAGIC	0xB7
+
+#define DMALAB_IMP_IOC_IMPORT	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x00, struct dmalab_imp_import)
+#define DMALAB_IMP_IOC_RELEASE	_IOW(DMALAB_IMP_IOC_MAGIC, 0x01, struct dmalab_imp_id)
+#define DMALAB_IMP_IOC_DEV_LIST	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x02, struct dmalab_imp_dev_list)
+#define DMALAB_IMP_IOC_DEV_INFO	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x03, struct dmalab_imp_dev_info)
+#define DMALAB_IMP_IOC_SIM_CREATE _IOWR(DMALAB_IMP_IOC_MAGIC, 0x04, struct dmalab_imp_sim_create)
+#define DMALAB_IMP_IOC_SIM_DESTROY _IOW(DMALAB_IMP_IOC_MAGIC, 0x05, struct dmalab_imp_id)
+#define DMALAB_IMP_IOC_ATTACH	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x06, struct dmalab_imp_attach)
+#define DMALAB_IMP_IOC_DETACH	_IOW(DMALAB_IMP_IOC_MAGIC, 0x07, struct dmalab_imp_id)
+#define DMALAB_IMP_IOC_MAP	_IOW(DMALAB_IMP_IOC_MAGIC, 0x08, struct dmalab_imp_map)
+#define DMALAB_IMP_IOC_UNMAP	_IOW(DMALAB_IMP_IOC_MAGIC, 0x09, struct dmalab_imp_id)
+#define DMALAB_IMP_IOC_SG_INFO	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x0a, struct dmalab_imp_sg_info)
+#define DMALAB_IMP_IOC_CPU	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x0b, struct dmalab_imp_cpu)
+#define DMALAB_IMP_IOC_JOB	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x0c, struct dmalab_imp_job)
+#define DMALAB_IMP_IOC_WAIT	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x0d, struct dmalab_imp_wait)
+
+#endif /* _UAPI_LINUX_DMALAB_IMP_H */
