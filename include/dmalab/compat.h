@@ -92,17 +92,16 @@ static inline unsigned int dmalab_imp_pci_irq_intx(void)
 
 /*
  * Largest order the page allocator hands out. 6.1 has MAX_ORDER as the
- * exclusive bound (10 is the largest); 6.4 made MAX_ORDER inclusive and 6.8
- * renamed it MAX_PAGE_ORDER.
+ * exclusive bound (10 is the largest); 6.8 renamed it MAX_PAGE_ORDER, now
+ * inclusive. (6.4 to 6.7 had an inclusive MAX_ORDER: MAX_ORDER - 1 is one
+ * order short there, which is safe.)
  */
 static inline unsigned int dmalab_exp_max_page_order(void)
 {
-#if defined(MAX_PAGE_ORDER)
+#ifdef MAX_PAGE_ORDER
 	return MAX_PAGE_ORDER;
-#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
-	return MAX_ORDER - 1;
 #else
-	return MAX_ORDER;
+	return MAX_ORDER - 1;
 #endif
 }
 
