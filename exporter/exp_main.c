@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmalab exporter: placeholder that registers the misc device so the VM
- * bench has a module to build, load and probe.
+ * dmalab_exp: a constraint-aware dma-buf exporter, reached through the misc
+ * device /dev/dmalab_exp (see include/uapi/linux/dmalab_exp.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -9,17 +9,52 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
+#include "exp.h"
+
+struct dmalab_exp_counters dmalab_exp_counters;
+
 static const struct file_operations dmalab_exp_fops = {
 	.owner = THIS_MODULE,
+	.open = dmalab_exp_dev_open,
+	.release = dmalab_exp_dev_release,
+	.unlocked_ioctl = dmalab_exp_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = dmalab_exp_dev_mmap,
 };
 
 static struct miscdevice dmalab_exp_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
-	.name = "dmalab_exp",
+	.name = KBUILD_MODNAME,
 	.fops = &dmalab_exp_fops,
+	.mode = 0666,
 };
 
-module_misc_device(dmalab_exp_misc);
+static int __init dmalab_exp_init(void)
+{
+	int ret;
 
-MODULE_DESCRIPTION("dmalab dma-buf exporter");
+	dmalab_exp_debugfs_init();
+	ret = misc_register(&dmalab_exp_misc);
+	if (ret) {
+		pr_err("cannot register the misc device: %d\n", ret);
+		goto remove_debugfs;
+	}
+	return 0;
+
+remove_debugfs:
+	dmalab_exp_debugfs_exit();
+	return ret;
+}
+
+static void __exit dmalab_exp_exit(void)
+{
+	misc_deregister(&dmalab_exp_misc);
+	dmalab_exp_debugfs_exit();
+}
+
+module_init(dmalab_exp_init);
+module_exit(dmalab_exp_exit);
+
+MODULE_DESCRIPTION("dmalab constraint-aware dma-buf exporter");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmalab_exp page allocation: scattered blocks of the largest orders first,
+ * one contiguous block, or either inside a physical address range.
+ *
+ * The page allocator cannot be asked for "pages in [lo, hi]", only for a
+ * zone (below 16 MiB, below 4 GiB, anywhere). A range inside a zone is met
+ * by setting aside, for the time of the allocation, the blocks that land
+ * outside it; the set-aside is bounded by a module parameter.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include <dmalab/compat.h>
+
+#include "exp.h"
+
+static unsigned int max_buffer_mb = 1024;
+module_param(max_buffer_mb, uint, 0644);
+MODULE_PARM_DESC(max_buffer_mb,
+		 "Largest buffer in MiB, further capped at half of RAM (default 1024)");
+
+static unsigned int aside_limit_mb = 1024;
+module_param(aside_limit_mb, uint, 0644);
+MODULE_PARM_DESC(aside_limit_mb,
+		 "MiB of out-of-range pages held aside while filling an address-limited buffer (default 1024)");
+
+/* 1 MiB, 64 KiB, 4 KiB, as mainline's system heap: sizes IOMMUs like. */
+static const unsigned int dmalab_exp_orders[] = { 8, 4, 0 };
+
+struct dmalab_exp_alloc_ctx {
+	const struct dmalab_exp_range *range;
+	gfp_t zone;
+	struct list_head aside;
+	unsigned long aside_pages;
+	unsigned long aside_limit;
+};
+
+/**
+ * dmalab_exp_max_len() - largest buffer the allocation ioctl accepts
+ *
+ * Return: the module parameter's cap, lowered to half of RAM.
+ */
+size_t dmalab_exp_max_len(void)
+{
+	u64 param = (u64)READ_ONCE(max_buffer_mb) * SZ_1M;
+	u64 ram = ((u64)totalram_pages() << PAGE_SHIFT) / 2;
+
+	return min(param, ram);
+}
+
+/**
+ * dmalab_exp_max_contig_len() - largest physically contiguous buffer
+ *
+ * Without CMA the page allocator's largest order is the limit.
+ *
+ * Return: the length in bytes.
+ */
+size_t dmalab_exp_max_contig_len(void)
+{
+	return PAGE_SIZE << dmalab_exp_max_page_order();
+}
+
+static bool dmalab_exp_block_in_range(struct dmalab_exp_alloc_ctx *ctx,
+				      struct page *page, unsigned int order)
+{
+	phys_addr_t start = page_to_phys(page);
+	phys_addr_t end = start + (PAGE_SIZE << order) - 1;
+
+	return !ctx->range ||
+	       (start >= ctx->range->lo && end <= ctx->range->hi);
+}
+
+static gfp_t dmalab_exp_order_gfp(struct dmalab_exp_alloc_ctx *ctx,
+				  unsigned int order, bool contig)
+{
+	/* GFP_HIGHUSER's __GFP_HIGHMEM must not meet a zone modifier. */
+	gfp_t gfp = ctx->zone ? GFP_USER | ctx->zone : GFP_HIGHUSER;
+
+	gfp |= __GFP_ACCOUNT | __GFP_NOWARN;
+	/* Big scattered blocks are a bonus: no reclaim for them. */
+	if (!contig && order >= 8)
+		return (gfp | __GFP_NORETRY) & ~__GFP_RECLAIM;
+	/* Out-of-range pages are held aside: fail rather than OOM-kill. */
+	return gfp | __GFP_RETRY_MAYFAIL;
+}
+
+/*
+ * One block of @order inside the range, or NULL when the zone has none left
+ * or the set-aside limit is reached.
+ */
+static struct page *dmalab_exp_get_block(struct dmalab_exp_alloc_ctx *ctx,
+					 unsigned int order, bool contig)
+{
+	struct page *page;
+
+	while (ctx->aside_pages < ctx->aside_limit) {
+		if (fatal_signal_pending(current))
+			return ERR_PTR(-EINTR);
+		page = alloc_pages(dmalab_exp_order_gfp(ctx, order, contig),
+				   order);
+		if (!page)
+			return NULL;
+		if (dmalab_exp_block_in_range(ctx, page, order))
+			return page;
+		set_page_private(page, order);
+		list_add(&page->lru, &ctx->aside);
+		ctx->aside_pages += 1UL << order;
+		cond_resched();
+	}
+	return NULL;
+}
+
+static void dmalab_exp_free_aside(struct dmalab_exp_alloc_ctx *ctx)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, &ctx->aside, lru) {
+		unsigned int order = page_private(page);
+
+		list_del(&page->lru);
+		set_page_private(page, 0);
+		__free_pages(page, order);
+	}
+	ctx->aside_pages = 0;
+}
+
+/* Split a block into order-0 pages, zero and record the first @count. */
+static void dmalab_exp_take_block(struct dmalab_exp_mem *mem,
+				  unsigned long *filled, struct page *page,
+				  unsigned int order, unsigned long count)
+{
+	unsigned long i;
+
+	if (order)
+		split_page(page, order);
+	for (i = 0; i < (1UL << order); i++) {
+		if (i < count) {
+			clear_highpage(page + i);
+			mem->pages[(*filled)++] = page + i;
+		} else {
+			__free_page(page + i);
+		}
+	}
+}
+
+static int dmalab_exp_fill_scatter(struct dmalab_exp_alloc_ctx *ctx,
+				   struct dmalab_exp_mem *mem,
+				   unsigned long *filled)
+{
+	unsigned int i = 0;
+
+	while (*filled < mem->nr_pages) {
+		unsigned long left = mem->nr_pages - *filled;
+		unsigned int order = dmalab_exp_orders[i];
+		struct page *page;
+
+		if ((1UL << order) > left) {
+			i++;
+			continue;
+		}
+		page = dmalab_exp_get_block(ctx, order, false);
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		if (!page) {
+			if (order == 0)
+				return -ENOMEM;
+			/* As the system heap: never retry a larger order. */
+			i++;
+			continue;
+		}
+		dmalab_exp_take_block(mem, filled, page, order, 1UL << order);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int dmalab_exp_fill_contig(struct dmalab_exp_alloc_ctx *ctx,
+				  struct dmalab_exp_mem *mem,
+				  unsigned long *filled)
+{
+	unsigned int order = get_order(mem->nr_pages << PAGE_SHIFT);
+	struct page *page;
+
+	if (order > dmalab_exp_max_page_order())
+		return -E2BIG;
+	page = dmalab_exp_get_block(ctx, order, true);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	if (!page)
+		return -ENOMEM;
+	dmalab_exp_take_block(mem, filled, page, order, mem->nr_pages);
+	return 0;
+}
+
+/* Zones to try, most plentiful first, for pages inside @range. */
+static unsigned int dmalab_exp_zones(const struct dmalab_exp_range *range,
+				     gfp_t *zones)
+{
+	unsigned int n = 0;
+
+	if (!range || range->hi >= SZ_4G - 1ULL) {
+		zones[n++] = 0;
+		return n;
+	}
+	if (range->hi >= SZ_16M - 1)
+		zones[n++] = GFP_DMA32;
+	if (IS_ENABLED(CONFIG_ZONE_DMA) && range->lo < SZ_16M)
+		zones[n++] = GFP_DMA;
+	return n;
+}
+
+static void dmalab_exp_mem_scan(struct dmalab_exp_mem *mem)
+{
+	unsigned long i;
+
+	mem->nr_segments = 0;
+	mem->lo = PHYS_ADDR_MAX;
+	mem->hi = 0;
+	for (i = 0; i < mem->nr_pages; i++) {
+		phys_addr_t p = page_to_phys(mem->pages[i]);
+
+		if (!i || p != page_to_phys(mem->pages[i - 1]) + PAGE_SIZE)
+			mem->nr_segments++;
+		mem->lo = min(mem->lo, p);
+		mem->hi = max(mem->hi, p + PAGE_SIZE - 1);
+	}
+}
+
+static void dmalab_exp_free_pages(struct page **pages, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		__free_page(pages[i]);
+		if (!(i % 4096))
+			cond_resched();
+	}
+}
+
+/**
+ * dmalab_exp_mem_alloc() - allocate zeroed pages, charged to the caller
+ * @mem: filled on success; untouched on failure
+ * @nr_pages: number of pages
+ * @contig: one physically contiguous block
+ * @range: physical range every page must lie in, or NULL for anywhere
+ *
+ * Return: 0, -ENOMEM, -E2BIG (contiguous beyond the largest order), -ERANGE
+ * (empty range) or -EINTR (fatal signal).
+ */
+int dmalab_exp_mem_alloc(struct dmalab_exp_mem *mem, unsigned long nr_pages,
+			 bool contig, const struct dmalab_exp_range *range)
+{
+	struct dmalab_exp_alloc_ctx ctx = {
+		.range = range,
+		.aside = LIST_HEAD_INIT(ctx.aside),
+		.aside_limit = max_t(unsigned long, 1,
+				     (unsigned long)READ_ONCE(aside_limit_mb) <<
+				     (20 - PAGE_SHIFT)),
+	};
+	struct dmalab_exp_mem new = { .nr_pages = nr_pages };
+	unsigned long filled = 0;
+	gfp_t zones[2];
+	unsigned int nr_zones, z;
+	int ret = -ENOMEM;
+
+	if (range && range->lo > range->hi)
+		return -ERANGE;
+	if (range && !range->lo && range->hi == PHYS_ADDR_MAX)
+		ctx.range = NULL;
+	if (!ctx.range)
+		ctx.aside_limit = ULONG_MAX;
+	new.pages = kvmalloc_array(nr_pages, sizeof(*new.pages),
+				   GFP_KERNEL_ACCOUNT);
+	if (!new.pages)
+		return -ENOMEM;
+
+	nr_zones = dmalab_exp_zones(ctx.range, zones);
+	for (z = 0; z < nr_zones; z++) {
+		ctx.zone = zones[z];
+		if (contig)
+			ret = dmalab_exp_fill_contig(&ctx, &new, &filled);
+		else
+			ret = dmalab_exp_fill_scatter(&ctx, &new, &filled);
+		dmalab_exp_free_aside(&ctx);
+		if (ret != -ENOMEM)
+			break;
+	}
+	if (ret)
+		goto free_pages;
+
+	dmalab_exp_mem_scan(&new);
+	atomic64_add(nr_pages << PAGE_SHIFT, &dmalab_exp_counters.live_bytes);
+	*mem = new;
+	return 0;
+
+free_pages:
+	dmalab_exp_free_pages(new.pages, filled);
+	kvfree(new.pages);
+	return ret;
+}
+
+/**
+ * dmalab_exp_mem_free() - free pages from dmalab_exp_mem_alloc()
+ * @mem: emptied; may already be empty
+ */
+void dmalab_exp_mem_free(struct dmalab_exp_mem *mem)
+{
+	if (!mem->pages)
+		return;
+	dmalab_exp_free_pages(mem->pages, mem->nr_pages);
+	kvfree(mem->pages);
+	atomic64_sub(mem->nr_pages << PAGE_SHIFT,
+		     &dmalab_exp_counters.live_bytes);
+	memset(mem, 0, sizeof(*mem));
+}
+
+/**
+ * dmalab_exp_mem_copy() - copy the contents of @src into @dst, same size
+ * @dst: destination pages
+ * @src: source pages
+ */
+void dmalab_exp_mem_copy(struct dmalab_exp_mem *dst,
+			 const struct dmalab_exp_mem *src)
+{
+	unsigned long i;
+
+	for (i = 0; i < dst->nr_pages; i++) {
+		copy_highpage(dst->pages[i], src->pages[i]);
+		if (!(i % 1024))
+			cond_resched();
+	}
+}
+
+/**
+ * dmalab_exp_mem_within() - whether every page lies inside @range
+ * @mem: allocated pages
+ * @range: inclusive physical range
+ *
+ * Return: true when they do.
+ */
+bool dmalab_exp_mem_within(const struct dmalab_exp_mem *mem,
+			   const struct dmalab_exp_range *range)
+{
+	return mem->lo >= range->lo && mem->hi <= range->hi;
+}

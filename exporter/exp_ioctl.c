@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmalab_exp ioctls of /dev/dmalab_exp, and mmap of the device itself.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/dma-buf.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/dmalab_exp.h>
+
+#include "exp.h"
+
+/* Bounds the kernel copy of the attachment list an INFO call returns. */
+#define DMALAB_EXP_INFO_MAX_ATTACH	64
+
+/* What an open file of the device holds: the buffer its mmap maps. */
+struct dmalab_exp_file {
+	/* Protects @bound against concurrent BIND and mmap. */
+	struct mutex lock;
+	struct dma_buf *bound;
+};
+
+/*
+ * Copy in an ioctl struct whose first __u32 is its size as user space knows
+ * it; @min is the size of the struct's first version.
+ */
+static int dmalab_exp_copy_in(void *karg, size_t ksize, size_t min,
+			      void __user *uarg, u32 *usize)
+{
+	if (get_user(*usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (*usize < min)
+		return -EINVAL;
+	if (*usize > PAGE_SIZE)
+		return -E2BIG;
+	return copy_struct_from_user(karg, ksize, uarg, *usize);
+}
+
+static int dmalab_exp_copy_out(void __user *uarg, const void *karg,
+			       size_t ksize, u32 usize)
+{
+	return copy_to_user(uarg, karg, min_t(size_t, ksize, usize)) ?
+	       -EFAULT : 0;
+}
+
+static bool dmalab_exp_zeroed(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+static int dmalab_exp_check_alloc(const struct dmalab_exp_alloc *args)
+{
+	if (args->flags & ~DMALAB_EXP_ALLOC_FLAGS ||
+	    args->fd_flags & ~(O_CLOEXEC | O_RDWR) || args->pad ||
+	    !dmalab_exp_zeroed(args->reserved, sizeof(args->reserved)))
+		return -EINVAL;
+	if (args->placement > DMALAB_EXP_PLACE_CONTIG ||
+	    args->timing > DMALAB_EXP_TIMING_DEFERRED)
+		return -EINVAL;
+	if (args->addr_bits && (args->addr_bits < DMALAB_EXP_ADDR_BITS_MIN ||
+				args->addr_bits > DMALAB_EXP_ADDR_BITS_MAX))
+		return -EINVAL;
+	if (!args->len || !PAGE_ALIGNED(args->len))
+		return -EINVAL;
+	if (args->len > dmalab_exp_max_len())
+		return -E2BIG;
+	if (args->placement == DMALAB_EXP_PLACE_CONTIG &&
+	    args->len > dmalab_exp_max_contig_len())
+		return -E2BIG;
+	return 0;
+}
+
+static struct dmalab_exp_buf *
+dmalab_exp_buf_new(const struct dmalab_exp_alloc *args)
+{
+	struct dmalab_exp_buf *buf;
+	int ret;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&buf->lock);
+	INIT_LIST_HEAD(&buf->attachments);
+	INIT_LIST_HEAD(&buf->node);
+	buf->len = args->len;
+	buf->placement = args->placement;
+	buf->timing = args->timing;
+	buf->flags = args->flags;
+	buf->addr_bits = args->addr_bits;
+	buf->limit.lo = 0;
+	buf->limit.hi = PHYS_ADDR_MAX;
+	if (args->addr_bits && args->addr_bits < 64)
+		buf->limit.hi = min_t(u64, PHYS_ADDR_MAX,
+				      (1ULL << args->addr_bits) - 1);
+	if (args->timing == DMALAB_EXP_TIMING_EAGER) {
+		ret = dmalab_exp_mem_alloc(&buf->mem, buf->len >> PAGE_SHIFT,
+					   buf->placement ==
+					   DMALAB_EXP_PLACE_CONTIG,
+					   &buf->limit);
+		if (ret) {
+			mutex_destroy(&buf->lock);
+			kfree(buf);
+			return ERR_PTR(ret);
+		}
+	}
+	return buf;
+}
+
+static int dmalab_exp_ioc_alloc(void __user *uarg)
+{
+	struct dmalab_exp_alloc args;
+	struct dmalab_exp_buf *buf;
+	struct dma_buf *dmabuf;
+	u32 usize;
+	int ret, fd;
+
+	ret = dmalab_exp_copy_in(&args, sizeof(args), sizeof(args), uarg,
+				 &usize);
+	if (ret)
+		return ret;
+	ret = dmalab_exp_check_alloc(&args);
+	if (ret)
+		return ret;
+
+	buf = dmalab_exp_buf_new(&args);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	dmabuf = dmalab_exp_buf_export(buf, args.fd_flags);
+	if (IS_ERR(dmabuf)) {
+		dmalab_exp_mem_free(&buf->mem);
+		mutex_destroy(&buf->lock);
+		kfree(buf);
+		return PTR_ERR(dmabuf);
+	}
+
+	/* Install the fd only once user space has it: no fd leaks on -EFAULT. */
+	fd = get_unused_fd_flags(args.fd_flags & O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto put_dmabuf;
+	}
+	args.fd = fd;
+	ret = dmalab_exp_copy_out(uarg, &args, sizeof(args), usize);
+	if (ret)
+		goto put_fd;
+	fd_install(fd, dmabuf->file);
+	return 0;
+
+put_fd:
+	put_unused_fd(fd);
+put_dmabuf:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static void dmalab_exp_attach_info(struct dmalab_exp_attach *a,
+				   struct dmalab_exp_attach_info *ai)
+{
+	strscpy(ai->dev_name, dev_name(a->dev), sizeof(ai->dev_name));
+	ai->dma_mask = dma_get_mask(a->dev);
+	ai->range_lo = a->reach.lo;
+	ai->range_hi = a->reach.hi;
+	ai->seg_boundary = dma_get_seg_boundary(a->dev);
+	ai->max_seg_size = dma_get_max_seg_size(a->dev);
+	ai->flags = (a->sgt ? DMALAB_EXP_ATTACH_MAPPED : 0) |
+		    (a->copy ? DMALAB_EXP_ATTACH_COPY : 0) |
+		    (a->translated ? DMALAB_EXP_ATTACH_IOMMU : 0);
+	if (a->sgt) {
+		ai->dir = a->dir;
+		ai->nr_sg = a->sgt->nents;
+	}
+}
+
+/* Fill @info from the buffer; @ai holds room for info->attach_count. */
+static void dmalab_exp_fill_info(struct dmalab_exp_buf *buf,
+				 struct dmalab_exp_info *info,
+				 struct dmalab_exp_attach_info *ai)
+{
+	struct dmalab_exp_attach *a;
+	struct dmalab_exp_range range;
+	u32 room = info->attach_count, n = 0;
+
+	mutex_lock(&buf->lock);
+	info->len = buf->len;
+	info->placement = buf->placement;
+	info->addr_bits = buf->addr_bits;
+	info->timing = buf->timing;
+	info->alloc_flags = buf->flags;
+	info->nr_mmaps = buf->nr_mmaps;
+	info->vmap_count = buf->vmap_count;
+	info->nr_migrations = buf->nr_migrations;
+	info->nr_copy_in = buf->nr_copy_in;
+	info->nr_copy_out = buf->nr_copy_out;
+	dmalab_exp_direct_range(buf, &range);
+	info->range_lo = range.lo;
+	info->range_hi = range.hi;
+	if (buf->mem.pages) {
+		info->state |= DMALAB_EXP_STATE_ALLOCATED;
+		info->nr_segments = buf->mem.nr_segments;
+		if (buf->mem.nr_segments == 1)
+			info->state |= DMALAB_EXP_STATE_CONTIGUOUS;
+		info->phys_lo = buf->mem.lo;
+		info->phys_hi = buf->mem.hi;
+	}
+	list_for_each_entry(a, &buf->attachments, node) {
+		info->nr_attachments++;
+		info->nr_mapped += !!a->sgt;
+		info->nr_copy_attach += a->copy;
+		if (n < room)
+			dmalab_exp_attach_info(a, &ai[n++]);
+	}
+	mutex_unlock(&buf->lock);
+
+	if (info->nr_copy_attach)
+		info->state |= DMALAB_EXP_STATE_COPIES;
+	info->attach_count = n;
+	spin_lock(&buf->dmabuf->name_lock);
+	strscpy(info->name, buf->dmabuf->name ?: "", sizeof(info->name));
+	spin_unlock(&buf->dmabuf->name_lock);
+	if (!capable(CAP_SYS_ADMIN)) {
+		info->state |= DMALAB_EXP_STATE_PHYS_HIDDEN;
+		info->phys_lo = 0;
+		info->phys_hi = 0;
+	}
+}
+
+static int dmalab_exp_check_info(const struct dmalab_exp_info *info)
+{
+	if (info->flags || info->pad || info->pad2 ||
+	    !dmalab_exp_zeroed(info->reserved, sizeof(info->reserved)))
+		return -EINVAL;
+	return 0;
+}
+
+static int dmalab_exp_ioc_info(void __user *uarg)
+{
+	struct dmalab_exp_attach_info *ai = NULL;
+	struct dmalab_exp_info info;
+	struct dma_buf *dmabuf;
+	u64 uptr;
+	u32 usize;
+	int ret;
+
+	ret = dmalab_exp_copy_in(&info, sizeof(info), sizeof(info), uarg,
+				 &usize);
+	if (ret)
+		return ret;
+	ret = dmalab_exp_check_info(&info);
+	if (ret)
+		return ret;
+	if (!info.attach_ptr)
+		info.attach_count = 0;
+	info.attach_count = min_t(u32, info.attach_count,
+				  DMALAB_EXP_INFO_MAX_ATTACH);
+	uptr = info.attach_ptr;
+
+	dmabuf = dma_buf_get(info.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	if (dmabuf->ops != &dmalab_exp_dmabuf_ops) {
+		ret = -EXDEV;
+		goto put_dmabuf;
+	}
+	if (info.attach_count) {
+		ai = kcalloc(info.attach_count, sizeof(*ai), GFP_KERNEL);
+		if (!ai) {
+			ret = -ENOMEM;
+			goto put_dmabuf;
+		}
+	}
+	dmalab_exp_fill_info(dmabuf->priv, &info, ai);
+	if (info.attach_count &&
+	    copy_to_user(u64_to_user_ptr(uptr), ai,
+			 info.attach_count * sizeof(*ai))) {
+		ret = -EFAULT;
+		goto free_ai;
+	}
+	ret = dmalab_exp_copy_out(uarg, &info, sizeof(info), usize);
+
+free_ai:
+	kfree(ai);
+put_dmabuf:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static int dmalab_exp_ioc_bind(struct dmalab_exp_file *ef, void __user *uarg)
+{
+	struct dma_buf *dmabuf = NULL, *old;
+	struct dmalab_exp_bind args;
+	u32 usize;
+	int ret;
+
+	ret = dmalab_exp_copy_in(&args, sizeof(args), sizeof(args), uarg,
+				 &usize);
+	if (ret)
+		return ret;
+	if (args.flags || args.pad ||
+	    !dmalab_exp_zeroed(args.reserved, sizeof(args.reserved)))
+		return -EINVAL;
+	if (args.fd != -1) {
+		dmabuf = dma_buf_get(args.fd);
+		if (IS_ERR(dmabuf))
+			return PTR_ERR(dmabuf);
+	}
+	mutex_lock(&ef->lock);
+	old = ef->bound;
+	ef->bound = dmabuf;
+	mutex_unlock(&ef->lock);
+	if (old)
+		dma_buf_put(old);
+	return 0;
+}
+
+static int dmalab_exp_ioc_stats(void __user *uarg)
+{
+	struct dmalab_exp_counters *c = &dmalab_exp_counters;
+	struct dmalab_exp_stats st;
+	u32 usize;
+	int ret;
+
+	ret = dmalab_exp_copy_in(&st, sizeof(st), sizeof(st), uarg, &usize);
+	if (ret)
+		return ret;
+	if (st.flags || !dmalab_exp_zeroed(st.reserved, sizeof(st.reserved)))
+		return -EINVAL;
+	st.live_buffers = atomic64_read(&c->live_buffers);
+	st.live_bytes = atomic64_read(&c->live_bytes);
+	st.live_attachments = atomic64_read(&c->live_attachments);
+	st.live_mappings = atomic64_read(&c->live_mappings);
+	st.live_vmaps = atomic64_read(&c->live_vmaps);
+	st.live_mmaps = atomic64_read(&c->live_mmaps);
+	st.total_buffers = atomic64_read(&c->total_buffers);
+	st.max_len = dmalab_exp_max_len();
+	st.max_contig_len = dmalab_exp_max_contig_len();
+	return dmalab_exp_copy_out(uarg, &st, sizeof(st), usize);
+}
+
+/**
+ * dmalab_exp_ioctl() - ioctl of /dev/dmalab_exp
+ * @file: the open device
+ * @cmd: a DMALAB_EXP_IOC_* command; its size bits are not used, the
+ *	struct's own size field is
+ * @arg: user pointer to the command's struct
+ *
+ * Return: 0 or a negative errno, -ENOTTY for an unknown command.
+ */
+long dmalab_exp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	if (_IOC_TYPE(cmd) != DMALAB_EXP_IOC_MAGIC)
+		return -ENOTTY;
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(DMALAB_EXP_IOC_ALLOC):
+		return dmalab_exp_ioc_alloc(uarg);
+	case _IOC_NR(DMALAB_EXP_IOC_INFO):
+		return dmalab_exp_ioc_info(uarg);
+	case _IOC_NR(DMALAB_EXP_IOC_BIND):
+		return dmalab_exp_ioc_bind(file->private_data, uarg);
+	case _IOC_NR(DMALAB_EXP_IOC_STATS):
+		return dmalab_exp_ioc_stats(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/**
+ * dmalab_exp_dev_mmap() - mmap of /dev/dmalab_exp maps the bound dma-buf
+ * @file: the open device
+ * @vma: the new mapping; its offset is the offset into the buffer
+ *
+ * Return: 0, -ENXIO when no dma-buf is bound, or dma_buf_mmap()'s error.
+ */
+int dmalab_exp_dev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct dmalab_exp_file *ef = file->private_data;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	mutex_lock(&ef->lock);
+	dmabuf = ef->bound;
+	if (dmabuf)
+		get_dma_buf(dmabuf);
+	mutex_unlock(&ef->lock);
+	if (!dmabuf)
+		return -ENXIO;
+	ret = dma_buf_mmap(dmabuf, vma, vma->vm_pgoff);
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+/**
+ * dmalab_exp_dev_open() - open of /dev/dmalab_exp
+ * @inode: the device inode
+ * @file: the new file
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int dmalab_exp_dev_open(struct inode *inode, struct file *file)
+{
+	struct dmalab_exp_file *ef;
+
+	ef = kzalloc(sizeof(*ef), GFP_KERNEL_ACCOUNT);
+	if (!ef)
+		return -ENOMEM;
+	mutex_init(&ef->lock);
+	file->private_data = ef;
+	return nonseekable_open(inode, file);
+}
+
+/**
+ * dmalab_exp_dev_release() - last close of an open /dev/dmalab_exp
+ * @inode: the device inode
+ * @file: the file; its bound dma-buf is released
+ *
+ * Return: 0.
+ */
+int dmalab_exp_dev_release(struct inode *inode, struct file *file)
+{
+	struct dmalab_exp_file *ef = file->private_data;
+
+	if (ef->bound)
+		dma_buf_put(ef->bound);
+	mutex_destroy(&ef->lock);
+	kfree(ef);
+	return 0;
+}

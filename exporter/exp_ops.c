@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmalab_exp dma_buf_ops.
+ *
+ * Locking: buf->lock is the innermost lock of the exporter. On 6.12 the
+ * dma-buf core calls map/unmap, vmap/vunmap and mmap with the dma_resv lock
+ * held; on 6.1 some of them without it. The exporter never takes the
+ * dma_resv lock itself, so both orders reduce to resv -> buf->lock, and the
+ * fault handler's mmap_lock -> buf->lock matches the core's mmap_lock -> resv.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <uapi/linux/dmalab_exp.h>
+
+#include <dmalab/compat.h>
+
+#include "exp.h"
+
+static int dmalab_exp_attach(struct dma_buf *dmabuf,
+			     struct dma_buf_attachment *attachment)
+{
+	struct dmalab_exp_buf *buf = dmabuf->priv;
+	struct dmalab_exp_attach *a;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	a->dev = attachment->dev;
+	dmalab_exp_dev_reach(a->dev, &a->reach, &a->translated);
+
+	mutex_lock(&buf->lock);
+	ret = dmalab_exp_place_attach(buf, a);
+	if (!ret)
+		list_add_tail(&a->node, &buf->attachments);
+	mutex_unlock(&buf->lock);
+	if (ret) {
+		dev_dbg(a->dev, "attach refused: %d\n", ret);
+		kfree(a);
+		return ret;
+	}
+	attachment->priv = a;
+	atomic64_inc(&dmalab_exp_counters.live_attachments);
+	return 0;
+}
+
+static void dmalab_exp_unmap_locked(struct dmalab_exp_buf *buf,
+				    struct dmalab_exp_attach *a)
+{
+	dma_unmap_sgtable(a->dev, a->sgt, a->dir, 0);
+	/* The device may have written its copy: bring that back. */
+	if (a->copy && a->dir != DMA_TO_DEVICE) {
+		dmalab_exp_mem_copy(&buf->mem, &a->copy_mem);
+		buf->nr_copy_out++;
+	}
+	dmalab_exp_sgt_free(a->sgt);
+	a->sgt = NULL;
+	atomic64_dec(&dmalab_exp_counters.live_mappings);
+}
+
+static void dmalab_exp_detach(struct dma_buf *dmabuf,
+			      struct dma_buf_attachment *attachment)
+{
+	struct dmalab_exp_buf *buf = dmabuf->priv;
+	struct dmalab_exp_attach *a = attachment->priv;
+
+	mutex_lock(&buf->lock);
+	/* An importer that forgot to unmap must not leak the mapping. */
+	if (a->sgt)
+		dmalab_exp_unmap_locked(buf, a);
+	list_del(&a->node);
+	dmalab_exp_mem_free(&a->copy_mem);
+	mutex_unlock(&buf->lock);
+	kfree(a);
+	atomic64_dec(&dmalab_exp_counters.live_attachments);
+}
+
+/* A device served by a copy gets it allocated and filled at map time. */
+static int dmalab_exp_copy_in(struct dmalab_exp_buf *buf,
+			      struct dmalab_exp_attach *a)
+{
+	int ret;
+
+	if (!a->copy_mem.pages) {
+		ret = dmalab_exp_mem_alloc(&a->copy_mem, buf->mem.nr_pages,
+					   buf->placement ==
+					   DMALAB_EXP_PLACE_CONTIG,
+					   &a->reach);
+		if (ret)
+			return ret;
+	}
+	dmalab_exp_mem_copy(&a->copy_mem, &buf->mem);
+	buf->nr_copy_in++;
+	return 0;
+}
+
+static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
+				       enum dma_data_direction dir)
+{
+	struct dmalab_exp_buf *buf = attachment->dmabuf->priv;
+	struct dmalab_exp_attach *a = attachment->priv;
+	struct sg_table *sgt;
+	int ret;
+
+	mutex_lock(&buf->lock);
+	/* One live mapping per attachment: its table is what we sync. */
+	ret = a->sgt ? -EBUSY : dmalab_exp_ensure_mem(buf);
+	if (ret)
+		goto unlock;
+	if (a->copy) {
+		ret = dmalab_exp_copy_in(buf, a);
+		if (ret)
+			goto unlock;
+	}
+	sgt = dmalab_exp_sgt_build(a->copy ? &a->copy_mem : &buf->mem, a->dev);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto unlock;
+	}
+	ret = dma_map_sgtable(a->dev, sgt, dir, 0);
+	if (ret)
+		goto free_sgt;
+	a->sgt = sgt;
+	a->dir = dir;
+	atomic64_inc(&dmalab_exp_counters.live_mappings);
+	mutex_unlock(&buf->lock);
+	return sgt;
+
+free_sgt:
+	dmalab_exp_sgt_free(sgt);
+unlock:
+	mutex_unlock(&buf->lock);
+	return ERR_PTR(ret);
+}
+
+static void dmalab_exp_unmap(struct dma_buf_attachment *attachment,
+			     struct sg_table *sgt,
+			     enum dma_data_direction dir)
+{
+	struct dmalab_exp_buf *buf = attachment->dmabuf->priv;
+	struct dmalab_exp_attach *a = attachment->priv;
+
+	mutex_lock(&buf->lock);
+	if (a->sgt == sgt)
+		dmalab_exp_unmap_locked(buf, a);
+	else
+		dev_warn(a->dev, "unmap of a table this attachment does not hold\n");
+	mutex_unlock(&buf->lock);
+}
+
+/*
+ * Syncs use each mapping's own direction: DMA-API debug rejects a sync in
+ * another direction than the mapping's.
+ */
+static int dmalab_exp_begin_cpu_access(struct dma_buf *dmabuf,
+				       enum dma_data_direction dir)
+{
+	struct dmalab_exp_buf *buf = dmabuf->priv;
+	struct dmalab_exp_attach *a;
+	int ret;
+
+	mutex_lock(&buf->lock);
+	ret = dmalab_exp_ensure_mem(buf);
+	if (ret)
+		goto unlock;
+	if (buf->vaddr)
+		invalidate_kernel_vmap_range(buf->vaddr, buf->len);
+	list_for_each_entry(a, &buf->attachments, node) {
+		if (!a->sgt)
+			continue;
+		dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dir);
+		if (a->copy && a->dir != DMA_TO_DEVICE) {
+			dmalab_exp_mem_copy(&buf->mem, &a->copy_mem);
+			buf->nr_copy_out++;
+		}
+	}
+unlock:
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+
+static int dmalab_exp_end_cpu_access(struct dma_buf *dmabuf,
+				     enum dma_data_direction dir)
+{
+	struct dmalab_exp_buf *buf = dmabuf->priv;
+	struct dmalab_exp_attach *a;
+
+	mutex_lock(&buf->lock);
+	if (buf->vaddr)
+		flush_kernel_vmap_range(buf->vaddr, buf->len);
+	list_for_each_entry(a, &buf->attachments, node) {
+		if (!a->sgt)
+			continue;
+		if (a->copy && a->dir != DMA_FROM_DEVICE) {
+			dmalab_exp_mem_copy(&a->copy_mem, &buf->mem);
+			buf->nr_copy_in++;
+		}
+		dma_sync_sgtable_for_device(a->dev, a->sgt, a->dir);
+	}
+	mutex_unlock(&buf->lock);
+	return 0;
+}
+
+static void dmalab_exp_vm_open(struct vm_area_struct *vma)
+{
+	struct dmalab_exp_buf *buf = vma->vm_private_data;
+
+	mutex_lock(&buf->lock);
+	buf->nr_mmaps++;
+	mutex_unlock(&buf->lock);
+	atomic64_inc(&dmalab_exp_counters.live_mmaps);
+}
+
+static void dmalab_exp_vm_close(struct vm_area_struct *vma)
+{
+	struct dmalab_exp_buf *buf = vma->vm_private_data;
+
+	mutex_lock(&buf->lock);
+	buf->nr_mmaps--;
+	mutex_unlock(&buf->lock);
+	atomic64_dec(&dmalab_exp_counters.live_mmaps);
+}
+
+/*
+ * Pages are inserted at fault time, not at mmap time, so that a migration
+ * can zap the mapping and the next access finds the new pages.
+ */
+static vm_fault_t dmalab_exp_vm_fault(struct vm_fault *vmf)
+{
+	struct dmalab_exp_buf *buf = vmf->vma->vm_private_data;
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= buf->len >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	mutex_lock(&buf->lock);
+	if (dmalab_exp_ensure_mem(buf))
+		ret = VM_FAULT_OOM;
+	else
+		ret = vmf_insert_pfn(vmf->vma, vmf->address,
+				     page_to_pfn(buf->mem.pages[vmf->pgoff]));
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+
+static const struct vm_operations_struct dmalab_exp_vm_ops = {
+	.open = dmalab_exp_vm_open,
+	.close = dmalab_exp_vm_close,
+	.fault = dmalab_exp_vm_fault,
+};
+
+static int dmalab_exp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct dmalab_exp_buf *buf = dmabuf->priv;
+	unsigned long pages = buf->len >> PAGE_SHIFT;
+
+	/* A private mapping would copy-on-write away from the buffer. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
+		return -EINVAL;
+	dmalab_exp_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &dmalab_exp_vm_ops;
+	vma->vm_private_data = buf;
+	dmalab_exp_vm_open(vma);
+	return 0;
+}
+
+static int dmalab_exp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct dmalab_exp_buf *buf = dmabuf->priv;
+	int ret;
+
+	mutex_lock(&buf->lock);
+	ret = dmalab_exp_ensure_mem(buf);
+	if (ret)
+		goto unlock;
+	if (!buf->vmap_count) {
+		buf->vaddr = vmap(buf->mem.pages, buf->mem.nr_pages, VM_MAP,
+				  PAGE_KERNEL);
+		if (!buf->vaddr) {
+			ret = -ENOMEM;
+			goto unlock;
+		}
+		atomic64_inc(&dmalab_exp_counters.live_vmaps);
+	}
+	buf->vmap_count++;
+	iosys_map_set_vaddr(map, buf->vaddr);
+unlock:
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+
+static void dmalab_exp_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct dmalab_exp_buf *buf = dmabuf->priv;
+
+	mutex_lock(&buf->lock);
+	if (!--buf->vmap_count) {
+		vunmap(buf->vaddr);
+		buf->vaddr = NULL;
+		atomic64_dec(&dmalab_exp_counters.live_vmaps);
+	}
+	mutex_unlock(&buf->lock);
+	iosys_map_clear(map);
+}
+
+static void dmalab_exp_release(struct dma_buf *dmabuf)
+{
+	struct dmalab_exp_buf *buf = dmabuf->priv;
+
+	dmalab_exp_list_del(buf);
+	dmalab_exp_mem_free(&buf->mem);
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+	atomic64_dec(&dmalab_exp_counters.live_buffers);
+}
+
+const struct dma_buf_ops dmalab_exp_dmabuf_ops = {
+	.attach = dmalab_exp_attach,
+	.detach = dmalab_exp_detach,
+	.map_dma_buf = dmalab_exp_map,
+	.unmap_dma_buf = dmalab_exp_unmap,
+	.begin_cpu_access = dmalab_exp_begin_cpu_access,
+	.end_cpu_access = dmalab_exp_end_cpu_access,
+	.mmap = dmalab_exp_mmap,
+	.vmap = dmalab_exp_vmap,
+	.vunmap = dmalab_exp_vunmap,
+	.release = dmalab_exp_release,
+};
+
+/**
+ * dmalab_exp_buf_export() - wrap a set-up buffer in a dma-buf
+ * @buf: the buffer; owned by the dma-buf on success
+ * @fd_flags: O_RDWR for a writable dma-buf file
+ *
+ * The dma-buf holds a reference to this module (exp_info.owner) until it is
+ * released, so the module cannot be unloaded under a live buffer.
+ *
+ * Return: the dma-buf or an ERR_PTR; @buf is not freed on failure.
+ */
+struct dma_buf *dmalab_exp_buf_export(struct dmalab_exp_buf *buf,
+				      u32 fd_flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf *dmabuf;
+
+	exp_info.ops = &dmalab_exp_dmabuf_ops;
+	exp_info.size = buf->len;
+	exp_info.flags = fd_flags & O_ACCMODE;
+	exp_info.priv = buf;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf))
+		return dmabuf;
+	buf->dmabuf = dmabuf;
+	atomic64_inc(&dmalab_exp_counters.live_buffers);
+	atomic64_inc(&dmalab_exp_counters.total_buffers);
+	dmalab_exp_list_add(buf);
+	return dmabuf;
+}

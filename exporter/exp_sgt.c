@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmalab_exp sg_table building: one table per attachment, its entries cut
+ * to the device's max segment size and segment boundary.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include "exp.h"
+
+struct dmalab_exp_sgt_walk {
+	struct device *dev;
+	unsigned int max_seg;
+	unsigned long boundary;
+	struct scatterlist *sg;
+	unsigned int nents;
+};
+
+/* Bytes from @addr up to the device's next segment boundary. */
+static u64 dmalab_exp_to_boundary(struct dmalab_exp_sgt_walk *w,
+				  phys_addr_t addr)
+{
+	u64 dma = phys_to_dma(w->dev, addr);
+
+	/* The mask is of the form 2^n - 1; all ones means no boundary. */
+	if (w->boundary == ULONG_MAX)
+		return U64_MAX;
+	return ((u64)w->boundary - (dma & w->boundary)) + 1;
+}
+
+/* Emit the entries for one physically contiguous run [addr, addr + len). */
+static void dmalab_exp_sgt_run(struct dmalab_exp_sgt_walk *w,
+			       phys_addr_t addr, u64 len)
+{
+	while (len) {
+		u64 seg = min3(len, (u64)w->max_seg,
+			       dmalab_exp_to_boundary(w, addr));
+
+		if (w->sg) {
+			sg_set_page(w->sg, pfn_to_page(PHYS_PFN(addr)), seg,
+				    offset_in_page(addr));
+			w->sg = sg_next(w->sg);
+		}
+		w->nents++;
+		addr += seg;
+		len -= seg;
+	}
+}
+
+static void dmalab_exp_sgt_walk(struct dmalab_exp_sgt_walk *w,
+				const struct dmalab_exp_mem *mem)
+{
+	phys_addr_t start = 0;
+	u64 len = 0;
+	unsigned long i;
+
+	w->nents = 0;
+	for (i = 0; i < mem->nr_pages; i++) {
+		phys_addr_t p = page_to_phys(mem->pages[i]);
+
+		if (len && p == start + len) {
+			len += PAGE_SIZE;
+			continue;
+		}
+		if (len)
+			dmalab_exp_sgt_run(w, start, len);
+		start = p;
+		len = PAGE_SIZE;
+	}
+	if (len)
+		dmalab_exp_sgt_run(w, start, len);
+}
+
+/**
+ * dmalab_exp_sgt_build() - an sg_table of @mem's pages, fit for @dev
+ * @mem: the pages
+ * @dev: the device the table will be mapped for
+ *
+ * Physically adjacent pages are merged, then cut so that no entry exceeds
+ * dma_get_max_seg_size(@dev) or crosses dma_get_seg_boundary(@dev).
+ *
+ * Return: the table, not DMA-mapped, or an ERR_PTR.
+ */
+struct sg_table *dmalab_exp_sgt_build(const struct dmalab_exp_mem *mem,
+				      struct device *dev)
+{
+	struct dmalab_exp_sgt_walk w = {
+		.dev = dev,
+		.max_seg = dma_get_max_seg_size(dev),
+		.boundary = dma_get_seg_boundary(dev),
+	};
+	struct sg_table *sgt;
+	int ret;
+
+	/* The cuts below would never end. */
+	if (!w.max_seg || w.boundary < PAGE_SIZE - 1)
+		return ERR_PTR(-EINVAL);
+	w.max_seg = round_down(w.max_seg, PAGE_SIZE) ?: w.max_seg;
+
+	dmalab_exp_sgt_walk(&w, mem);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table(sgt, w.nents, GFP_KERNEL);
+	if (ret)
+		goto free_sgt;
+	w.sg = sgt->sgl;
+	dmalab_exp_sgt_walk(&w, mem);
+	return sgt;
+
+free_sgt:
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
+/**
+ * dmalab_exp_sgt_free() - free a table from dmalab_exp_sgt_build()
+ * @sgt: the table, already DMA-unmapped
+ */
+void dmalab_exp_sgt_free(struct sg_table *sgt)
+{
+	sg_free_table(sgt);
+	kfree(sgt);
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every malformed request to /dev/dmalab_exp gets its documented errno and
+ * leaves nothing behind: no buffer, no memory, no fd.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tap.h"
+#include "exp_util.h"
+
+static int dev;
+
+/* Lowest free fd now: a leaked fd would move it. */
+static int next_fd(void)
+{
+	int fd = dup(0), n = fd;
+
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
+static void expect(struct dmalab_exp_alloc a, int err, const char *name)
+{
+	struct dmalab_exp_stats before, after;
+	int fd0 = next_fd(), got;
+
+	exp_stats(dev, &before);
+	got = exp_alloc_args(dev, &a);
+	exp_stats(dev, &after);
+	if (!got)
+		close(a.fd);
+	if (!tap_result(got == err && exp_same_live(&before, &after) &&
+			next_fd() == fd0, "%s", name))
+		tap_diag("errno %d (%s), expected %d", got, strerror(got), err);
+}
+
+struct big_alloc {
+	struct dmalab_exp_alloc a;
+	uint64_t extra[2];
+};
+
+static void size_field_cases(void)
+{
+	struct big_alloc b;
+	int got;
+
+	memset(&b, 0, sizeof(b));
+	b.a = exp_args(4096);
+	b.a.size = sizeof(b);
+	got = exp_alloc_args(dev, &b.a);
+	tap_result(!got, "larger_struct_with_zero_tail_is_accepted");
+	if (!got)
+		close(b.a.fd);
+
+	memset(&b, 0, sizeof(b));
+	b.a = exp_args(4096);
+	b.a.size = sizeof(b);
+	b.extra[1] = 1;
+	got = exp_alloc_args(dev, &b.a);
+	tap_result(got == E2BIG, "larger_struct_with_nonzero_tail_fails_e2big");
+	if (!got)
+		close(b.a.fd);
+}
+
+static void info_cases(void)
+{
+	struct dmalab_exp_info info;
+	int fd = exp_alloc(dev, 4096, 0, 0, 0, 0);
+	int pipefd[2];
+
+	tap_result(exp_info(dev, 1000, &info) == EBADF, "info_bad_fd_fails_ebadf");
+	if (pipe(pipefd)) {
+		pipefd[0] = -1;
+		pipefd[1] = -1;
+	}
+	tap_result(exp_info(dev, pipefd[0], &info) == EINVAL,
+		   "info_non_dmabuf_fd_fails_einval");
+	close(pipefd[0]);
+	close(pipefd[1]);
+
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.fd = fd;
+	info.flags = 1;
+	tap_result(ioctl(dev, DMALAB_EXP_IOC_INFO, &info) && errno == EINVAL,
+		   "info_unknown_flags_fail_einval");
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.fd = fd;
+	info.reserved[3] = 1;
+	tap_result(ioctl(dev, DMALAB_EXP_IOC_INFO, &info) && errno == EINVAL,
+		   "info_nonzero_reserved_fails_einval");
+	memset(&info, 0, sizeof(info));
+	info.size = 8;
+	info.fd = fd;
+	tap_result(ioctl(dev, DMALAB_EXP_IOC_INFO, &info) && errno == EINVAL,
+		   "info_short_struct_fails_einval");
+	close(fd);
+}
+
+static void stats_and_unknown_cases(void)
+{
+	struct dmalab_exp_stats st;
+	struct dmalab_exp_bind bind;
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.flags = 2;
+	tap_result(ioctl(dev, DMALAB_EXP_IOC_STATS, &st) && errno == EINVAL,
+		   "stats_unknown_flags_fail_einval");
+	tap_result(ioctl(dev, _IOWR(DMALAB_EXP_IOC_MAGIC, 0x3f, struct dmalab_exp_stats), &st) &&
+		   errno == ENOTTY, "unknown_ioctl_fails_enotty");
+	memset(&bind, 0, sizeof(bind));
+	bind.size = sizeof(bind);
+	bind.fd = -1;
+	bind.reserved[0] = 1;
+	tap_result(ioctl(dev, DMALAB_EXP_IOC_BIND, &bind) && errno == EINVAL,
+		   "bind_nonzero_reserved_fails_einval");
+	tap_result(ioctl(dev, DMALAB_EXP_IOC_ALLOC, NULL) && errno == EFAULT,
+		   "alloc_null_pointer_fails_efault");
+}
+
+int main(void)
+{
+	struct dmalab_exp_stats base, st;
+	struct dmalab_exp_alloc a;
+
+	tap_plan(22 + 2 + 5 + 4 + 1);
+	dev = exp_open();
+	if (dev < 0 || exp_stats(dev, &base)) {
+		printf("Bail out! cannot open %s\n", DMALAB_EXP_DEVICE);
+		return 1;
+	}
+
+	expect(exp_args(0), EINVAL, "zero_len_fails_einval");
+	expect(exp_args(4095), EINVAL, "unaligned_len_fails_einval");
+	expect(exp_args(4096 + 1), EINVAL, "unaligned_len_above_page_fails_einval");
+	expect(exp_args(base.max_len + 4096), E2BIG, "len_above_cap_fails_e2big");
+	expect(exp_args(~0ULL & ~4095ULL), E2BIG, "huge_len_fails_e2big");
+	expect(exp_args(1ULL << 63), E2BIG, "len_2_pow_63_fails_e2big");
+	expect(exp_args(~0ULL), EINVAL, "len_all_ones_fails_einval");
+
+	a = exp_args(4096);
+	a.flags = 1U << 7;
+	expect(a, EINVAL, "unknown_flag_fails_einval");
+	a = exp_args(4096);
+	a.flags = 1U << 31;
+	expect(a, EINVAL, "top_flag_fails_einval");
+	a = exp_args(4096);
+	a.placement = 2;
+	expect(a, EINVAL, "unknown_placement_fails_einval");
+	a = exp_args(4096);
+	a.timing = 7;
+	expect(a, EINVAL, "unknown_timing_fails_einval");
+	a = exp_args(4096);
+	a.addr_bits = 12;
+	expect(a, EINVAL, "addr_bits_too_small_fails_einval");
+	a = exp_args(4096);
+	a.addr_bits = 65;
+	expect(a, EINVAL, "addr_bits_too_large_fails_einval");
+	a = exp_args(4096);
+	a.fd_flags = O_RDWR | O_NONBLOCK;
+	expect(a, EINVAL, "unknown_fd_flag_fails_einval");
+	a = exp_args(4096);
+	a.fd_flags = O_WRONLY;
+	expect(a, EINVAL, "write_only_fd_fails_einval");
+	a = exp_args(4096);
+	a.pad = 1;
+	expect(a, EINVAL, "nonzero_pad_fails_einval");
+	a = exp_args(4096);
+	a.reserved[0] = 1;
+	expect(a, EINVAL, "nonzero_reserved0_fails_einval");
+	a = exp_args(4096);
+	a.reserved[2] = 1ULL << 40;
+	expect(a, EINVAL, "nonzero_reserved2_fails_einval");
+	a = exp_args(4096);
+	a.size = 4;
+	expect(a, EINVAL, "short_struct_fails_einval");
+	a = exp_args(4096);
+	a.size = sizeof(a) - 8;
+	expect(a, EINVAL, "struct_short_by_8_fails_einval");
+	a = exp_args(4096);
+	a.size = 0;
+	expect(a, EINVAL, "zero_struct_size_fails_einval");
+	a = exp_args(2 * base.max_contig_len);
+	a.placement = DMALAB_EXP_PLACE_CONTIG;
+	expect(a, E2BIG, "contig_above_limit_fails_e2big");
+
+	size_field_cases();
+	info_cases();
+	stats_and_unknown_cases();
+
+	tap_result(!exp_stats(dev, &st) && exp_same_live(&base, &st),
+		   "nothing_leaked_after_bad_input");
+	close(dev);
+	return tap_exit();
+}

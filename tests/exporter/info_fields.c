@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The info ioctl and debugfs listing describe a buffer: what was asked for,
+ * whether pages exist, user mappings, the DMA_BUF_SET_NAME name; physical
+ * addresses only to CAP_SYS_ADMIN. Live buffers hold the module.
+ */
+#include <linux/capability.h>
+#include <linux/dma-buf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "tap.h"
+#include "exp_util.h"
+
+#define DEBUGFS_BUFFERS "/sys/kernel/debug/dmalab_exp/buffers"
+
+static int dev;
+
+static long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/dmalab_exp/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+static int debugfs_has(const char *needle)
+{
+	char line[512];
+	FILE *f = fopen(DEBUGFS_BUFFERS, "r");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, needle))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/* Drop CAP_SYS_ADMIN from the effective set of this (child) process. */
+static int drop_sys_admin(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &h, d);
+}
+
+static void phys_visibility(int fd)
+{
+	struct dmalab_exp_info info;
+	int status;
+	pid_t pid;
+
+	exp_info(dev, fd, &info);
+	tap_result(!(info.state & DMALAB_EXP_STATE_PHYS_HIDDEN) &&
+		   info.phys_hi > info.phys_lo && info.phys_lo,
+		   "root_sees_physical_addresses");
+
+	pid = fork();
+	if (pid == 0) {
+		if (drop_sys_admin())
+			_exit(2);
+		exp_info(dev, fd, &info);
+		_exit((info.state & DMALAB_EXP_STATE_PHYS_HIDDEN) &&
+		      !info.phys_lo && !info.phys_hi &&
+		      info.len == 64 * KiB ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	tap_result(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		   "without_cap_sys_admin_physical_addresses_are_hidden");
+}
+
+static void requested_fields(void)
+{
+	struct dmalab_exp_info info;
+	int fd = exp_alloc(dev, 64 * KiB, DMALAB_EXP_PLACE_CONTIG,
+			   DMALAB_EXP_TIMING_DEFERRED,
+			   DMALAB_EXP_ALLOC_MIGRATE | DMALAB_EXP_ALLOC_COPY, 32);
+	unsigned char *p;
+
+	tap_result(!exp_info(dev, fd, &info) && info.len == 64 * KiB &&
+		   info.placement == DMALAB_EXP_PLACE_CONTIG &&
+		   info.timing == DMALAB_EXP_TIMING_DEFERRED &&
+		   info.alloc_flags == (DMALAB_EXP_ALLOC_MIGRATE |
+					DMALAB_EXP_ALLOC_COPY) &&
+		   info.addr_bits == 32, "info_reports_what_was_asked");
+	tap_result(!(info.state & DMALAB_EXP_STATE_ALLOCATED) &&
+		   !info.nr_segments && !info.phys_hi,
+		   "deferred_buffer_has_no_pages_yet");
+	tap_result(info.range_lo == 0 && info.range_hi == 0xffffffffULL,
+		   "range_is_the_address_limit_without_devices");
+	tap_result(!info.nr_attachments && !info.nr_mapped && !info.vmap_count &&
+		   !info.nr_migrations && !info.nr_copy_attach &&
+		   !info.nr_copy_in && !info.nr_copy_out,
+		   "fresh_buffer_counters_are_zero");
+
+	p = exp_map(fd, 64 * KiB, PROT_READ, MAP_SHARED, 0);
+	tap_result(!exp_info(dev, fd, &info) &&
+		   !(info.state & DMALAB_EXP_STATE_ALLOCATED),
+		   "deferred_buffer_mmap_alone_allocates_nothing");
+	tap_result(p != MAP_FAILED && p[100] == 0 && !exp_info(dev, fd, &info) &&
+		   (info.state & DMALAB_EXP_STATE_ALLOCATED) &&
+		   info.nr_segments == 1 && info.nr_mmaps == 1,
+		   "deferred_buffer_first_fault_allocates");
+	if (p != MAP_FAILED)
+		munmap(p, 64 * KiB);
+	close(fd);
+}
+
+static void name_cases(int fd)
+{
+	struct dmalab_exp_info info;
+	char needle[64];
+
+	exp_info(dev, fd, &info);
+	tap_result(info.name[0] == 0, "unnamed_buffer_reports_empty_name");
+	tap_result(!ioctl(fd, DMA_BUF_SET_NAME, "dmalab-test-name"),
+		   "set_name_succeeds");
+	tap_result(!exp_info(dev, fd, &info) &&
+		   !strcmp(info.name, "dmalab-test-name"),
+		   "info_shows_the_name");
+	snprintf(needle, sizeof(needle), "name '%s'", "dmalab-test-name");
+	switch (debugfs_has(needle)) {
+	case -1:
+		tap_skip("debugfs_lists_the_name", "no debugfs file " DEBUGFS_BUFFERS);
+		break;
+	default:
+		tap_result(debugfs_has(needle) == 1, "debugfs_lists_the_name");
+	}
+}
+
+int main(void)
+{
+	struct dmalab_exp_stats base, st;
+	struct dmalab_exp_info info;
+	long ref0, ref1;
+	int fd, fd2;
+
+	tap_plan(2 + 6 + 4 + 5);
+	dev = exp_open();
+	if (dev < 0 || exp_stats(dev, &base)) {
+		printf("Bail out! cannot open %s\n", DMALAB_EXP_DEVICE);
+		return 1;
+	}
+	ref0 = module_refcnt();
+	fd = exp_alloc(dev, 64 * KiB, 0, 0, 0, 0);
+	fd2 = exp_alloc(dev, 4 * KiB, 0, 0, 0, 0);
+	phys_visibility(fd);
+	requested_fields();
+	name_cases(fd);
+
+	ref1 = module_refcnt();
+	tap_result(ref0 >= 0 && ref1 == ref0 + 2,
+		   "live_buffers_hold_the_module");
+	tap_diag("module refcnt %ld with 2 buffers, %ld before", ref1, ref0);
+	exp_stats(dev, &st);
+	tap_result(st.live_buffers == base.live_buffers + 2 &&
+		   st.live_bytes == base.live_bytes + 68 * KiB,
+		   "stats_count_live_buffers_and_bytes");
+	close(fd);
+	close(fd2);
+	tap_result(module_refcnt() == ref0, "released_buffers_release_the_module");
+	tap_result(!exp_stats(dev, &st) && exp_same_live(&base, &st),
+		   "stats_back_to_baseline_after_close");
+	tap_result(exp_info(dev, fd, &info) == EBADF, "info_on_closed_fd_fails_ebadf");
+	close(dev);
+	return tap_exit();
+}
