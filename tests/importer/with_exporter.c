@@ -88,6 +88,15 @@ static void deferred_between_edus(__u32 ea, __u32 eb, int iommu)
 	close(b);
 }
 
+/* Run one step of a sequence unless an earlier one failed; say which. */
+#define STEP(r, what, expr) do {					\
+	if (!(r)) {							\
+		(r) = (expr);						\
+		if (r)							\
+			tap_diag("%s: %s", what, strerror(-(r)));	\
+	}								\
+} while (0)
+
 static void disjoint_sims(void)
 {
 	static unsigned char want[4096], out[4096];
@@ -113,18 +122,22 @@ static void disjoint_sims(void)
 
 	b = exp_alloc(4096, 0, DMALAB_EXP_TIMING_EAGER, DMALAB_EXP_ALLOC_COPY);
 	memset(want, 0x42, sizeof(want));
-	r = (b < 0 ? b : 0) ?: imp_import(fd, b, &h) ?:
-	    imp_attach(fd, h, dx, &ax) ?: imp_attach(fd, h, dy, &ay) ?:
-	    imp_map(fd, ax, DMALAB_IMP_DIR_BIDIR) ?:
-	    imp_job(fd, DMALAB_IMP_JOB_FILL, 0, ax, 0, 0, 4096, 0x42, 0, 0,
-		    NULL, NULL) ?:
-	    imp_id(fd, DMALAB_IMP_IOC_UNMAP, ax) ?:
-	    imp_cpu(fd, h, DMALAB_IMP_CPU_READ, 0, 4096, out, 0, NULL);
+	r = (b < 0 ? b : 0) ?: imp_import(fd, b, &h);
+	STEP(r, "attach x", imp_attach(fd, h, dx, &ax));
+	STEP(r, "attach y", imp_attach(fd, h, dy, &ay));
+	STEP(r, "map x", imp_map(fd, ax, DMALAB_IMP_DIR_BIDIR));
+	STEP(r, "fill x", imp_job(fd, DMALAB_IMP_JOB_FILL, 0, ax, 0, 0, 4096,
+				  0x42, 0, 0, NULL, NULL));
+	STEP(r, "unmap x", imp_id(fd, DMALAB_IMP_IOC_UNMAP, ax));
+	STEP(r, "cpu read", imp_cpu(fd, h, DMALAB_IMP_CPU_READ, 0, 4096, out,
+				     0, NULL));
+	if (!r && memcmp(out, want, sizeof(want)))
+		tap_diag("cpu read %#x %#x, want 0x42", out[0], out[4095]);
 	tap_result(!r && !memcmp(out, want, sizeof(want)),
 		   "cpu_sees_what_one_windowed_device_wrote");
-	r = r ?: imp_map(fd, ay, DMALAB_IMP_DIR_BIDIR) ?:
-	    imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, ay, 0, 0, 0, 4096, 0, 0, 0,
-		    NULL, &sum);
+	STEP(r, "map y", imp_map(fd, ay, DMALAB_IMP_DIR_BIDIR));
+	STEP(r, "checksum y", imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, ay, 0, 0, 0,
+				       4096, 0, 0, 0, NULL, &sum));
 	tap_result(!r && sum == imp_fnv(want, sizeof(want)),
 		   "other_windowed_device_reads_it_through_exporter_copy");
 	close(b);
