@@ -18,51 +18,63 @@
 /* ---- dmalab_imp (importer) ---- */
 
 /*
+ * The DMALAB_HAVE_* macros come from importer/Kbuild, which looks for the
+ * feature in the kernel headers being built against.
+ */
+
+/*
  * 6.1 dma_buf_vmap() takes the dma-buf's own mutex; from 6.2 on it expects
  * the reservation lock held and dma_buf_vmap_unlocked() takes it.
  */
 static inline int dmalab_imp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-	return dma_buf_vmap(dmabuf, map);
-#else
+#ifdef DMALAB_HAVE_VMAP_UNLOCKED
 	return dma_buf_vmap_unlocked(dmabuf, map);
+#else
+	return dma_buf_vmap(dmabuf, map);
 #endif
 }
 
 static inline void dmalab_imp_vunmap(struct dma_buf *dmabuf,
 				     struct iosys_map *map)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-	dma_buf_vunmap(dmabuf, map);
-#else
+#ifdef DMALAB_HAVE_VMAP_UNLOCKED
 	dma_buf_vunmap_unlocked(dmabuf, map);
+#else
+	dma_buf_vunmap(dmabuf, map);
 #endif
 }
 
 /*
- * Mapping without holding the reservation lock: upstream added the
- * _unlocked variants in 6.2; Debian's 6.1.y has them backported, mainline
- * 6.1.0 only has dma_buf_map_attachment(), which does not need the lock for
- * a non-dynamic importer.
+ * Mapping without holding the reservation lock: the _unlocked variants
+ * came with 6.2 (Debian's 6.1.y has them backported); before them
+ * dma_buf_map_attachment() did not need the lock for a static importer.
  */
 static inline struct sg_table *
 dmalab_imp_map_attachment(struct dma_buf_attachment *attach,
 			  enum dma_data_direction dir)
 {
+#ifdef DMALAB_HAVE_MAP_UNLOCKED
 	return dma_buf_map_attachment_unlocked(attach, dir);
+#else
+	return dma_buf_map_attachment(attach, dir);
+#endif
 }
 
 static inline void dmalab_imp_unmap_attachment(struct dma_buf_attachment *attach,
 					       struct sg_table *sgt,
 					       enum dma_data_direction dir)
 {
+#ifdef DMALAB_HAVE_MAP_UNLOCKED
 	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
+#else
+	dma_buf_unmap_attachment(attach, sgt, dir);
+#endif
 }
 
 /*
  * struct bus_dma_region lost its precomputed @offset (cpu_start - dma_start)
- * between 6.1 and 6.12 (upstream 6.9); 6.1's translate_*() helpers use it.
+ * between 6.1 and 6.12; 6.1's translate_*() helpers use it.
  */
 static inline void dmalab_imp_set_dma_region(struct bus_dma_region *r,
 					     phys_addr_t cpu_start,
@@ -71,7 +83,7 @@ static inline void dmalab_imp_set_dma_region(struct bus_dma_region *r,
 	r->cpu_start = cpu_start;
 	r->dma_start = dma_start;
 	r->size = size;
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+#ifdef DMALAB_HAVE_DMA_REGION_OFFSET
 	r->offset = (u64)cpu_start - (u64)dma_start;
 #endif
 }
