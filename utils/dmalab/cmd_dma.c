@@ -123,7 +123,7 @@ static int dma_run(struct cli *c)
 	}
 	memset(&job, 0, sizeof(job));
 	job.op = op;
-	job.pattern = pattern;
+	job.pattern = op == DMALAB_IMP_JOB_FILL ? pattern : 0;
 	job.timeout_ms = timeout;
 	if (op != DMALAB_IMP_JOB_FILL) {
 		ret = dma_side_open(c, imp, d, &src, op == DMALAB_IMP_JOB_COPY ?
