@@ -88,6 +88,17 @@ static int map_sg(struct cli *c, struct map_state *s, struct devspec *d)
 	return 0;
 }
 
+static int map_verb_known(const char *verb, size_t len)
+{
+	static const char *const verbs[] = { "attach", "map", "unmap", "detach", NULL };
+	int i;
+
+	for (i = 0; verbs[i]; i++)
+		if (strlen(verbs[i]) == len && !strncmp(verb, verbs[i], len))
+			return 1;
+	return 0;
+}
+
 /* One step "VERB:DEV" or "show"; prints one row, returns 0 or -1. */
 static int map_step(struct cli *c, struct map_state *s, const char *step)
 {
@@ -186,6 +197,24 @@ static int map_run(struct cli *c)
 	if (dmalab_imp_import_fd(s.imp, s.fd, &s.handle, &size, &c->err)) {
 		close(s.imp);
 		return cli_lib_fail(c);
+	}
+	/* Wrong names are input errors: check every step before any output. */
+	for (i = 0; i < (devs->n ? n : c->argc); i++) {
+		const char *st = devs->n ? steps[i] : c->argv[i];
+		const char *colon = strchr(st, ':');
+		struct devspec *d;
+
+		if (!strcmp(st, "show"))
+			continue;
+		if (!colon || !map_verb_known(st, colon - st)) {
+			close(s.imp);
+			return cli_usage(c, "step '%s' is not attach:DEV, map:DEV, unmap:DEV, detach:DEV or show",
+					 st);
+		}
+		if (devspec_resolve(c, s.imp, &s.ds, colon + 1, &d)) {
+			close(s.imp);
+			return cli_usage(c, "%s", c->err.msg);
+		}
 	}
 	out_begin(c);
 	out_i64(c, "fd", s.fd);
