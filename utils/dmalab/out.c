@@ -130,13 +130,15 @@ void out_array_begin(struct cli *c, const char *key)
 {
 	out_key(c, key);
 	if (!c->json)
-		putchar('\n');
+		fputs(c->in_row ? "[" : "\n", stdout);
 	out_push(c, '[');
 }
 
 void out_array_end(struct cli *c)
 {
 	out_pop(c, ']');
+	if (!c->json && c->in_row)
+		putchar(']');
 }
 
 void out_obj_begin(struct cli *c)
@@ -147,6 +149,8 @@ void out_obj_begin(struct cli *c)
 		c->first[c->depth] = 0;
 	}
 	out_push(c, '{');
+	if (!c->json && c->in_row)
+		putchar('{');
 	if (!c->json)
 		c->in_row++;
 }
@@ -155,6 +159,8 @@ void out_obj_end(struct cli *c)
 {
 	out_pop(c, '}');
 	if (!c->json) {
+		if (c->in_row > 1)
+			fputs(" }", stdout);
 		c->in_row--;
 		if (!c->in_row)
 			putchar('\n');
@@ -166,6 +172,8 @@ void out_obj_key_begin(struct cli *c, const char *key)
 {
 	out_key(c, key);
 	out_push(c, '{');
+	if (!c->json && c->in_row)
+		putchar('{');
 	if (!c->json)
 		c->in_row++;
 }
