@@ -30,12 +30,43 @@ static struct cli_opt dma_opts[] = {
 
 static const char *const ops[] = { "", "copy", "fill", "checksum", NULL };
 
+#define DMA_MAX_ENTRIES	4096
+
 struct dma_side {
 	int fd;
 	uint64_t off;
 	struct dmalab_imp_mapping m;
 	struct dmalab_imp_sg_info sg;
 };
+
+/*
+ * Engine programmings for [off, off + len) of a mapping: one per piece of at
+ * most @max_xfer bytes within each sg entry the range touches. Listing the
+ * entries needs CAP_SYS_ADMIN; without it, the whole mapping's count.
+ */
+static uint64_t dma_range_progs(int imp, struct dma_side *s, uint64_t len,
+				uint32_t max_xfer)
+{
+	struct dmalab_imp_sg_entry *e = calloc(DMA_MAX_ENTRIES, sizeof(*e));
+	struct dmalab_imp_sg_info sg;
+	uint64_t pos = 0, n = 0, lo, hi, end = s->off + len;
+	uint32_t i;
+
+	if (!e || dmalab_imp_get_sg_info(imp, s->m.attach_id, &sg, e,
+					 DMA_MAX_ENTRIES, NULL) ||
+	    sg.entries_out < sg.nents) {
+		free(e);
+		return s->sg.progs_entries;
+	}
+	for (i = 0; i < sg.entries_out; pos += e[i].dma_len, i++) {
+		lo = pos > s->off ? pos : s->off;
+		hi = pos + e[i].dma_len < end ? pos + e[i].dma_len : end;
+		if (lo < hi)
+			n += max_xfer ? (hi - lo + max_xfer - 1) / max_xfer : 1;
+	}
+	free(e);
+	return n;
+}
 
 static int dma_side_open(struct cli *c, int imp, struct devspec *d,
 			 struct dma_side *s, const char *fd_opt,
@@ -177,8 +208,9 @@ static int dma_run(struct cli *c)
 		dma_side_out(c, "src", &src, d);
 	if (dst.fd >= 0)
 		dma_side_out(c, "dst", &dst, d);
-	out_u64(c, "programmings", (src.fd >= 0 ? src.sg.progs_entries : 0) +
-				   (dst.fd >= 0 ? dst.sg.progs_entries : 0));
+	out_u64(c, "programmings",
+		(src.fd >= 0 ? dma_range_progs(imp, &src, len, d->info.max_xfer) : 0) +
+		(dst.fd >= 0 ? dma_range_progs(imp, &dst, len, d->info.max_xfer) : 0));
 	if (op == DMALAB_IMP_JOB_CHECKSUM)
 		out_hex(c, "fnv1a64", job.checksum);
 	if (cli_flag(c, "verify"))
@@ -197,8 +229,9 @@ const struct cli_cmd cmd_dma = {
 	.usage = "copy|fill|checksum [OPTIONS]",
 	.summary = "run a DMA job on a device: copy between buffers, fill, checksum",
 	.details = "copy: --src-fd A --dst-fd B; fill, checksum: --fd N (or $DMABUF_FD).\n"
-		   "'programmings' counts the engine programmings the sg_tables need\n"
-		   "(chunks of at most max_xfer bytes per DMA segment).",
+		   "'programmings' counts the engine programmings the job's ranges need:\n"
+		   "pieces of at most max_xfer bytes within each DMA segment, source and\n"
+		   "destination (whole mappings when the entries cannot be listed).",
 	.opts = dma_opts,
 	.run = dma_run,
 };

@@ -35,7 +35,7 @@ static void out_key(struct cli *c, const char *key)
 		return;
 	}
 	if (c->in_row) {
-		printf("%s%s=", c->first[c->depth] ? "  " : " ", key);
+		printf("%s%s=", c->first[c->depth] ? "" : " ", key);
 		c->first[c->depth] = 0;
 	} else {
 		printf("%-16s ", key);
@@ -149,10 +149,8 @@ void out_obj_begin(struct cli *c)
 		c->first[c->depth] = 0;
 	}
 	out_push(c, '{');
-	if (!c->json && c->in_row)
-		putchar('{');
 	if (!c->json)
-		c->in_row++;
+		fputs(c->in_row++ ? "{ " : "  ", stdout);
 }
 
 void out_obj_end(struct cli *c)
@@ -172,8 +170,6 @@ void out_obj_key_begin(struct cli *c, const char *key)
 {
 	out_key(c, key);
 	out_push(c, '{');
-	if (!c->json && c->in_row)
-		putchar('{');
 	if (!c->json)
-		c->in_row++;
+		fputs(c->in_row++ ? "{ " : "", stdout);
 }
