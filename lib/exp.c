@@ -36,7 +36,7 @@ static const char *dmalab_alloc_hint(int code)
 int dmalab_alloc(int exp_fd, const struct dmalab_alloc_opts *o,
 		 struct dmalab_err *err)
 {
-	DMALAB_ARG(struct dmalab_exp_alloc, a);
+	struct dmalab_exp_alloc a = { .size = sizeof(a) };
 	int own = -1, ret, code;
 
 	if (exp_fd < 0) {
@@ -98,7 +98,7 @@ int dmalab_exp_get_stats(int exp_fd, struct dmalab_exp_stats *st,
 
 int dmalab_exp_bind(int exp_fd, int buf_fd, struct dmalab_err *err)
 {
-	DMALAB_ARG(struct dmalab_exp_bind, b);
+	struct dmalab_exp_bind b = { .size = sizeof(b) };
 
 	b.fd = buf_fd;
 	if (ioctl(exp_fd, DMALAB_EXP_IOC_BIND, &b))

@@ -27,7 +27,7 @@ int dmalab_imp_open(struct dmalab_err *err)
 int dmalab_imp_import_fd(int imp_fd, int buf_fd, uint32_t *handle,
 			 uint64_t *size, struct dmalab_err *err)
 {
-	DMALAB_ARG(struct dmalab_imp_import, a);
+	struct dmalab_imp_import a = { .size = sizeof(a) };
 
 	a.fd = buf_fd;
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_IMPORT, &a))
@@ -43,7 +43,7 @@ int dmalab_imp_import_fd(int imp_fd, int buf_fd, uint32_t *handle,
 static int dmalab_imp_id_ioctl(int imp_fd, unsigned long cmd, uint32_t id,
 			       const char *what, struct dmalab_err *err)
 {
-	DMALAB_ARG(struct dmalab_imp_id, a);
+	struct dmalab_imp_id a = { .size = sizeof(a) };
 
 	a.id = id;
 	if (ioctl(imp_fd, cmd, &a))
@@ -60,7 +60,7 @@ int dmalab_imp_release(int imp_fd, uint32_t handle, struct dmalab_err *err)
 int dmalab_imp_list_devs(int imp_fd, uint32_t *ids, uint32_t cap,
 			 struct dmalab_err *err)
 {
-	DMALAB_ARG(struct dmalab_imp_dev_list, a);
+	struct dmalab_imp_dev_list a = { .size = sizeof(a) };
 
 	a.ids_ptr = (uintptr_t)ids;
 	a.count = ids ? cap : 0;

@@ -56,7 +56,7 @@ int dmalab_imp_run_job(int imp_fd, struct dmalab_imp_job *job,
 int dmalab_imp_wait_job(int imp_fd, uint32_t job_id, uint64_t *checksum,
 			struct dmalab_err *err)
 {
-	DMALAB_ARG(struct dmalab_imp_wait, w);
+	struct dmalab_imp_wait w = { .size = sizeof(w) };
 
 	w.job_id = job_id;
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_WAIT, &w))

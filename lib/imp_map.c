@@ -9,7 +9,7 @@
 int dmalab_imp_attach_dev(int imp_fd, uint32_t handle, uint32_t dev_id,
 			  uint32_t *attach_id, struct dmalab_err *err)
 {
-	DMALAB_ARG(struct dmalab_imp_attach, a);
+	struct dmalab_imp_attach a = { .size = sizeof(a) };
 
 	a.handle = handle;
 	a.dev_id = dev_id;
@@ -27,7 +27,7 @@ int dmalab_imp_attach_dev(int imp_fd, uint32_t handle, uint32_t dev_id,
 static int dmalab_imp_attach_id(int imp_fd, unsigned long cmd, uint32_t id,
 				const char *what, struct dmalab_err *err)
 {
-	DMALAB_ARG(struct dmalab_imp_id, a);
+	struct dmalab_imp_id a = { .size = sizeof(a) };
 
 	a.id = id;
 	if (ioctl(imp_fd, cmd, &a))
@@ -44,7 +44,7 @@ int dmalab_imp_detach(int imp_fd, uint32_t attach_id, struct dmalab_err *err)
 int dmalab_imp_map_attach(int imp_fd, uint32_t attach_id, uint32_t dir,
 			  struct dmalab_err *err)
 {
-	DMALAB_ARG(struct dmalab_imp_map, a);
+	struct dmalab_imp_map a = { .size = sizeof(a) };
 
 	a.attach_id = attach_id;
 	a.dir = dir;

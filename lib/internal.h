@@ -16,8 +16,6 @@ DMALAB_HIDDEN int dmalab_fail(struct dmalab_err *err, int code,
 			      const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* A zeroed ioctl argument with its size field set. */
-#define DMALAB_ARG(type, var) \
-	type var; memset(&var, 0, sizeof(var)); var.size = sizeof(var)
+#define DMALAB_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #endif /* DMALAB_INTERNAL_H */

@@ -12,7 +12,7 @@ static int dmalab_suffix_shift(const char *s)
 	static const char * const units[] = { "", "K", "M", "G", "T" };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (i = 0; i < DMALAB_ARRAY_SIZE(units); i++) {
 		size_t n = strlen(units[i]);
 
 		if (strncasecmp(s, units[i], n))

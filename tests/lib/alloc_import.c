@@ -53,7 +53,7 @@ int main(void)
 		dmalab_buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE, NULL);
 	}
 	sum = p ? dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, p, LEN) : 0;
-	tap_result(p != NULL, "mmap_of_the_dmabuf_is_writable");
+	tap_result(!!p, "mmap_of_the_dmabuf_is_writable");
 
 	tap_result(!dmalab_imp_find_dev(imp, "A", &dev, &err) &&
 		   dmalab_imp_find_dev(imp, "nonesuch", &dev, &err) == -ENODEV &&

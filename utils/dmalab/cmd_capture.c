@@ -240,9 +240,12 @@ static int capture_run(struct cli *c)
 	int drm = -1, same = 0, ret, i, type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	const char *video = cli_str(c, "video", NULL);
 
-	if ((ret = cli_u64(c, "frames", 3, &frames)) ||
-	    (ret = cli_u64(c, "width", 320, &w)) ||
-	    (ret = cli_u64(c, "height", 240, &h)))
+	ret = cli_u64(c, "frames", 3, &frames);
+	if (!ret)
+		ret = cli_u64(c, "width", 320, &w);
+	if (!ret)
+		ret = cli_u64(c, "height", 240, &h);
+	if (ret)
 		return ret;
 	if (!frames || frames > 64 || !w || !h || w > 4096 || h > 4096)
 		return cli_usage(c, "--frames 1..64, --width and --height 1..4096");

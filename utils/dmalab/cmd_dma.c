@@ -140,8 +140,10 @@ static int dma_run(struct cli *c)
 			op = i;
 	if (!op)
 		return cli_usage(c, "give one operation: copy, fill or checksum");
-	if ((ret = cli_u64(c, "pattern", 0x5a, &pattern)) ||
-	    (ret = cli_u64(c, "timeout", 5000, &timeout)))
+	ret = cli_u64(c, "pattern", 0x5a, &pattern);
+	if (!ret)
+		ret = cli_u64(c, "timeout", 5000, &timeout);
+	if (ret)
 		return ret;
 	if (pattern > 255)
 		return cli_usage(c, "--pattern: %llu is not a byte", (unsigned long long)pattern);
@@ -177,7 +179,8 @@ static int dma_run(struct cli *c)
 	max = src.fd >= 0 ? src.m.size - src.off : UINT64_MAX;
 	if (dst.fd >= 0 && dst.m.size - dst.off < max)
 		max = dst.m.size - dst.off;
-	if ((ret = cli_size(c, "len", max, &len)))
+	ret = cli_size(c, "len", max, &len);
+	if (ret)
 		goto out;
 	if (!len || len > max) {
 		ret = cli_usage(c, "--len %llu: must be 1..%llu for these buffers",

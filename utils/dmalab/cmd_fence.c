@@ -80,8 +80,10 @@ static int fence_run(struct cli *c)
 	r.how = cli_choice(c, "wait", waits, 0);
 	if (r.how < 0)
 		return 2;
-	if ((ret = cli_u64(c, "pattern", 0xa5, &pattern)) ||
-	    (ret = cli_u64(c, "timeout", 10000, &timeout)))
+	ret = cli_u64(c, "pattern", 0xa5, &pattern);
+	if (!ret)
+		ret = cli_u64(c, "timeout", 10000, &timeout);
+	if (ret)
 		return ret;
 	if (pattern > 255 || timeout > 600000)
 		return cli_usage(c, "--pattern must be a byte, --timeout at most 600000");
@@ -97,7 +99,8 @@ static int fence_run(struct cli *c)
 		if (dmalab_imp_map_fd(r.imp, r.fd, d->dev_id,
 				      DMALAB_IMP_DIR_FROM_DEVICE, &m, &c->err))
 			goto fail;
-		if ((ret = cli_size(c, "len", m.size, &len)))
+		ret = cli_size(c, "len", m.size, &len);
+		if (ret)
 			goto out;
 		if (!len || len > m.size) {
 			ret = cli_usage(c, "--len must be 1..%llu", (unsigned long long)m.size);

@@ -24,9 +24,8 @@ static void list_fields(struct cli *c, char *line)
 	char *save, *tok, *key = NULL;
 
 	tok = strtok_r(line, " \n", &save);	/* "buf" or "attach" */
-	if (tok && !strcmp(tok, "attach")) {
+	if (tok && !strcmp(tok, "attach"))
 		out_str(c, "dev", strtok_r(NULL, " \n", &save) ?: "");
-	}
 	while ((tok = strtok_r(NULL, " \n", &save))) {
 		if (!key && (!strcmp(tok, "scatter") || !strcmp(tok, "contig"))) {
 			out_str(c, "placement", tok);

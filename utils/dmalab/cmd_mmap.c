@@ -28,10 +28,13 @@ struct range {
 	double ms;		/* time spent in the access */
 };
 
-#define RANGE_OPTS \
-	OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)"), \
-	OPT("offset", "BYTES", "start of the range (default 0)"), \
-	OPT("len", "BYTES", "length of the range (default: to the end)"), \
+#define RANGE_OPT_FD \
+	OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)")
+#define RANGE_OPT_OFFSET \
+	OPT("offset", "BYTES", "start of the range (default 0)")
+#define RANGE_OPT_LEN \
+	OPT("len", "BYTES", "length of the range (default: to the end)")
+#define RANGE_OPT_VIA \
 	OPT("via", "buf|dev", "mmap the dma-buf fd, or /dev/dmalab_exp bound to it")
 
 static const char *const vias[] = { "buf", "dev", NULL };
@@ -115,8 +118,12 @@ static void range_out(struct cli *c, const struct range *r)
 }
 
 static struct cli_opt fill_opts[] = {
-	RANGE_OPTS,
-	OPT("pattern", "BYTE|seq[:SEED]", "a byte value, or the page-varying test pattern (default seq)"),
+	RANGE_OPT_FD,
+	RANGE_OPT_OFFSET,
+	RANGE_OPT_LEN,
+	RANGE_OPT_VIA,
+	OPT("pattern", "BYTE|seq[:SEED]",
+	    "a byte value, or the page-varying test pattern (default seq)"),
 	OPT_END,
 };
 
@@ -171,7 +178,10 @@ const struct cli_cmd cmd_fill = {
 };
 
 static struct cli_opt verify_opts[] = {
-	RANGE_OPTS,
+	RANGE_OPT_FD,
+	RANGE_OPT_OFFSET,
+	RANGE_OPT_LEN,
+	RANGE_OPT_VIA,
 	OPT("pattern", "BYTE|seq[:SEED]", "what the range must hold (default seq)"),
 	OPT_END,
 };
@@ -241,7 +251,10 @@ const struct cli_cmd cmd_verify = {
 };
 
 static struct cli_opt dump_opts[] = {
-	RANGE_OPTS,
+	RANGE_OPT_FD,
+	RANGE_OPT_OFFSET,
+	RANGE_OPT_LEN,
+	RANGE_OPT_VIA,
 	OPT_END,
 };
 

@@ -71,7 +71,8 @@ static int vmap_run(struct cli *c)
 		return 2;
 	if (c->argc)
 		return cli_usage(c, "unexpected argument '%s'", c->argv[0]);
-	if (cli_str(c, "pattern", NULL) && (ret = cli_pattern(c, "pattern", &seq, &val)))
+	ret = cli_str(c, "pattern", NULL) ? cli_pattern(c, "pattern", &seq, &val) : 0;
+	if (ret)
 		return ret;
 	imp = open_imp(c);
 	if (imp < 0)
