@@ -117,6 +117,7 @@ void out_obj_end(struct cli *c);
 void out_obj_key_begin(struct cli *c, const char *key);
 
 /* Helpers shared by commands. */
+void cli_progress(uint64_t done, uint64_t total);
 double now_ms(void);
 const char *placement_name(uint32_t p);
 const char *timing_name(uint32_t t);

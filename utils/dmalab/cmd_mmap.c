@@ -14,7 +14,6 @@
 
 #define DUMP_DEFAULT	256
 #define DUMP_MAX	65536
-#define PROGRESS_MIN	(64ULL << 20)
 
 /* One mapped range of a buffer. */
 struct range {
@@ -102,13 +101,6 @@ static void range_close(struct range *r)
 		close(r->exp_fd);
 }
 
-static void progress(uint64_t done, uint64_t total)
-{
-	if (total >= PROGRESS_MIN && isatty(2))
-		fprintf(stderr, "\r%3llu%%%s", (unsigned long long)(done * 100 / total),
-			done == total ? "\n" : "");
-}
-
 static void range_out(struct cli *c, const struct range *r)
 {
 	out_i64(c, "fd", r->buf_fd);
@@ -148,9 +140,9 @@ static int fill_run(struct cli *c)
 	for (i = 0; i < r.len; i++) {
 		r.p[i] = seq ? dmalab_pattern_byte(val, r.off + i) : val;
 		if (!(i & ((16 << 20) - 1)))
-			progress(i, r.len);
+			cli_progress(i, r.len);
 	}
-	progress(r.len, r.len);
+	cli_progress(r.len, r.len);
 	if (dmalab_buf_sync(r.buf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE,
 			    &c->err))
 		goto fail;
@@ -213,9 +205,9 @@ static int verify_run(struct cli *c)
 			got0 = r.p[i];
 		}
 		if (!(i & ((16 << 20) - 1)))
-			progress(i, r.len);
+			cli_progress(i, r.len);
 	}
-	progress(r.len, r.len);
+	cli_progress(r.len, r.len);
 	sum = dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, r.p, r.len);
 	if (dmalab_buf_sync(r.buf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ,
 			    &c->err))

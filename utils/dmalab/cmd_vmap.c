@@ -47,6 +47,7 @@ static int vmap_read(struct cli *c, int imp, uint32_t handle, uint64_t size,
 		if (ret)
 			break;
 		*sum = dmalab_fnv1a64(*sum, chunk, n);
+		cli_progress(off + n, size);
 		for (i = 0; check && i < n; i++)
 			if (chunk[i] != (seq ? dmalab_pattern_byte(val, off + i) : val) &&
 			    !(*bad)++)

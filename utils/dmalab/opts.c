@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -169,6 +170,15 @@ int cli_usage(struct cli *c, const char *fmt, ...)
 int cli_lib_fail(struct cli *c)
 {
 	return cli_fail(c, "%s", c->err.msg);
+}
+
+/* Percent done on stderr, for long operations on a terminal only. */
+void cli_progress(uint64_t done, uint64_t total)
+{
+	if (total >= (64ULL << 20) && isatty(2))
+		fprintf(stderr, "\r%3llu%%%s",
+			(unsigned long long)(done * 100 / total),
+			done == total ? "\n" : "");
 }
 
 double now_ms(void)
