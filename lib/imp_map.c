@@ -49,7 +49,12 @@ int dmalab_imp_map_attach(int imp_fd, uint32_t attach_id, uint32_t dir,
 	a.attach_id = attach_id;
 	a.dir = dir;
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_MAP, &a))
-		return dmalab_fail(err, errno, "mapping attachment %u", attach_id);
+		return dmalab_fail(err, errno, "mapping attachment %u%s", attach_id,
+				   errno == ERANGE ?
+				   " (pages beyond the device's reach)" :
+				   errno == EMSGSIZE ?
+				   " (an sg entry breaks the device's segment limits)" :
+				   "");
 	return 0;
 }
 
