@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dma-bufs of other exporters, for checking them and for using them with
+ * our importer: vgem (DRM PRIME), vivid (V4L2 VIDIOC_EXPBUF), the system
+ * dma-heap and udmabuf (a memfd).
+ */
+#ifndef DMALAB_SOURCES_H
+#define DMALAB_SOURCES_H
+
+#include <stdint.h>
+
+/**
+ * struct source - a foreign dma-buf and what keeps it alive
+ * @fd: the dma-buf
+ * @keep: the device fd it came from (vivid), -1 when none
+ * @size: its size in bytes
+ */
+struct source {
+	int fd;
+	int keep;
+	uint64_t size;
+};
+
+/* Names accepted by source_open(), NULL-terminated. */
+extern const char *const source_names[];
+
+/*
+ * Open a dma-buf of exporter @name ("vgem", "vivid", "heap", "udmabuf") of
+ * about @size bytes (vivid: one frame of its current format). 0 or -errno;
+ * -ENOENT/-ENODEV when this kernel lacks the exporter.
+ */
+int source_open(const char *name, uint64_t size, struct source *s);
+void source_close(struct source *s);
+
+#endif /* DMALAB_SOURCES_H */
