@@ -174,6 +174,11 @@ static int conform_mmap_at(struct conform *k, uint64_t off, uint64_t len)
 		return -errno;
 	conform_sync(k->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	same = !memcmp(p, k->map + off, len);
+	if (!same && !memcmp(p, k->map, len)) {
+		munmap(p, len);
+		conform_sync(k->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		return -ESPIPE;	/* it mapped offset 0: vm_pgoff ignored */
+	}
 	p[len - 1] ^= 0xff;
 	same = same && k->map[off + len - 1] == p[len - 1];
 	p[len - 1] ^= 0xff;
@@ -213,6 +218,7 @@ static void conform_mmap(struct conform *k)
 			    "page at offset %llu: %s",
 			    (unsigned long long)offs[i - 1],
 			    r == -EIO ? "differs from the whole mapping" :
+			    r == -ESPIPE ? "shows offset 0 (vm_pgoff ignored)" :
 			    strerror(-r));
 	else
 		conform_add(k, "mmap_at_offsets", DMALAB_CONFORM_PASS,
