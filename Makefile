@@ -93,6 +93,11 @@ $(BUILD)/bin/tests/lib/%: tests/lib/%.c $(TEST_HDRS) $(BUILD)/lib/libdmalab.a
 	@mkdir -p $(@D)
 	$(USER_CC) $(USER_CFLAGS) -I lib -o $@ $< $(BUILD)/lib/libdmalab.a
 
+# Interop tests use libdmalab too (the conformance checker, the importer).
+$(BUILD)/bin/tests/interop/%: tests/interop/%.c $(TEST_HDRS) $(BUILD)/lib/libdmalab.a
+	@mkdir -p $(@D)
+	$(USER_CC) $(USER_CFLAGS) -I lib -o $@ $< $(BUILD)/lib/libdmalab.a
+
 # Shell tests print TAP too; they run in the guest's busybox sh.
 $(BUILD)/bin/tests/%: tests/%.sh
 	@mkdir -p $(@D)
