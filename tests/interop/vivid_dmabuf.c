@@ -4,7 +4,8 @@
  * default vmalloc allocator vivid writes through our vmap, so any placement
  * serves. Reloaded with allocators=1 (dma-contig) it needs one contiguous
  * DMA range: our contiguous, below-4 GiB buffer must work and a scattered
- * buffer must be refused cleanly at VIDIOC_QBUF. Frames are compared with a
+ * buffer (above 4 GiB, or below it but in pieces) must be refused cleanly
+ * at VIDIOC_QBUF. Frames are compared with a
  * frame captured into vivid's own MMAP buffers (its test pattern is not
  * all zeros); only the lower half is compared, above it vivid prints text
  * that changes per frame. vivid is reloaded with defaults at the end.
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/videodev2.h>
@@ -197,6 +199,21 @@ static int reload_vivid(const char *args)
 	return system(cmd);
 }
 
+/*
+ * From 6.11 on, videobuf2's __prepare_dmabuf() does not put the dma-buf it
+ * took when the allocator's attach fails (it jumps past the planes' put),
+ * so a buffer refused at attach stays referenced and our module busy.
+ */
+static int vb2_leaks_on_attach_failure(void)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	uname(&u);
+	sscanf(u.release, "%u.%u", &major, &minor);
+	return major > 6 || (major == 6 && minor >= 11);
+}
+
 static void run(int vfd, const char *name, struct dmalab_alloc_opts *o,
 		int must_work)
 {
@@ -219,9 +236,11 @@ int main(void)
 	struct dmalab_alloc_opts scat = { .placement = DMALAB_EXP_PLACE_SCATTER };
 	struct dmalab_alloc_opts contig = { .placement = DMALAB_EXP_PLACE_CONTIG,
 					    .addr_bits = 32 };
+	struct dmalab_alloc_opts scat32 = { .placement = DMALAB_EXP_PLACE_SCATTER,
+					    .addr_bits = 32 };
 	int vfd, i;
 
-	tap_plan(9);
+	tap_plan(10);
 	vfd = vivid_open();
 	if (vfd < 0 || capture_reference(vfd)) {
 		tap_diag("no vivid capture device, or it does not capture");
@@ -235,7 +254,7 @@ int main(void)
 	ref = NULL;
 
 	if (reload_vivid("allocators=1")) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			tap_skip("dma_contig", "cannot reload vivid with allocators=1");
 		return tap_exit();
 	}
@@ -246,7 +265,12 @@ int main(void)
 		return 1;
 	}
 	run(vfd, "dma_contig_contig_below_4g", &contig, 1);
-	run(vfd, "dma_contig_scattered", &scat, 0);
+	if (vb2_leaks_on_attach_failure())
+		tap_skip("dma_contig_scattered_is_refused_cleanly_at_qbuf",
+			 "this kernel's videobuf2 leaks a dma-buf whose attach fails");
+	else
+		run(vfd, "dma_contig_scattered", &scat, 0);
+	run(vfd, "dma_contig_scattered_below_4g", &scat32, 0);
 	close(vfd);
 	free(ref);
 	tap_result(reload_vivid("") == 0, "vivid_is_reloaded_with_defaults");
