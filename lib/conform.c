@@ -260,7 +260,7 @@ static void conform_mmap_bounds(struct conform *k)
 		return;
 	}
 	before = k->map[0];
-	((volatile uint8_t *)p)[0] = (uint8_t)~before;
+	((uint8_t *)p)[0] = (uint8_t)~before;
 	refused = k->map[0] == before;
 	munmap(p, k->page);
 	if (!refused)

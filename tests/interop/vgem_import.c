@@ -117,7 +117,7 @@ static int fence_signal(int drm, __u32 fence)
 
 struct sync_thread {
 	int fd;
-	volatile int done;
+	int done;
 	int ret;
 };
 
@@ -127,7 +127,7 @@ static void *sync_start(void *arg)
 
 	t->ret = dmalab_buf_sync(t->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ,
 				 NULL);
-	t->done = 1;
+	__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -155,7 +155,7 @@ static void write_fence(int drm, int fd, __u32 handle)
 	sf_busy = sf >= 0 && dmalab_sync_file_wait(sf, 0, NULL) == 0;
 	pthread_create(&th, NULL, sync_start, &t);
 	wait_ms(300);
-	waited = !t.done;
+	waited = !__atomic_load_n(&t.done, __ATOMIC_ACQUIRE);
 	fence_signal(drm, fence);
 	pthread_join(th, NULL);
 	tap_result(!r && waited && !t.ret,

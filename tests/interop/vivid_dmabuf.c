@@ -209,8 +209,8 @@ static int vb2_leaks_on_attach_failure(void)
 	struct utsname u;
 	unsigned int major = 0, minor = 0;
 
-	uname(&u);
-	sscanf(u.release, "%u.%u", &major, &minor);
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return 1;
 	return major > 6 || (major == 6 && minor >= 11);
 }
 
