@@ -94,21 +94,25 @@ static int conform_sync(int fd, uint64_t flags)
 	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
 }
 
-/* The exporter's name, from the dma-buf's fdinfo ("exp_name:"). */
-static void conform_exp_name(struct conform *k)
+/*
+ * The exporter's name, from the dma-buf's fdinfo ("exp_name:"), which only
+ * dma-bufs have. Returns 0 when found.
+ */
+static int conform_exp_name(struct conform *k)
 {
 	char path[64], line[128];
+	int found = 0;
 	FILE *f;
 
 	snprintf(k->rep->exporter, sizeof(k->rep->exporter), "unknown");
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", k->fd);
 	f = fopen(path, "re");
 	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "exp_name: %39s", k->rep->exporter) == 1)
-			break;
+		return -EBADF;	/* no fdinfo: the fd is not open */
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "exp_name: %39s", k->rep->exporter) == 1;
 	fclose(f);
+	return found ? 0 : -ENOENT;
 }
 
 /* ---- size and lseek ---- */
@@ -630,7 +634,13 @@ int dmalab_conform(int buf_fd, int imp_fd, struct dmalab_conform_report *rep,
 
 	memset(rep, 0, sizeof(*rep));
 	k.page = sysconf(_SC_PAGESIZE);
-	conform_exp_name(&k);
+	r = conform_exp_name(&k);
+	if (r == -EBADF)
+		return dmalab_fail(err, EBADF, "fd %d is not open", buf_fd);
+	if (r)
+		return dmalab_fail(err, EINVAL,
+				   "fd %d: no exp_name in its fdinfo (is it a dma-buf?)",
+				   buf_fd);
 	if (conform_lseek(&k))
 		return dmalab_fail(err, ESPIPE, "fd %d: lseek(SEEK_END) (is it a dma-buf?)",
 				   buf_fd);
