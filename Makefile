@@ -5,6 +5,7 @@
 # make check             run the whole test suite in QEMU guests (vm/check)
 # make check-debug       the same on a 6.1 debug kernel (KASAN, lockdep, ...)
 # make demo              run the demo in a QEMU guest (vm/demo)
+# make bench             benchmarks against mainline's exporters (bench/run)
 # make lint              checkpatch --strict, sparse, W=1 and kernel-doc
 #
 # The VM bench never builds against or loads into the host's kernel: it
@@ -23,15 +24,17 @@ TEST_HDRS := $(wildcard tests/*.h tests/*/*.h)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/bin/tests/%,$(TEST_SRCS))
 TEST_SCRIPTS := $(patsubst tests/%.sh,$(BUILD)/bin/tests/%,$(wildcard tests/*/*.sh))
 SCRIPTS := $(patsubst utils/%,$(BUILD)/bin/%,$(wildcard utils/dmalab-*))
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BIN := $(if $(BENCH_SRCS),$(BUILD)/bin/dmalab-bench)
 
-.PHONY: all modules userspace check check-debug demo lint clean
+.PHONY: all modules userspace check check-debug demo bench lint clean
 
 all: modules userspace
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace: $(TEST_BINS) $(TEST_SCRIPTS) $(SCRIPTS)
+userspace: $(TEST_BINS) $(TEST_SCRIPTS) $(SCRIPTS) $(BENCH_BIN)
 
 $(BUILD)/bin/dmalab-%: utils/dmalab-%
 	@mkdir -p $(@D)
@@ -40,6 +43,11 @@ $(BUILD)/bin/dmalab-%: utils/dmalab-%
 $(BUILD)/bin/tests/%: tests/%.c $(TEST_HDRS) $(UAPI_HEADERS)
 	@mkdir -p $(@D)
 	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+# One program from every bench/*.c; bench/run runs it in a 6.12 guest.
+$(BUILD)/bin/dmalab-bench: $(BENCH_SRCS) bench/bench.h $(UAPI_HEADERS)
+	@mkdir -p $(@D)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $(BENCH_SRCS)
 
 # Shell tests print TAP too; they run in the guest's busybox sh.
 $(BUILD)/bin/tests/%: tests/%.sh
@@ -54,6 +62,9 @@ check-debug:
 
 demo:
 	vm/demo
+
+bench:
+	bench/run
 
 lint:
 	scripts/lint
