@@ -94,7 +94,7 @@ void bench_mmap(size_t size)
 	int n[N_WHO] = { 0 }, err[N_WHO] = { 0 };
 	struct bench_stat st;
 	char params[64];
-	unsigned int w;
+	unsigned int w, i;
 	int r;
 
 	bench_progress("mmap first touch and bandwidth, %zu MiB", size / MiB);
@@ -105,9 +105,10 @@ void bench_mmap(size_t size)
 			err[w] = -ret;
 	}
 	for (r = 0; r < bench.reps; r++) {
-		for (w = 0; w < N_WHO; w++) {
+		for (i = 0; i < N_WHO; i++) {
 			int ret;
 
+			w = (i + r) % N_WHO;
 			if (err[w])
 				continue;
 			ret = bench_mmap_once(w, w < N_SRCS ? bufs[w].fd : -1,

@@ -34,12 +34,15 @@ static int bench_reps_for(size_t size)
 	return bench.reps;
 }
 
-/* One timed allocate + zero + free; 0 or -errno. */
+/*
+ * One timed allocate + zero + free; 0 or -errno. @ns[0] the whole,
+ * @ns[1] allocate + zero, @ns[2] free (close of the last reference).
+ */
 static int bench_alloc_one(unsigned int who, size_t size, void *pre,
 			   double *ns)
 {
 	struct bench_buf b;
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = bench_now_ns(), t1;
 	void *p;
 	int ret;
 
@@ -47,19 +50,24 @@ static int bench_alloc_one(unsigned int who, size_t size, void *pre,
 		memset(pre, 0, size);
 		/* Keep the compiler from dropping the stores. */
 		__asm__ volatile("" : : "r"(pre) : "memory");
+		t1 = bench_now_ns();
 	} else if (who == REF_ANON) {
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (p == MAP_FAILED)
 			return -errno;
+		t1 = bench_now_ns();
 		munmap(p, size);
 	} else {
 		ret = bench_buf_alloc(bench_alloc_srcs[who], size, &b);
 		if (ret)
 			return ret;
+		t1 = bench_now_ns();
 		bench_buf_free(&b);
 	}
-	*ns = bench_now_ns() - t0;
+	ns[2] = bench_now_ns() - t1;
+	ns[1] = t1 - t0;
+	ns[0] = ns[1] + ns[2];
 	return 0;
 }
 
@@ -72,13 +80,18 @@ static const char *bench_who_name(unsigned int who)
 	return bench_src_name(bench_alloc_srcs[who]);
 }
 
+static const char *const bench_alloc_metrics[] = {
+	"alloc_zero_free", "alloc_zero", "free",
+};
+
 static void bench_alloc_size(size_t size)
 {
-	double v[N_WHO][BENCH_MAX_REPS], dummy;
+	static double v[N_WHO][3][BENCH_MAX_REPS];
 	int n[N_WHO] = { 0 }, err[N_WHO] = { 0 };
-	int reps = bench_reps_for(size), r;
-	unsigned int w;
+	int reps = bench_reps_for(size), r, m;
+	unsigned int w, i;
 	struct bench_stat st;
+	double dummy[3], ns[3];
 	char params[64];
 	void *pre;
 
@@ -92,28 +105,41 @@ static void bench_alloc_size(size_t size)
 	/* Warm every path up once where that is cheap. */
 	for (w = 0; size <= 16 * MiB && w < N_WHO; w++)
 		if (w != REF_MEMSET || pre)
-			bench_alloc_one(w, size, pre, &dummy);
-	/* Interleave the contenders so that noise spreads over all of them. */
+			bench_alloc_one(w, size, pre, dummy);
+	/*
+	 * Interleave the contenders, each repetition starting with another
+	 * one, so that noise and ordering effects spread over all of them.
+	 */
 	for (r = 0; r < reps; r++) {
-		for (w = 0; w < N_WHO; w++) {
+		for (i = 0; i < N_WHO; i++) {
 			int ret;
 
+			w = (i + r) % N_WHO;
 			if (err[w])
 				continue;
-			ret = bench_alloc_one(w, size, pre, &v[w][n[w]]);
-			if (ret)
+			ret = bench_alloc_one(w, size, pre, ns);
+			if (ret) {
 				err[w] = -ret;
-			else
-				n[w]++;
+				continue;
+			}
+			for (m = 0; m < 3; m++)
+				v[w][m][n[w]] = ns[m];
+			n[w]++;
 		}
 	}
 	if (pre)
 		munmap(pre, size);
 	snprintf(params, sizeof(params), "\"size\":%zu", size);
 	for (w = 0; w < N_WHO; w++) {
-		bench_stat_of(&st, v[w], n[w]);
-		bench_record("alloc", bench_who_name(w), params,
-			     "alloc_zero_free", "ns", &st, n[w] ? 0 : err[w]);
+		for (m = 0; m < 3; m++) {
+			/* memset has nothing to free. */
+			if (w == REF_MEMSET && m)
+				continue;
+			bench_stat_of(&st, v[w][m], n[w]);
+			bench_record("alloc", bench_who_name(w), params,
+				     bench_alloc_metrics[m], "ns", &st,
+				     n[w] ? 0 : err[w]);
+		}
 	}
 }
 

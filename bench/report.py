@@ -72,26 +72,31 @@ def cell(r):
     return human(r["median"], r["unit"])
 
 
-def ratio(a, b):
+def ratio(a, b, key="median"):
     if a is None or b is None or "error" in a or "error" in b:
         return None
-    if b["median"] == 0:
-        return None if a["median"] else 1.0
-    return a["median"] / b["median"]
+    if b[key] == 0:
+        return None if a[key] else 1.0
+    return a[key] / b[key]
 
 
 class Table:
     def __init__(self):
         self.lines = []
+        self.pending = []
         self.missed = []
 
-    def section(self, title, header=True):
-        self.lines.append("")
-        self.lines.append("**%s**" % title)
-        self.lines.append("")
-        if header:
-            self.lines.append("| figure | ours | peer | ours / peer | target | |")
-            self.lines.append("|---|---|---|---|---|---|")
+    def section(self, title):
+        """Printed with the first row, so that sections not run vanish."""
+        self.pending = ["", "**%s**" % title, "",
+                        "| figure | ours | peer | ours / peer (medians) "
+                        "| ours / peer (minima) | target | |",
+                        "|---|---|---|---|---|---|---|"]
+
+    def add(self, line):
+        self.lines += self.pending
+        self.pending = []
+        self.lines.append(line)
 
     def row(self, name, a, b, op=None, limit=None):
         """op '<=' or '>=' against limit; None for an informational row."""
@@ -106,9 +111,10 @@ class Table:
             else:
                 verdict = "**missed**"
                 self.missed.append("%s: %.2f (target %s)" % (name, q, target))
-        self.lines.append("| %s | %s | %s | %s | %s | %s |" % (
+        qm = ratio(a, b, "min")
+        self.add("| %s | %s | %s | %s | %s | %s | %s |" % (
             name, cell(a), cell(b), "–" if q is None else "%.2f" % q,
-            target, verdict))
+            "–" if qm is None else "%.2f" % qm, target, verdict))
 
 
 def build_table(R):
@@ -127,6 +133,10 @@ def build_table(R):
         for peer in ("udmabuf", "vgem", "anon_populate"):
             t.row("%s, ours / %s" % (human_size(s), peer), ours,
                   R.get("alloc", peer, "alloc_zero_free", size=s))
+        for metric in ("alloc_zero", "free"):
+            t.row("%s, %s only, ours / system_heap" % (human_size(s), metric),
+                  R.get("alloc", "ours", metric, size=s),
+                  R.get("alloc", "system_heap", metric, size=s))
         contig = R.get("alloc", "ours_contig", "alloc_zero_free", size=s)
         if contig and "error" not in contig:
             t.row("%s, ours_contig / system_heap" % human_size(s), contig,
@@ -146,8 +156,8 @@ def build_table(R):
                       R.get("sg", peer, "entries", size=s, device=dev))
             v = R.get("sg", "system_heap", "violations", size=s, device=dev)
             if v and "error" not in v and v["median"]:
-                t.lines.append("| %s %s, system_heap entries beyond the "
-                               "device's max segment size | | %d | | | |" %
+                t.add("| %s %s, system_heap entries beyond the "
+                               "device's max segment size | | %d | | | | |" %
                                (human_size(s), dev, v["median"]))
 
     t.section("mmap of the dma-buf vs anonymous memory")
@@ -211,7 +221,8 @@ def svg_plot(R, path, title):
     W, H, L, Rm, T, B = 760, 480, 80, 170, 40, 60
     series = {}
     for r in R.recs:
-        if r["test"] == "alloc" and "error" not in r:
+        if r["test"] == "alloc" and r["metric"] == "alloc_zero_free" and \
+                "error" not in r:
             series.setdefault(r["who"], []).append(
                 (r["size"], r["median"], r["min"], r["max"]))
     if not series:
