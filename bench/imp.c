@@ -58,8 +58,11 @@ int bench_imp_open(void)
 	struct dmalab_imp_sim_create s = {
 		.size = sizeof(s),
 		.dma_bits = 64,
-		/* No segment limit, so that tables show the memory's layout. */
-		.max_seg_size = 0xfffff000U,
+		/*
+		 * No segment limit (UINT_MAX, as dma_get_max_seg_size() reports
+		 * for none), so that tables show the memory's layout.
+		 */
+		.max_seg_size = 0xffffffffU,
 	};
 
 	bench.dev_edu_a = bench.dev_edu_b = bench.dev_sim = ~0U;

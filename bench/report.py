@@ -117,7 +117,7 @@ class Table:
             "–" if qm is None else "%.2f" % qm, target, verdict))
 
 
-def build_table(R):
+def build_table(R, meta):
     t = Table()
     sizes = sorted(R.values("alloc", "size"))
 
@@ -143,8 +143,8 @@ def build_table(R):
                   R.get("alloc", "system_heap", "alloc_zero_free", size=s),
                   "<=" if big else None, 1.0)
 
-    t.section("sg_table entries (device sim64: no segment limit; "
-              "edu_b: PCI default max segment 64 KiB)")
+    t.section("sg_table entries (sim64: simulated device, 64-bit mask, no "
+              "segment limit; edu_b: %s)" % meta.get("edu_b", "absent"))
     for dev in R.values("sg", "device"):
         for s in sorted(R.values("sg", "size", device=dev)):
             ours = R.get("sg", "ours", "entries", size=s, device=dev)
@@ -307,7 +307,7 @@ def main():
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
     R = Records(raw["records"])
-    t = build_table(R)
+    t = build_table(R, raw["meta"])
     g = raw["meta"]
     head = ["Kernel %s; guest: QEMU q35, %s vCPUs, %s MiB RAM, accelerator %s "
             "(%s); host: %s, %s CPUs; load average before/after: %s / %s%s." %
