@@ -188,15 +188,18 @@ close_memfd:
 
 static int bench_vgem_alloc(size_t size, uint32_t *handle)
 {
-	struct bench_drm_create_dumb d = { .height = 1, .bpp = 32 };
+	/*
+	 * Rows of 4096 8-bit pixels: one row of 32-bit pixels would overflow
+	 * the kernel's 32-bit width * bpp product at 1 GiB.
+	 */
+	struct bench_drm_create_dumb d = { .width = 4096, .bpp = 8 };
 	struct bench_drm_prime_handle p = { .flags = O_RDWR | O_CLOEXEC };
 	struct bench_drm_gem_close gc = { 0 };
 	void *map;
 
 	if (bench.vgem_fd < 0)
 		return -ENODEV;
-	/* One row of 32-bit pixels: exactly @size bytes. */
-	d.width = size / 4;
+	d.height = size / 4096;
 	if (ioctl(bench.vgem_fd, BENCH_DRM_IOCTL_MODE_CREATE_DUMB, &d))
 		return -errno;
 	p.handle = d.handle;
