@@ -80,18 +80,21 @@ def ratio(a, b, key="median"):
     return a[key] / b[key]
 
 
+HEADER = ["| figure | ours | peer | ours / peer (medians) "
+          "| ours / peer (minima) | target | |",
+          "|---|---|---|---|---|---|---|"]
+
+
 class Table:
     def __init__(self):
         self.lines = []
         self.pending = []
         self.missed = []
+        self.targets = []
 
     def section(self, title):
         """Printed with the first row, so that sections not run vanish."""
-        self.pending = ["", "**%s**" % title, "",
-                        "| figure | ours | peer | ours / peer (medians) "
-                        "| ours / peer (minima) | target | |",
-                        "|---|---|---|---|---|---|---|"]
+        self.pending = ["", "**%s**" % title, ""] + HEADER
 
     def add(self, line):
         self.lines += self.pending
@@ -112,9 +115,12 @@ class Table:
                 verdict = "**missed**"
                 self.missed.append("%s: %.2f (target %s)" % (name, q, target))
         qm = ratio(a, b, "min")
-        self.add("| %s | %s | %s | %s | %s | %s | %s |" % (
+        line = "| %s | %s | %s | %s | %s | %s | %s |" % (
             name, cell(a), cell(b), "–" if q is None else "%.2f" % q,
-            "–" if qm is None else "%.2f" % qm, target, verdict))
+            "–" if qm is None else "%.2f" % qm, target, verdict)
+        self.add(line)
+        if op:
+            self.targets.append(line)
 
 
 def build_table(R, meta):
@@ -321,11 +327,14 @@ def main():
     text = "\n".join(lines) + "\n"
     with open(os.path.join(a.out, "table.md"), "w") as f:
         f.write(text)
+    with open(os.path.join(a.out, "targets.md"), "w") as f:
+        f.write("\n".join(head + [""] + HEADER + t.targets) + "\n")
     svg_plot(R, os.path.join(a.out, "alloc.svg"),
              "dma-buf allocate + zero + free, Linux %s, %s" %
              (g.get("kernel", "?").split(" ")[0], host["accel"].upper()))
     sys.stdout.write(text)
-    print("\nwritten: %s/{results.json,table.md,alloc.svg}" % a.out)
+    print("\nwritten: %s/{results.json,table.md,targets.md,alloc.svg}" %
+          a.out)
 
 
 if __name__ == "__main__":
