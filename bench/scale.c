@@ -16,60 +16,76 @@
 static const enum bench_src bench_scale_srcs[] = { SRC_OURS, SRC_HEAP };
 #define N_SRCS (sizeof(bench_scale_srcs) / sizeof(bench_scale_srcs[0]))
 
+/* Create @live 4 KiB buffers: the time per buffer, or -errno. */
+static int bench_scale_create(enum bench_src src, struct bench_buf *bufs,
+			      int live, int *made, double *ns)
+{
+	uint64_t t0 = bench_now_ns();
+	int ret = 0;
+
+	for (*made = 0; *made < live; (*made)++) {
+		ret = bench_buf_alloc(src, 4096, &bufs[*made]);
+		if (ret)
+			return ret;
+	}
+	*ns = (double)(bench_now_ns() - t0) / live;
+	return 0;
+}
+
+static double bench_scale_free(struct bench_buf *bufs, int made)
+{
+	uint64_t t0 = bench_now_ns();
+	int i;
+
+	for (i = 0; i < made; i++)
+		bench_buf_free(&bufs[i]);
+	return made ? (double)(bench_now_ns() - t0) / made : 0;
+}
+
 /*
  * With @live 4 KiB buffers alive: the cost per buffer of creating them and
- * of freeing them (one measurement each), and allocate + free of one more
- * (median of the repetitions).
+ * of freeing them (over several create/free cycles, fewer for many
+ * buffers), and allocate + free of one more while they live.
  */
 static void bench_scale_level(enum bench_src src, int live)
 {
 	struct bench_buf *bufs = calloc(live, sizeof(*bufs));
-	double v[BENCH_MAX_REPS];
-	struct bench_stat st;
+	double cr[BENCH_MAX_REPS], fr[BENCH_MAX_REPS], v[BENCH_MAX_REPS];
+	int cycles = live >= 10000 ? 3 : bench.reps;
+	int c, r, n = 0, nc = 0, made = 0, ret = 0;
 	const char *who = bench_src_name(src);
+	struct bench_stat st;
 	char params[64];
-	uint64_t t0;
-	int i, r, n = 0, made = 0, ret = 0;
 
 	snprintf(params, sizeof(params), "\"live\":%d,\"size\":4096", live);
 	if (!bufs)
 		return;
-	t0 = bench_now_ns();
-	for (made = 0; made < live && !ret; made++)
-		ret = bench_buf_alloc(src, 4096, &bufs[made]);
-	if (ret) {
-		made--;
-		goto free;
-	}
-	st.med = st.min = st.max = (double)(bench_now_ns() - t0) / live;
-	st.n = 1;
-	bench_record("scale_buffers", who, params, "create_each", "ns", &st, 0);
-	for (r = 0; r < bench.reps && !ret; r++) {
-		struct bench_buf b;
+	for (c = 0; c < cycles && !ret; c++) {
+		ret = bench_scale_create(src, bufs, live, &made, &cr[nc]);
+		/* One more, with all of them alive, in the last cycle. */
+		for (r = 0; c == cycles - 1 && r < bench.reps && !ret; r++) {
+			struct bench_buf b;
+			uint64_t t0 = bench_now_ns();
 
-		t0 = bench_now_ns();
-		ret = bench_buf_alloc(src, 4096, &b);
-		if (!ret) {
-			bench_buf_free(&b);
-			v[n++] = bench_now_ns() - t0;
+			ret = bench_buf_alloc(src, 4096, &b);
+			if (!ret) {
+				bench_buf_free(&b);
+				v[n++] = bench_now_ns() - t0;
+			}
 		}
+		fr[nc] = bench_scale_free(bufs, made);
+		if (!ret)
+			nc++;
 	}
+	bench_stat_of(&st, cr, nc);
+	bench_record("scale_buffers", who, params, "create_each", "ns", &st,
+		     nc ? 0 : -ret);
 	bench_stat_of(&st, v, n);
 	bench_record("scale_buffers", who, params, "alloc_free_one_more", "ns",
 		     &st, n ? 0 : -ret);
-free:
-	t0 = bench_now_ns();
-	for (i = 0; i < made; i++)
-		bench_buf_free(&bufs[i]);
-	if (!ret) {
-		st.med = st.min = st.max = (double)(bench_now_ns() - t0) / live;
-		st.n = 1;
-		bench_record("scale_buffers", who, params, "free_each", "ns",
-			     &st, 0);
-	} else {
-		bench_record("scale_buffers", who, params, "create_each", "ns",
-			     NULL, -ret);
-	}
+	bench_stat_of(&st, fr, nc);
+	bench_record("scale_buffers", who, params, "free_each", "ns", &st,
+		     nc ? 0 : -ret);
 	free(bufs);
 }
 
