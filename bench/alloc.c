@@ -17,7 +17,7 @@ static const enum bench_src bench_alloc_srcs[] = {
 	SRC_OURS, SRC_OURS_CONTIG, SRC_HEAP, SRC_UDMABUF, SRC_VGEM,
 };
 
-#define N_SRCS (sizeof(bench_alloc_srcs) / sizeof(bench_alloc_srcs[0]))
+#define N_SRCS ARRAY_SIZE(bench_alloc_srcs)
 /* Two user-space references after the dma-buf sources. */
 #define REF_MEMSET	N_SRCS
 #define REF_ANON	(N_SRCS + 1)
@@ -153,10 +153,19 @@ void bench_alloc(const size_t *sizes, int nsizes)
 	}
 }
 
+/* A figure measured once. */
+static void bench_one(struct bench_stat *st, double v)
+{
+	st->med = v;
+	st->min = v;
+	st->max = v;
+	st->n = 1;
+}
+
 static void bench_sg_record(const char *who, size_t size, const char *dev,
 			    uint32_t handle, uint32_t dev_id)
 {
-	struct bench_stat st = { .n = 1 };
+	struct bench_stat st;
 	uint32_t att, nents = 0, viol = 0;
 	uint64_t longest = 0;
 	char params[96];
@@ -174,11 +183,11 @@ static void bench_sg_record(const char *who, size_t size, const char *dev,
 	}
 	bench_imp_detach(att);
 out:
-	st.med = st.min = st.max = ret ? 0 : nents;
+	bench_one(&st, nents);
 	bench_record("sg", who, params, "entries", "entries", &st, -ret);
-	st.med = st.min = st.max = ret ? 0 : longest;
+	bench_one(&st, longest);
 	bench_record("sg", who, params, "longest", "bytes", &st, -ret);
-	st.med = st.min = st.max = ret ? 0 : viol;
+	bench_one(&st, viol);
 	bench_record("sg", who, params, "violations", "entries", &st, -ret);
 }
 

@@ -17,6 +17,7 @@
 #define GiB (1024 * MiB)
 
 #define BENCH_MAX_REPS	64
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Dma-buf sources, in the order the tables show them. */
 enum bench_src {

@@ -65,7 +65,9 @@ int bench_imp_open(void)
 		.max_seg_size = 0xffffffffU,
 	};
 
-	bench.dev_edu_a = bench.dev_edu_b = bench.dev_sim = ~0U;
+	bench.dev_edu_a = ~0U;
+	bench.dev_edu_b = ~0U;
+	bench.dev_sim = ~0U;
 	bench.imp_fd = open("/dev/dmalab_imp", O_RDWR | O_CLOEXEC);
 	if (bench.imp_fd < 0) {
 		perror("/dev/dmalab_imp");

@@ -124,7 +124,7 @@ void bench_attach(size_t size)
 	unsigned int d;
 
 	bench_progress("attach/map latency, %zu KiB", size / KiB);
-	for (d = 0; d < sizeof(devs) / sizeof(devs[0]); d++) {
+	for (d = 0; d < ARRAY_SIZE(devs); d++) {
 		struct bench_buf b;
 		int fd;
 

@@ -14,7 +14,7 @@
 #include "bench.h"
 
 static const enum bench_src bench_scale_srcs[] = { SRC_OURS, SRC_HEAP };
-#define N_SRCS (sizeof(bench_scale_srcs) / sizeof(bench_scale_srcs[0]))
+#define N_SRCS ARRAY_SIZE(bench_scale_srcs)
 
 /* Create @live 4 KiB buffers: the time per buffer, or -errno. */
 static int bench_scale_create(enum bench_src src, struct bench_buf *bufs,
@@ -172,7 +172,7 @@ void bench_scale_attach(void)
 	static const int levels[] = { 1, 2, 4, 8, 16 };
 	unsigned int l, s;
 
-	for (l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
+	for (l = 0; l < ARRAY_SIZE(levels); l++) {
 		bench_progress("scaling: %d attachments", levels[l]);
 		for (s = 0; s < N_SRCS; s++)
 			bench_scale_attach_level(bench_scale_srcs[s], levels[l]);

@@ -118,7 +118,8 @@ void bench_emit(void)
 	fflush(recs);
 	fflush(meta);
 	fflush(stderr);
-	printf("DMALAB-BENCH-JSON-BEGIN\n{\"meta\":{%s},\n\"records\":[\n%s\n]}\nDMALAB-BENCH-JSON-END\n",
-	       meta_buf, recs_buf);
+	printf("DMALAB-BENCH-JSON-BEGIN\n");
+	printf("{\"meta\":{%s},\n\"records\":[\n%s\n]}\n", meta_buf, recs_buf);
+	printf("DMALAB-BENCH-JSON-END\n");
 	fflush(stdout);
 }
