@@ -41,7 +41,7 @@ struct st_shared {
 	unsigned long ops[ST_NCOUNT];
 	unsigned long lost;		/* wrong data, unexpected errors */
 	unsigned long unload_tries, unload_refused, unload_done;
-	char first_loss[160];
+	char losses[4][160];	/* the first few, for the report */
 	volatile int stop;
 };
 
@@ -75,9 +75,11 @@ static void st_lost(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (__atomic_add_fetch(&sh->lost, 1, __ATOMIC_RELAXED) == 1) {
+	unsigned long n = __atomic_add_fetch(&sh->lost, 1, __ATOMIC_RELAXED);
+
+	if (n <= 4) {
 		va_start(ap, fmt);
-		vsnprintf(sh->first_loss, sizeof(sh->first_loss), fmt, ap);
+		vsnprintf(sh->losses[n - 1], sizeof(sh->losses[0]), fmt, ap);
 		va_end(ap);
 	}
 }
@@ -159,15 +161,23 @@ static void st_close_one(struct st_worker *w, struct st_buf *b)
 
 static void st_alloc(struct st_worker *w, struct st_buf *b)
 {
-	static const unsigned int bits[] = { 0, 28, 32, 36 };
+	static const unsigned int bits[] = { 0, 28, 36, 0, 28, 36, 64, 32 };
 	uint64_t r = rel_rand(&w->seed);
 	size_t len = ((r % (ST_MAX_LEN / 4096)) + 1) * 4096;
 	uint32_t place = (r >> 20) % 4 == 0 ? DMALAB_EXP_PLACE_CONTIG :
 			 DMALAB_EXP_PLACE_SCATTER;
 	uint32_t timing = (r >> 24) % 2;
-	unsigned int b_ = bits[(r >> 28) % 4];
+	unsigned int b_ = bits[(r >> 28) % 8];
 	int fd;
 
+	/*
+	 * A 32-bit limit is rarer and eager only: a deferred buffer whose
+	 * first fault cannot allocate would retry that fault forever.
+	 */
+	if (b_ == 32 && (r >> 40) % 2)
+		b_ = 0;
+	if (b_ == 32)
+		timing = DMALAB_EXP_TIMING_EAGER;
 	if ((r >> 32) % 4 == 0)
 		len = 4096;	/* an edu-sized buffer */
 	fd = exp_alloc(w->exp, len, place, timing,
@@ -571,8 +581,9 @@ int main(void)
 		tap_diag("ops %-18s %lu", st_names[i], sh->ops[i]);
 		total += sh->ops[i];
 	}
-	tap_diag("operations done: %lu; lost: %lu%s%s", total, sh->lost,
-		 sh->lost ? "; first: " : "", sh->first_loss);
+	tap_diag("operations done: %lu; lost: %lu", total, sh->lost);
+	for (i = 0; i < 4 && i < (int)sh->lost; i++)
+		tap_diag("lost: %s", sh->losses[i]);
 	tap_diag("unload attempts %lu, refused %lu, succeeded %lu",
 		 sh->unload_tries, sh->unload_refused, sh->unload_done);
 
