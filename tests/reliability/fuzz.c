@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <sys/eventfd.h>
+#include <signal.h>
 
 #include "reliability/rel_util.h"
 
@@ -538,6 +539,8 @@ static void fz_cross_process(int *ok_handles, int *ok_after_close,
 		int imp = imp_open();
 		__u32 h;
 
+		close(up[0]);
+		close(down[1]);
 		if (imp_import(imp, fd, &h) ||
 		    imp_cpu(imp, h, DMALAB_IMP_CPU_FILL, 0, FZ_BUF_LEN, NULL,
 			    0x6b, NULL))
@@ -590,6 +593,48 @@ static void fz_cross_process(int *ok_handles, int *ok_after_close,
 			  WIFEXITED(status) && !WEXITSTATUS(status);
 }
 
+/*
+ * A deferred buffer whose pages cannot exist (16 MiB below 16 MiB, where
+ * ZONE_DMA is smaller) is accepted at allocation; its first CPU fault must
+ * then fail with SIGBUS. VM_FAULT_OOM instead makes the kernel retry the
+ * fault forever ("VM_FAULT_OOM leaked out to the #PF handler").
+ */
+static int fz_impossible_fault(void)
+{
+	int fd = exp_alloc(fz_exp, 16 * MiB, 0, DMALAB_EXP_TIMING_DEFERRED, 0, 24);
+	volatile unsigned char *m;
+	double end;
+	int status = 0, ended = 0;
+	pid_t pid;
+
+	if (fd < 0) {
+		tap_diag("impossible deferred buffer refused at allocation: %s",
+			 rel_errname(-fd));
+		return fd == -ENOMEM || fd == -E2BIG || fd == -ERANGE;
+	}
+	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return 0;
+	pid = fork();
+	if (!pid) {
+		(void)m[0];
+		_exit(0);
+	}
+	for (end = rel_now() + 10; !ended && rel_now() < end; usleep(50000))
+		ended = waitpid(pid, &status, WNOHANG) == pid;
+	if (!ended) {
+		tap_diag("the child still loops in its first page fault after 10 s");
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	} else {
+		tap_diag("first fault of the impossible buffer: %s",
+			 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "no signal");
+	}
+	munmap((void *)m, 4096);
+	return ended && WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS;
+}
+
 int main(void)
 {
 	const char *e = getenv("DMALAB_FUZZ_CALLS");
@@ -600,10 +645,10 @@ int main(void)
 	struct dmalab_exp_bind b = { .size = sizeof(b) };
 	const char *src = NULL;
 	double end;
-	int ok;
+	int ok, ok_fault;
 
 	fz_seed = rel_seed();
-	tap_plan(6);
+	tap_plan(7);
 	tap_diag("seed %#llx (DMALAB_SEED=%#llx replays it)",
 		 (unsigned long long)fz_seed, (unsigned long long)fz_seed);
 	fz_exp = exp_open();
@@ -669,6 +714,7 @@ int main(void)
 		}
 	}
 	fz_cross_process(&ok_handles, &ok_after, &ok_dclose);
+	ok_fault = fz_impossible_fault();
 
 	tap_diag("calls made: %lu", fz_calls);
 	for (i = 0; i < (int)FZ_NCMDS; i++)
@@ -684,6 +730,7 @@ int main(void)
 	tap_result(ok_handles, "another_process_handle_ids_are_enoent");
 	tap_result(ok_after, "buffer_usable_after_the_other_process_closed");
 	tap_result(ok_dclose, "double_close_is_ebadf");
+	tap_result(ok_fault, "impossible_deferred_buffer_first_fault_is_sigbus_not_an_endless_retry");
 
 	close(fz_imp);
 	b.fd = -1;
