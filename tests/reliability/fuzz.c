@@ -635,6 +635,28 @@ static int fz_impossible_fault(void)
 	return ended && WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS;
 }
 
+/*
+ * Kernel CPU access to the same impossible buffer must fail cleanly. On 6.1
+ * dma_buf_vmap() WARNs when the exporter's vmap fails, so the exporter must
+ * not fail there (allocate in begin_cpu_access, or refuse earlier).
+ */
+static int fz_impossible_cpu(void)
+{
+	int fd = exp_alloc(fz_exp, 16 * MiB, 0, DMALAB_EXP_TIMING_DEFERRED, 0, 24);
+	int imp = imp_open(), r = -1;
+	__u64 sum;
+	__u32 h;
+
+	if (fd < 0 || imp < 0)
+		return fd == -ENOMEM || fd == -E2BIG || fd == -ERANGE;
+	if (!imp_import(imp, fd, &h))
+		r = imp_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, 4096, NULL, 0, &sum);
+	tap_diag("CPU access to the impossible deferred buffer: %s", rel_errname(-r));
+	close(imp);
+	close(fd);
+	return r == -ENOMEM || r == -ERANGE || r == -ENOSPC;
+}
+
 int main(void)
 {
 	const char *e = getenv("DMALAB_FUZZ_CALLS");
@@ -645,10 +667,10 @@ int main(void)
 	struct dmalab_exp_bind b = { .size = sizeof(b) };
 	const char *src = NULL;
 	double end;
-	int ok, ok_fault;
+	int ok, ok_fault, ok_cpu;
 
 	fz_seed = rel_seed();
-	tap_plan(7);
+	tap_plan(8);
 	tap_diag("seed %#llx (DMALAB_SEED=%#llx replays it)",
 		 (unsigned long long)fz_seed, (unsigned long long)fz_seed);
 	fz_exp = exp_open();
@@ -715,6 +737,7 @@ int main(void)
 	}
 	fz_cross_process(&ok_handles, &ok_after, &ok_dclose);
 	ok_fault = fz_impossible_fault();
+	ok_cpu = fz_impossible_cpu();
 
 	tap_diag("calls made: %lu", fz_calls);
 	for (i = 0; i < (int)FZ_NCMDS; i++)
@@ -731,6 +754,7 @@ int main(void)
 	tap_result(ok_after, "buffer_usable_after_the_other_process_closed");
 	tap_result(ok_dclose, "double_close_is_ebadf");
 	tap_result(ok_fault, "impossible_deferred_buffer_first_fault_is_sigbus_not_an_endless_retry");
+	tap_result(ok_cpu, "impossible_deferred_buffer_cpu_access_fails_cleanly");
 
 	close(fz_imp);
 	b.fd = -1;

@@ -41,6 +41,7 @@ struct st_shared {
 	unsigned long ops[ST_NCOUNT];
 	unsigned long lost;		/* wrong data, unexpected errors */
 	unsigned long unload_tries, unload_refused, unload_done;
+	unsigned long step_us[ST_NCOUNT];	/* time spent per kind of step */
 	char losses[4][160];	/* the first few, for the report */
 	volatile int stop;
 };
@@ -410,12 +411,35 @@ static void st_info(struct st_worker *w, struct st_buf *b)
 	st_count(ST_INFO);
 }
 
+static void st_step_op(struct st_worker *w, struct st_buf *b, unsigned int op);
+
 static void st_step(struct st_worker *w)
 {
 	uint64_t r = rel_rand(&w->seed);
 	struct st_buf *b = &w->b[(r >> 8) % ST_SLOTS];
 	unsigned int op = r % 100;
+	/* Which counter's time this step is charged to. */
+	static const unsigned char kind[] = {
+		[0] = ST_ALLOC, [18] = ST_MMAP, [30] = ST_IMPORT,
+		[42] = ST_ATTACH_LOW, [48] = ST_SIM_JOB, [60] = ST_EDU_JOB,
+		[63] = ST_FORK, [67] = ST_CLOSE, [82] = ST_DEV_MMAP,
+		[87] = ST_CAP, [89] = ST_INFO, [97] = ST_IMP_REOPEN, [99] = 0,
+	};
+	static const unsigned char starts[] = { 0, 18, 30, 42, 48, 60, 63, 67,
+						 82, 87, 89, 97 };
+	double t0 = rel_now();
+	unsigned int k = 0, i;
 
+	for (i = 0; i < sizeof(starts); i++)
+		if (op >= starts[i])
+			k = kind[starts[i]];
+	st_step_op(w, b, op);
+	__atomic_add_fetch(&sh->step_us[k], (unsigned long)((rel_now() - t0) * 1e6),
+			   __ATOMIC_RELAXED);
+}
+
+static void st_step_op(struct st_worker *w, struct st_buf *b, unsigned int op)
+{
 	if (op < 18) {
 		if (st_live(b))
 			st_close_one(w, b);
@@ -578,7 +602,8 @@ int main(void)
 			kids_ok = 0;
 
 	for (i = 0; i < ST_NCOUNT; i++) {
-		tap_diag("ops %-18s %lu", st_names[i], sh->ops[i]);
+		tap_diag("ops %-18s %6lu  (%.1f s spent in these steps)", st_names[i],
+			 sh->ops[i], sh->step_us[i] / 1e6);
 		total += sh->ops[i];
 	}
 	tap_diag("operations done: %lu; lost: %lu", total, sh->lost);
