@@ -207,10 +207,14 @@ static unsigned int dmalab_exp_zones(const struct dmalab_exp_range *range,
 {
 	unsigned int n = 0;
 
-	if (!range || range->hi >= SZ_4G - 1ULL) {
+	if (!range || range->hi >= SZ_4G) {
 		zones[n++] = 0;
+		/* Pages above the range fill up the set-aside first. */
+		if (range && range->lo < SZ_4G)
+			zones[n++] = GFP_DMA32;
 		return n;
 	}
+	/* ZONE_DMA32 is all below 4 GiB: nothing set aside above. */
 	if (range->hi >= SZ_16M - 1)
 		zones[n++] = GFP_DMA32;
 	if (IS_ENABLED(CONFIG_ZONE_DMA) && range->lo < SZ_16M)
@@ -268,7 +272,7 @@ int dmalab_exp_mem_alloc(struct dmalab_exp_mem *mem, unsigned long nr_pages,
 	};
 	struct dmalab_exp_mem new = { .nr_pages = nr_pages };
 	unsigned long filled = 0;
-	gfp_t zones[2];
+	gfp_t zones[3];
 	unsigned int nr_zones, z;
 	int ret = -ENOMEM;
 

@@ -243,8 +243,9 @@ static vm_fault_t dmalab_exp_vm_fault(struct vm_fault *vmf)
 	if (vmf->pgoff >= buf->len >> PAGE_SHIFT)
 		return VM_FAULT_SIGBUS;
 	mutex_lock(&buf->lock);
+	/* Not VM_FAULT_OOM: the fault would be retried for ever. */
 	if (dmalab_exp_ensure_mem(buf))
-		ret = VM_FAULT_OOM;
+		ret = VM_FAULT_SIGBUS;
 	else
 		ret = vmf_insert_pfn(vmf->vma, vmf->address,
 				     page_to_pfn(buf->mem.pages[vmf->pgoff]));
@@ -263,8 +264,11 @@ static int dmalab_exp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	struct dmalab_exp_buf *buf = dmabuf->priv;
 	unsigned long pages = buf->len >> PAGE_SHIFT;
 
-	/* A private mapping would copy-on-write away from the buffer. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * A private mapping would copy-on-write away from the buffer. (A shared
+	 * mapping of a read-only file has VM_MAYSHARE without VM_SHARED.)
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
 		return -EINVAL;

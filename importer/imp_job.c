@@ -94,6 +94,22 @@ dma_addr_t dmalab_imp_cursor_dma(const struct dmalab_imp_cursor *c)
 	return sg_dma_address(c->sg) + c->off;
 }
 
+/*
+ * The device is done with the job's mappings (they may be unmapped from
+ * now on); publish the status through the fence. No allocation, no resv.
+ */
+static void dmalab_imp_job_signal(struct dmalab_imp_task *job, int status)
+{
+	if (job->src)
+		atomic_dec(&job->src->busy);
+	if (job->dst)
+		atomic_dec(&job->dst->busy);
+	job->status = status;
+	if (status)
+		dma_fence_set_error(&job->fence, status);
+	dma_fence_signal(&job->fence);
+}
+
 /**
  * dmalab_imp_job_hw_done() - completion path: the device finished a job
  * @idev: device
@@ -116,10 +132,7 @@ void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
 	idev->cur_job = NULL;
 	spin_unlock_irqrestore(&idev->lock, flags);
 
-	job->status = status;
-	if (status)
-		dma_fence_set_error(&job->fence, status);
-	dma_fence_signal(&job->fence);
+	dmalab_imp_job_signal(job, status);
 	complete(&job->hw_done);
 }
 
@@ -179,9 +192,7 @@ static void dmalab_imp_job_run(struct dmalab_imp_task *job)
 	dev_warn(idev->dev, "job timed out\n");
 	if (idev->ops->abort)
 		idev->ops->abort(idev, job);
-	job->status = -ETIMEDOUT;
-	dma_fence_set_error(&job->fence, -ETIMEDOUT);
-	dma_fence_signal(&job->fence);
+	dmalab_imp_job_signal(job, -ETIMEDOUT);
 }
 
 static void dmalab_imp_job_work(struct work_struct *work)
@@ -193,22 +204,15 @@ static void dmalab_imp_job_work(struct work_struct *work)
 	int ret;
 
 	ret = dmalab_imp_job_wait_deps(job);
-	if (!ret) {
+	if (!ret)
 		dmalab_imp_job_run(job);
-	} else {
-		job->status = ret;
-		dma_fence_set_error(&job->fence, ret);
-		dma_fence_signal(&job->fence);
-	}
+	else
+		dmalab_imp_job_signal(job, ret);
 
 	for (i = 0; i < job->n_deps; i++)
 		dma_fence_put(job->deps[i]);
 	kfree(job->deps);
 	job->deps = NULL;
-	if (job->src)
-		atomic_dec(&job->src->busy);
-	if (job->dst)
-		atomic_dec(&job->dst->busy);
 	/* After this the file may be gone: only the global queue is touched. */
 	atomic_dec(&f->inflight);
 	wake_up_all(&dmalab_imp_idle_wq);
@@ -473,14 +477,15 @@ int dmalab_imp_job_submit(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
 			goto free_job;
 		job->id = id;
 	}
-	ret = dmalab_imp_job_publish(job);
-	if (ret)
-		goto erase_id;
+	/* Counted before the worker can run and drop them. */
 	if (job->src)
 		atomic_inc(&job->src->busy);
 	if (job->dst)
 		atomic_inc(&job->dst->busy);
 	atomic_inc(&f->inflight);
+	ret = dmalab_imp_job_publish(job);
+	if (ret)
+		goto uncount;
 	if (async)
 		f->n_jobs++;
 	mutex_unlock(&f->lock);
@@ -489,8 +494,13 @@ int dmalab_imp_job_submit(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
 		arg->job_id = id;
 		return 0;
 	}
-	/* Synchronous: the job's own deadline bounds this wait. */
+	/*
+	 * Synchronous: the job's own deadline bounds this wait. A signal
+	 * must not restart the ioctl, which would submit the job again.
+	 */
 	ret = dma_fence_wait(&job->fence, true);
+	if (ret == -ERESTARTSYS)
+		ret = -EINTR;
 	if (!ret) {
 		ret = job->status;
 		if (!ret && job->op == DMALAB_IMP_JOB_CHECKSUM)
@@ -499,7 +509,12 @@ int dmalab_imp_job_submit(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
 	dma_fence_put(&job->fence);
 	return ret;
 
-erase_id:
+uncount:
+	atomic_dec(&f->inflight);
+	if (job->src)
+		atomic_dec(&job->src->busy);
+	if (job->dst)
+		atomic_dec(&job->dst->busy);
 	if (async)
 		xa_erase(&f->jobs, id);
 free_job:

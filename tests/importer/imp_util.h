@@ -178,6 +178,7 @@ static inline int imp_edu(int fd, int n, __u32 *dev,
 	unsigned int i;
 	int seen = 0;
 
+	*dev = 0;
 	l.ids_ptr = (uintptr_t)ids;
 	l.count = 16;
 	if (imp_ioc(fd, DMALAB_IMP_IOC_DEV_LIST, &l))

@@ -178,6 +178,7 @@ struct dmalab_exp_attach_info {
  *	or 0.
  * @attach_count: in: capacity of that array; out: entries written.
  * @pad: must be zero.
+ * @pad2: must be zero.
  * @reserved: must be zero.
  */
 struct dmalab_exp_info {

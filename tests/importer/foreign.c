@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The importer takes any dma-buf: vgem (DRM PRIME), vivid (VIDIOC_EXPBUF),
+ * and where the kernel has them the system heap and udmabuf. For each, data
+ * the CPU writes through the dma-buf's mmap is what the edu device reads,
+ * and what a simulated device writes is what the CPU reads back.
+ */
+#include "imp_util.h"
+#include "tap.h"
+
+#include <dirent.h>
+#include <linux/videodev2.h>
+
+#define LEN 4096
+
+static int fd;
+static __u32 edu, sim;
+
+static int src_vivid(size_t *size)
+{
+	char path[32];
+	int i, vfd;
+
+	for (i = 0; i < 16; i++) {
+		struct v4l2_capability cap;
+		struct v4l2_requestbuffers rb = {
+			.count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+			.memory = V4L2_MEMORY_MMAP,
+		};
+		struct v4l2_exportbuffer eb = {
+			.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .flags = O_RDWR,
+		};
+		struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+
+		snprintf(path, sizeof(path), "/dev/video%d", i);
+		vfd = open(path, O_RDWR | O_CLOEXEC);
+		if (vfd < 0)
+			continue;
+		if (ioctl(vfd, VIDIOC_QUERYCAP, &cap) ||
+		    strcmp((char *)cap.driver, "vivid") ||
+		    !(cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) ||
+		    ioctl(vfd, VIDIOC_G_FMT, &fmt) ||
+		    ioctl(vfd, VIDIOC_REQBUFS, &rb) || !rb.count ||
+		    ioctl(vfd, VIDIOC_EXPBUF, &eb)) {
+			close(vfd);
+			continue;
+		}
+		*size = fmt.fmt.pix.sizeimage;
+		/* The exported dma-buf keeps the vb2 buffer alive. */
+		return eb.fd;
+	}
+	return -ENODEV;
+}
+
+static void skip3(const char *name, int from, const char *why)
+{
+	static const char *const what[] = {
+		"imported_attached_and_mapped", "edu_reads_what_cpu_wrote",
+		"cpu_reads_what_device_wrote",
+	};
+	char t[96];
+	int i;
+
+	for (i = from; i < 3; i++) {
+		snprintf(t, sizeof(t), "%s_%s", name, what[i]);
+		tap_skip(t, why);
+	}
+}
+
+static void run_source(const char *name, int bfd, size_t size)
+{
+	static unsigned char pat[LEN], want[LEN];
+	struct dma_buf_sync sync = { 0 };
+	__u32 h = 0, ae = 0, as = 0;
+	unsigned char *map;
+	__u64 sum = 0;
+	int r, i;
+
+	if (bfd < 0) {
+		skip3(name, 0, bfd == -ENOENT || bfd == -ENODEV ?
+		      "exporter not present on this kernel" : strerror(-bfd));
+		return;
+	}
+	r = imp_import(fd, bfd, &h) ?: imp_attach(fd, h, edu, &ae) ?:
+	    imp_attach(fd, h, sim, &as) ?:
+	    imp_map(fd, ae, DMALAB_IMP_DIR_TO_DEVICE) ?:
+	    imp_map(fd, as, DMALAB_IMP_DIR_FROM_DEVICE);
+	tap_result(!r, "%s_imported_attached_and_mapped", name);
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	if (r || map == MAP_FAILED) {
+		skip3(name, 1, r ? "import failed" : "mmap of the dma-buf failed");
+		close(bfd);
+		return;
+	}
+	for (i = 0; i < LEN; i++)
+		pat[i] = (i * 31 + size) & 0xff;
+	sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE;
+	ioctl(bfd, DMA_BUF_IOCTL_SYNC, &sync);
+	memcpy(map, pat, LEN);
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE;
+	ioctl(bfd, DMA_BUF_IOCTL_SYNC, &sync);
+	r = imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, ae, 0, 0, 0, LEN, 0, 0, 0,
+		    NULL, &sum);
+	tap_result(!r && sum == imp_fnv(pat, LEN),
+		   "%s_edu_reads_what_cpu_wrote", name);
+
+	memcpy(want, pat, LEN);
+	memset(want + 512, 0x3c, 2048);
+	r = imp_job(fd, DMALAB_IMP_JOB_FILL, 0, as, 0, 512, 2048, 0x3c, 0, 0,
+		    NULL, NULL);
+	sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ;
+	ioctl(bfd, DMA_BUF_IOCTL_SYNC, &sync);
+	tap_result(!r && !memcmp(map, want, LEN),
+		   "%s_cpu_reads_what_device_wrote", name);
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+	ioctl(bfd, DMA_BUF_IOCTL_SYNC, &sync);
+	munmap(map, size);
+	imp_id(fd, DMALAB_IMP_IOC_UNMAP, ae);
+	imp_id(fd, DMALAB_IMP_IOC_UNMAP, as);
+	imp_id(fd, DMALAB_IMP_IOC_DETACH, ae);
+	imp_id(fd, DMALAB_IMP_IOC_DETACH, as);
+	imp_id(fd, DMALAB_IMP_IOC_RELEASE, h);
+	close(bfd);
+}
+
+int main(void)
+{
+	struct dmalab_imp_dev_info info;
+	size_t vsize = 0;
+	int vfd;
+
+	tap_plan(12);
+	fd = imp_open();
+	if (fd < 0 || imp_edu(fd, 1, &edu, &info) ||
+	    imp_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim)) {
+		tap_diag("setup failed");
+		return 1;
+	}
+	run_source("vgem", src_vgem(2 * LEN), 2 * LEN);
+	run_source("system_heap", src_heap(2 * LEN), 2 * LEN);
+	run_source("udmabuf", src_udmabuf(2 * LEN), 2 * LEN);
+	vfd = src_vivid(&vsize);
+	if (vfd >= 0 && vsize < LEN) {
+		close(vfd);
+		vfd = -EINVAL;
+	}
+	run_source("vivid", vfd, vsize);
+	close(fd);
+	return tap_exit();
+}
