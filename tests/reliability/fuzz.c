@@ -763,13 +763,16 @@ int main(void)
 		if (fz_fds[i].kind == FD_OURS || fz_fds[i].kind == FD_FOREIGN ||
 		    fz_fds[i].kind == FD_NOTBUF)
 			close(fz_fds[i].fd);
-	close(fz_exp2);
+	b.fd = -1;
+	ioctl(fz_exp2, DMALAB_EXP_IOC_BIND, &b);
+	fz_imp = -1;
 	ok = rel_state_settle(fz_exp, &base, &now, 3.0);
 	if (!ok) {
 		rel_state_diag("baseline", &base);
 		rel_state_diag("after", &now);
 	}
 	tap_result(ok, "fuzzer_left_nothing_behind");
+	close(fz_exp2);
 	close(fz_exp);
 	return tap_exit();
 }
