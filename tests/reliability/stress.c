@@ -557,7 +557,7 @@ int main(void)
 	struct rel_state base, now;
 	struct dmalab_exp_stats st;
 	uint64_t seed = rel_seed();
-	long free0, free1, slack;
+	long free0, free1, slack, slab0, pt0;
 	pid_t pids[ST_PROCS];
 	int exp, imp, i, ok, status, kids_ok = 1;
 	unsigned long total = 0;
@@ -580,6 +580,8 @@ int main(void)
 		 ST_THREADS, secs);
 	st_drop_caches();
 	free0 = rel_meminfo("MemFree");
+	slab0 = rel_meminfo("Slab");
+	pt0 = rel_meminfo("PageTables");
 	rel_state_get(exp, &base);
 
 	for (i = 0; i < ST_PROCS; i++) {
@@ -629,8 +631,9 @@ int main(void)
 	free1 = rel_meminfo("MemFree");
 	/* Slab caches and page tables keep some; a leaked buffer is more. */
 	slack = 32 * 1024;
-	tap_diag("MemFree before %ld KiB, after %ld KiB (slack %ld KiB)", free0,
-		 free1, slack);
+	tap_diag("MemFree before %ld KiB, after %ld KiB (slack %ld KiB); Slab %ld -> %ld KiB, PageTables %ld -> %ld KiB",
+		 free0, free1, slack, slab0, rel_meminfo("Slab"), pt0,
+		 rel_meminfo("PageTables"));
 	tap_result(free0 > 0 && free1 + slack >= free0,
 		   "stress_memfree_back_near_baseline");
 	close(imp);
