@@ -611,6 +611,21 @@ static void fi_run(int exp, int fnth, const struct fi_path *p)
 	tap_result(!why[0], "%s_fails_cleanly_without_leaks_under_fail_nth", p->name);
 }
 
+/* Lines "buf ..." of the exporter's debugfs listing, or -1. */
+static long fi_debugfs_buffers(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/dmalab_exp/buffers", "re");
+	char line[512];
+	long n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !strncmp(line, "buf ", 4);
+	fclose(f);
+	return n;
+}
+
 static void fi_prefault_stack(void)
 {
 	volatile char pad[256 * 1024];
@@ -626,7 +641,7 @@ int main(void)
 	unsigned int i;
 	int exp, fnth;
 
-	tap_plan(FI_NPATHS + 1);
+	tap_plan(FI_NPATHS + 2);
 	if (why) {
 		for (i = 0; i < FI_NPATHS; i++) {
 			char name[96];
@@ -636,6 +651,7 @@ int main(void)
 			tap_skip(name, why);
 		}
 		tap_skip("drivers_usable_after_fault_injection", why);
+		tap_skip("debugfs_lists_as_many_buffers_as_the_counters", why);
 		return tap_exit();
 	}
 	/*
@@ -690,6 +706,16 @@ int main(void)
 		fi_teardown(&c);
 		ok = ok && rel_state_settle(exp, &base, &now, 2.0);
 		tap_result(ok, "drivers_usable_after_fault_injection");
+	}
+	{
+		struct dmalab_exp_stats st;
+		long n = fi_debugfs_buffers();
+
+		exp_stats(exp, &st);
+		tap_diag("debugfs lists %ld buffers, live_buffers %llu", n,
+			 (unsigned long long)st.live_buffers);
+		tap_result(n >= 0 && (unsigned long long)n == st.live_buffers,
+			   "debugfs_lists_as_many_buffers_as_the_counters");
 	}
 	close(fnth);
 	close(exp);
