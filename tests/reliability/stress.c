@@ -629,8 +629,13 @@ int main(void)
 		   "stress_live_bytes_back_to_baseline");
 	st_drop_caches();
 	free1 = rel_meminfo("MemFree");
-	/* Slab caches and page tables keep some; a leaked buffer is more. */
-	slack = 32 * 1024;
+	/*
+	 * MemFree is noisy: the same loop of 200 allocations moves it by
+	 * -23..+24 MiB (per-CPU page lists, slab). The exporter's live_bytes
+	 * is the exact check; this one catches gross page leaks (the run
+	 * allocates a few hundred MiB in total).
+	 */
+	slack = 64 * 1024;
 	tap_diag("MemFree before %ld KiB, after %ld KiB (slack %ld KiB); Slab %ld -> %ld KiB, PageTables %ld -> %ld KiB",
 		 free0, free1, slack, slab0, rel_meminfo("Slab"), pt0,
 		 rel_meminfo("PageTables"));
