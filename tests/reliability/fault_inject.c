@@ -26,7 +26,7 @@ struct fi_ctx {
 	int fd;			/* dma-buf under test */
 	int dev;		/* a device fd opened by setup or by the op */
 	int imp;		/* /dev/dmalab_imp opened by setup */
-	__u32 handle, sim, att, att2, edu;
+	__u32 handle, sim, sim2, att, att2, edu;
 	void *map;
 	size_t map_len;
 	__u64 out;		/* checksum or such, for checks */
@@ -494,6 +494,73 @@ static int chk_edu_fill(struct fi_ctx *c)
 			fi_page, 0, NULL) && exp_all_bytes(fi_page, 4096, 0x42);
 }
 
+/* Attaching a narrower device moves the pages (with a live mmap). */
+static int setup_migrate(struct fi_ctx *c)
+{
+	int r = fi_alloc(c, FI_LEN, DMALAB_EXP_PLACE_SCATTER,
+			 DMALAB_EXP_TIMING_EAGER, DMALAB_EXP_ALLOC_MIGRATE, 0);
+
+	if (r || (r = op_mmap(c)))
+		return r;
+	memset(c->map, 0xc3, FI_LEN);
+	c->imp = imp_open();
+	if (c->imp < 0)
+		return -errno;
+	return imp_import(c->imp, c->fd, &c->handle) ?:
+	       imp_sim(c->imp, 28, 0, 0, 0, 0, 0, 0, &c->sim);
+}
+
+static int chk_migrate(struct fi_ctx *c)
+{
+	struct dmalab_exp_info in;
+
+	if (exp_info(c->exp, c->fd, &in) || in.nr_attachments != 1 ||
+	    (in.phys_hi && in.phys_hi >= 1ULL << 28))
+		return 0;
+	return exp_all_bytes(c->map, FI_LEN, 0xc3) &&
+	       !imp_map(c->imp, c->att, DMALAB_IMP_DIR_TO_DEVICE);
+}
+
+/* Two devices whose windows do not meet: the second is served by a copy. */
+#define FI_WIN_A (256 * MiB)
+#define FI_WIN_B (1 * GiB)
+#define FI_WIN_SIZE (64 * MiB)
+
+static int setup_copy(struct fi_ctx *c)
+{
+	int r = fi_alloc(c, FI_LEN, DMALAB_EXP_PLACE_SCATTER,
+			 DMALAB_EXP_TIMING_DEFERRED, DMALAB_EXP_ALLOC_COPY, 0);
+
+	if (r)
+		return r;
+	c->imp = imp_open();
+	if (c->imp < 0)
+		return -errno;
+	return imp_import(c->imp, c->fd, &c->handle) ?:
+	       imp_sim(c->imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, FI_WIN_A, 0,
+		       FI_WIN_SIZE, &c->sim) ?:
+	       imp_sim(c->imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, FI_WIN_B, 0,
+		       FI_WIN_SIZE, &c->sim2) ?:
+	       imp_attach(c->imp, c->handle, c->sim, &c->att2) ?:
+	       imp_attach(c->imp, c->handle, c->sim2, &c->att) ?:
+	       imp_map(c->imp, c->att2, DMALAB_IMP_DIR_BIDIR) ?:
+	       imp_job(c->imp, DMALAB_IMP_JOB_FILL, 0, c->att2, 0, 0, FI_LEN,
+		       0x99, 0, 0, NULL, NULL) ?:
+	       imp_id(c->imp, DMALAB_IMP_IOC_UNMAP, c->att2);
+}
+
+static int chk_copy(struct fi_ctx *c)
+{
+	struct dmalab_exp_info in;
+	__u64 sum = 0;
+
+	memset(fi_page, 0x99, sizeof(fi_page));
+	return !exp_info(c->exp, c->fd, &in) && in.nr_copy_attach == 1 &&
+	       !imp_job(c->imp, DMALAB_IMP_JOB_CHECKSUM, c->att, 0, 0, 0,
+			4096, 0, 0, 0, NULL, &sum) &&
+	       sum == imp_fnv(fi_page, 4096);
+}
+
 static int op_unmap_detach_release(struct fi_ctx *c)
 {
 	return imp_id(c->imp, DMALAB_IMP_IOC_UNMAP, c->att) ?:
@@ -519,6 +586,8 @@ static const struct fi_path fi_paths[] = {
 	{ "imp_sim_create", setup_imp, op_sim_create, chk_sim_create },
 	{ "imp_attach", setup_imported, op_attach, chk_attach },
 	{ "imp_map_deferred_allocates", setup_attached_deferred, op_map, chk_map },
+	{ "imp_attach_migrates_below_256m", setup_migrate, op_attach, chk_migrate },
+	{ "imp_map_disjoint_window_copy", setup_copy, op_map, chk_copy },
 	{ "imp_cpu_fill", setup_imported, op_cpu_fill, chk_cpu_fill },
 	{ "imp_cpu_write_deferred_allocates", setup_imported_deferred, op_cpu_write, chk_cpu_write },
 	{ "imp_job_sim_fill", fi_mapped, op_job_fill, chk_job_fill },
