@@ -217,6 +217,23 @@ static void fz_template(const struct fz_cmd *c, unsigned char *a)
 		x->dev_id = 1 + fz_r() % 6;
 	} else if (c->imp && c->size == sizeof(struct dmalab_imp_id)) {
 		((struct dmalab_imp_id *)a)->id = 1 + fz_r() % 4;
+	} else if (c->cmd == DMALAB_IMP_IOC_DEV_INFO) {
+		((struct dmalab_imp_dev_info *)a)->dev_id = 1 + fz_r() % 6;
+	} else if (c->cmd == DMALAB_IMP_IOC_SG_INFO) {
+		struct dmalab_imp_sg_info *x = (void *)a;
+
+		x->attach_id = 1 + fz_r() % 3;
+		if (fz_r() % 2) {
+			x->entries_ptr = (uintptr_t)fz_scratch;
+			x->entries_cap = fz_r() % 64;
+		}
+	} else if (c->cmd == DMALAB_IMP_IOC_WAIT) {
+		((struct dmalab_imp_wait *)a)->job_id = 1 + fz_r() % 8;
+	} else if (c->cmd == DMALAB_IMP_IOC_DEV_LIST) {
+		struct dmalab_imp_dev_list *x = (void *)a;
+
+		x->ids_ptr = fz_r() % 2 ? (uintptr_t)fz_scratch : 0;
+		x->count = fz_r() % 32;
 	} else if (c->cmd == DMALAB_IMP_IOC_MAP) {
 		struct dmalab_imp_map *x = (void *)a;
 
@@ -277,6 +294,20 @@ static const char *fz_mutate(const struct fz_cmd *c, unsigned char *a,
 
 		/* Stalled simulated devices must not hold the run up. */
 		x->timeout_ms = 1 + x->timeout_ms % 200;
+	}
+	if (c->cmd == DMALAB_IMP_IOC_SG_INFO) {
+		struct dmalab_imp_sg_info *x = (void *)a;
+
+		/* The kernel writes entries_cap entries there. */
+		if (x->entries_ptr == (uintptr_t)fz_scratch &&
+		    x->entries_cap > MiB / sizeof(struct dmalab_imp_sg_entry))
+			x->entries_cap = fz_r() % 64;
+	}
+	if (c->cmd == DMALAB_IMP_IOC_DEV_LIST) {
+		struct dmalab_imp_dev_list *x = (void *)a;
+
+		if (x->ids_ptr == (uintptr_t)fz_scratch && x->count > MiB / 4)
+			x->count = fz_r() % 32;
 	}
 	if (c->cmd == DMALAB_IMP_IOC_CPU) {
 		struct dmalab_imp_cpu *x = (void *)a;
