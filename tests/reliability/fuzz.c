@@ -242,6 +242,12 @@ static void fz_template(const struct fz_cmd *c, unsigned char *a)
 	}
 }
 
+static void fz_fix_ptr(__u64 *p)
+{
+	if (*p && *p != (uintptr_t)fz_scratch)
+		*p = fz_r() % 2 ? (uintptr_t)fz_scratch : 8;
+}
+
 /* Mutate and remember what must make the call fail. */
 static const char *fz_mutate(const struct fz_cmd *c, unsigned char *a,
 			     const struct fz_fd **fdp)
@@ -295,19 +301,31 @@ static const char *fz_mutate(const struct fz_cmd *c, unsigned char *a,
 		/* Stalled simulated devices must not hold the run up. */
 		x->timeout_ms = 1 + x->timeout_ms % 200;
 	}
+	/*
+	 * Output pointers the kernel writes through: our scratch memory (with
+	 * a capacity that fits) or a plainly bad address, never a mutated
+	 * pointer that could land in our own heap or stack.
+	 */
 	if (c->cmd == DMALAB_IMP_IOC_SG_INFO) {
 		struct dmalab_imp_sg_info *x = (void *)a;
 
-		/* The kernel writes entries_cap entries there. */
-		if (x->entries_ptr == (uintptr_t)fz_scratch &&
-		    x->entries_cap > MiB / sizeof(struct dmalab_imp_sg_entry))
+		fz_fix_ptr(&x->entries_ptr);
+		if (x->entries_cap > MiB / sizeof(struct dmalab_imp_sg_entry))
 			x->entries_cap = fz_r() % 64;
 	}
 	if (c->cmd == DMALAB_IMP_IOC_DEV_LIST) {
 		struct dmalab_imp_dev_list *x = (void *)a;
 
-		if (x->ids_ptr == (uintptr_t)fz_scratch && x->count > MiB / 4)
+		fz_fix_ptr(&x->ids_ptr);
+		if (x->count > MiB / 4)
 			x->count = fz_r() % 32;
+	}
+	if (c->cmd == DMALAB_EXP_IOC_INFO) {
+		struct dmalab_exp_info *x = (void *)a;
+
+		fz_fix_ptr(&x->attach_ptr);
+		if (x->attach_count > MiB / sizeof(struct dmalab_exp_attach_info))
+			x->attach_count = fz_r() % 8;
 	}
 	if (c->cmd == DMALAB_IMP_IOC_CPU) {
 		struct dmalab_imp_cpu *x = (void *)a;
