@@ -10,6 +10,8 @@
  * CONFIG_FAIL_PAGE_ALLOC with debugfs: the debug kernel of vm/debug-kernel.
  */
 #define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <linux/dma-buf.h>
 
@@ -188,11 +190,27 @@ static int setup_deferred_mapped(struct fi_ctx *c)
 	return setup_deferred(c) ?: op_mmap(c);
 }
 
-/* The first touch allocates a deferred buffer in the fault handler. */
+/* A fault path's clean failure is SIGBUS; it comes back as this code. */
+#define FI_SIGBUS	1000
+
+static sigjmp_buf fi_jmp;
+
+static void fi_on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(fi_jmp, 1);
+}
+
+/*
+ * The first touch allocates a deferred buffer in the fault handler; when
+ * that fails the exporter answers SIGBUS.
+ */
 static int op_fault_deferred(struct fi_ctx *c)
 {
 	volatile unsigned char *p = c->map;
 
+	if (sigsetjmp(fi_jmp, 1))
+		return -FI_SIGBUS;
 	c->out = p[8192];
 	return 0;
 }
@@ -600,7 +618,7 @@ static const struct fi_path fi_paths[] = {
 
 static int fi_clean_errno(int e)
 {
-	return e == ENOMEM || e == ENOSPC || e == EAGAIN || e == EINTR ||
+	return e == FI_SIGBUS || e == ENOMEM || e == ENOSPC || e == EAGAIN || e == EINTR ||
 	       e == EIO;
 }
 
@@ -672,7 +690,7 @@ static void fi_run(int exp, int fnth, const struct fi_path *p)
 	if (!done && !why[0])
 		snprintf(why, sizeof(why), "no success after %u faults", FI_MAX_NTH);
 	fi_total_faults += failed + absorbed;
-	tap_diag("%s: %u injected faults survived (%u clean errors: ENOMEM %u ENOSPC %u EIO %u other %u; %u absorbed by fallbacks)",
+	tap_diag("%s: %u injected faults survived (%u clean errors: ENOMEM %u ENOSPC %u EIO %u other/SIGBUS %u; %u absorbed by fallbacks)",
 		 p->name, failed + absorbed, failed, errs[0], errs[1], errs[2],
 		 errs[3], absorbed);
 	if (why[0])
@@ -732,6 +750,7 @@ int main(void)
 	if (mlockall(MCL_CURRENT))
 		tap_diag("mlockall: %s; injected faults may hit our own page faults",
 			 strerror(errno));
+	signal(SIGBUS, fi_on_sigbus);
 	exp = exp_open();
 	fnth = rel_fi_open();
 	if (exp < 0 || fnth < 0 || rel_fi_setup(1)) {
