@@ -634,8 +634,10 @@ static void fi_run(int exp, int fnth, const struct fi_path *p)
 	unsigned int errs[4] = { 0 };	/* ENOMEM, ENOSPC, EIO, other clean */
 	char why[200] = "";
 	int done = 0;
+	double t0;
 
 	rel_state_get(exp, &base);
+	t0 = rel_now();
 	for (n = 1; n <= FI_MAX_NTH && !done && !why[0]; n++) {
 		struct fi_ctx c = {
 			.exp = exp, .fnth = fnth, .fd = -1, .dev = -1,
@@ -697,9 +699,9 @@ static void fi_run(int exp, int fnth, const struct fi_path *p)
 	if (!done && !why[0])
 		snprintf(why, sizeof(why), "no success after %u faults", FI_MAX_NTH);
 	fi_total_faults += failed + absorbed;
-	tap_diag("%s: %u injected faults survived (%u clean errors: ENOMEM %u ENOSPC %u EIO %u other/SIGBUS %u; %u absorbed by fallbacks)",
+	tap_diag("%s: %u injected faults survived (%u clean errors: ENOMEM %u ENOSPC %u EIO %u other/SIGBUS %u; %u absorbed by fallbacks) in %.1f s",
 		 p->name, failed + absorbed, failed, errs[0], errs[1], errs[2],
-		 errs[3], absorbed);
+		 errs[3], absorbed, rel_now() - t0);
 	if (why[0])
 		tap_diag("%s: %s", p->name, why);
 	tap_result(!why[0], "%s_fails_cleanly_without_leaks_under_fail_nth", p->name);
