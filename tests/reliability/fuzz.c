@@ -794,8 +794,8 @@ int main(void)
 			 fz_cmd_calls[i], fz_cmd_ok[i]);
 	for (i = 0; i < 256; i++)
 		if (fz_errno_hist[i])
-			tap_diag("  errno %-10s %lu", i == 255 ? ">255" : rel_errname(i),
-				 fz_errno_hist[i]);
+			tap_diag("  errno %3d %-10s %lu", i, i == 255 ? ">255" :
+				 rel_errname(i), fz_errno_hist[i]);
 	tap_result(fz_calls > 1000, "fuzzer_made_calls");
 	tap_result(!fz_unexpected, "fuzzer_saw_no_unexpected_success_or_refusal (%lu unexpected)",
 		   fz_unexpected);

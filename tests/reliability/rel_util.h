@@ -182,6 +182,9 @@ static inline const char *rel_errname(int e)
 	case EOVERFLOW: return "EOVERFLOW";
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EMSGSIZE: return "EMSGSIZE";
+	case ESRCH: return "ESRCH";
+	case EPIPE: return "EPIPE";
 	case ENOSYS: return "ENOSYS";
 	case ECANCELED: return "ECANCELED";
 	default: return "other";
