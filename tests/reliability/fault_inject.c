@@ -89,7 +89,9 @@ static void fi_teardown(struct fi_ctx *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->map = NULL;
-	c->imp = c->dev = c->fd = -1;
+	c->imp = -1;
+	c->dev = -1;
+	c->fd = -1;
 }
 
 static int fi_buf_zero(struct fi_ctx *c, size_t len)
@@ -518,7 +520,9 @@ static int setup_migrate(struct fi_ctx *c)
 	int r = fi_alloc(c, FI_LEN, DMALAB_EXP_PLACE_SCATTER,
 			 DMALAB_EXP_TIMING_EAGER, DMALAB_EXP_ALLOC_MIGRATE, 0);
 
-	if (r || (r = op_mmap(c)))
+	if (!r)
+		r = op_mmap(c);
+	if (r)
 		return r;
 	memset(c->map, 0xc3, FI_LEN);
 	c->imp = imp_open();

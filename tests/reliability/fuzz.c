@@ -465,8 +465,13 @@ static void fz_ioctl(void)
 		known = 0;
 		break;
 	case 5:		/* a bad pointer */
-		p = (void *[]){ NULL, (void *)8, (void *)0xffff888000000000UL,
-				fz_none_page, fz_none_page - 8 }[fz_r() % 5];
+		{
+			void *bad[] = { NULL, (void *)8,
+					(void *)0xffff888000000000UL,
+					fz_none_page, fz_none_page - 8 };
+
+			p = bad[fz_r() % 5];
+		}
 		must = "bad argument pointer";
 		break;
 	case 6:		/* a read-only copy: the output cannot be written */
