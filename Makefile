@@ -7,6 +7,7 @@
 # make check             run the whole test suite in QEMU guests (vm/check)
 # make check-debug       the same on a 6.1 debug kernel (KASAN, lockdep, ...)
 # make demo              run the demo in a QEMU guest (vm/demo)
+# make bench             benchmarks against mainline's exporters (bench/run)
 # make lint              checkpatch --strict, sparse, W=1 and kernel-doc
 #
 # The VM bench never builds against or loads into the host's kernel: it
@@ -25,6 +26,8 @@ TEST_HDRS := $(wildcard tests/*.h tests/*/*.h)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/bin/tests/%,$(TEST_SRCS))
 TEST_SCRIPTS := $(patsubst tests/%.sh,$(BUILD)/bin/tests/%,$(wildcard tests/*/*.sh))
 SCRIPTS := $(patsubst utils/%,$(BUILD)/bin/%,$(wildcard utils/dmalab-*))
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BIN := $(if $(BENCH_SRCS),$(BUILD)/bin/dmalab-bench)
 
 # libdmalab (lib/): static and shared, with its header and pkg-config file
 # under $(BUILD)/lib and $(BUILD)/include.
@@ -41,14 +44,14 @@ TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -I lib -I include/uapi
 TOOL_SRCS := $(wildcard utils/dmalab/*.c)
 TOOL_HDRS := $(wildcard utils/dmalab/*.h)
 
-.PHONY: all modules userspace lib tool check check-debug demo lint clean
+.PHONY: all modules userspace lib tool check check-debug demo bench lint clean
 
 all: modules userspace
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace: lib tool $(TEST_BINS) $(TEST_SCRIPTS) $(SCRIPTS)
+userspace: lib tool $(TEST_BINS) $(TEST_SCRIPTS) $(SCRIPTS) $(BENCH_BIN)
 
 lib: $(LIB_OUT)
 
@@ -88,6 +91,11 @@ $(BUILD)/bin/tests/%: tests/%.c $(TEST_HDRS) $(UAPI_HEADERS)
 	@mkdir -p $(@D)
 	$(USER_CC) $(USER_CFLAGS) -o $@ $<
 
+# One program from every bench/*.c; bench/run runs it in a 6.12 guest.
+$(BUILD)/bin/dmalab-bench: $(BENCH_SRCS) bench/bench.h $(UAPI_HEADERS)
+	@mkdir -p $(@D)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $(BENCH_SRCS)
+
 # Library tests link libdmalab statically.
 $(BUILD)/bin/tests/lib/%: tests/lib/%.c $(TEST_HDRS) $(BUILD)/lib/libdmalab.a
 	@mkdir -p $(@D)
@@ -106,6 +114,9 @@ check-debug:
 
 demo:
 	vm/demo
+
+bench:
+	bench/run
 
 lint:
 	scripts/lint

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPU access: mmap first touch and bandwidth through the mapping against
+ * anonymous memory; vmap (through the importer) and DMA_BUF_IOCTL_SYNC.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+
+#include "bench.h"
+
+static const enum bench_src bench_access_srcs[] = {
+	SRC_OURS, SRC_HEAP, SRC_UDMABUF, SRC_VGEM,
+};
+
+#define N_SRCS ARRAY_SIZE(bench_access_srcs)
+#define WHO_ANON	N_SRCS		/* anonymous, THP as the kernel says */
+#define WHO_ANON_4K	(N_SRCS + 1)	/* anonymous, MADV_NOHUGEPAGE */
+#define N_WHO		(N_SRCS + 2)
+
+/* Where the read pass's sum goes, so that the reads are not dropped. */
+static uint64_t bench_sink;
+
+static uint64_t bench_read_all(const uint64_t *p, size_t words)
+{
+	uint64_t s = 0;
+	size_t i;
+
+	for (i = 0; i < words; i++)
+		s += p[i];
+	return s;
+}
+
+static const char *bench_access_who(unsigned int w)
+{
+	if (w == WHO_ANON)
+		return "anon";
+	if (w == WHO_ANON_4K)
+		return "anon_4k";
+	return bench_src_name(bench_access_srcs[w]);
+}
+
+/*
+ * Map, touch every page (write one byte each), then time a full write and
+ * a full read. For anonymous memory the first touch also allocates and
+ * zeroes the pages; a dma-buf's memory exists already, its first touch
+ * only fills page tables (or faults them in, page by page).
+ */
+static int bench_mmap_once(unsigned int w, int fd, size_t size, int rep,
+			   double *touch, double *wr, double *rd)
+{
+	uint64_t t0, t1;
+	size_t off;
+	char *p;
+
+	t0 = bench_now_ns();
+	if (w >= N_SRCS)
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	else
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	if (w == WHO_ANON_4K)
+		madvise(p, size, MADV_NOHUGEPAGE);
+	for (off = 0; off < size; off += 4096)
+		p[off] = 1;
+	t1 = bench_now_ns();
+	*touch = (double)(t1 - t0) * MiB / size;
+
+	t0 = bench_now_ns();
+	memset(p, rep & 0xff, size);
+	__asm__ volatile("" : : "r"(p) : "memory");
+	t1 = bench_now_ns();
+	*wr = (double)size * 1000.0 / (t1 - t0);	/* MB/s */
+
+	t0 = bench_now_ns();
+	bench_sink = bench_read_all((const uint64_t *)p, size / 8);
+	__asm__ volatile("" : : "r"(bench_sink) : "memory");
+	t1 = bench_now_ns();
+	*rd = (double)size * 1000.0 / (t1 - t0);
+	munmap(p, size);
+	return 0;
+}
+
+void bench_mmap(size_t size)
+{
+	double touch[N_WHO][BENCH_MAX_REPS], wr[N_WHO][BENCH_MAX_REPS];
+	double rd[N_WHO][BENCH_MAX_REPS];
+	struct bench_buf bufs[N_SRCS];
+	int n[N_WHO] = { 0 }, err[N_WHO] = { 0 };
+	struct bench_stat st;
+	char params[64];
+	unsigned int w, i;
+	int r;
+
+	bench_progress("mmap first touch and bandwidth, %zu MiB", size / MiB);
+	for (w = 0; w < N_SRCS; w++) {
+		int ret = bench_buf_alloc(bench_access_srcs[w], size, &bufs[w]);
+
+		if (ret)
+			err[w] = -ret;
+	}
+	for (r = 0; r < bench.reps; r++) {
+		for (i = 0; i < N_WHO; i++) {
+			int ret;
+
+			w = (i + r) % N_WHO;
+			if (err[w])
+				continue;
+			ret = bench_mmap_once(w, w < N_SRCS ? bufs[w].fd : -1,
+					      size, r, &touch[w][n[w]],
+					      &wr[w][n[w]], &rd[w][n[w]]);
+			if (ret)
+				err[w] = -ret;
+			else
+				n[w]++;
+		}
+	}
+	snprintf(params, sizeof(params), "\"size\":%zu", size);
+	for (w = 0; w < N_WHO; w++) {
+		const char *who = bench_access_who(w);
+		int e = n[w] ? 0 : err[w];
+
+		bench_stat_of(&st, touch[w], n[w]);
+		bench_record("mmap", who, params, "first_touch", "ns_per_MiB",
+			     &st, e);
+		bench_stat_of(&st, wr[w], n[w]);
+		bench_record("mmap", who, params, "write_bw", "MB_per_s", &st, e);
+		bench_stat_of(&st, rd[w], n[w]);
+		bench_record("mmap", who, params, "read_bw", "MB_per_s", &st, e);
+		if (w < N_SRCS && !err[w])
+			bench_buf_free(&bufs[w]);
+	}
+}
+
+/* One DMA_BUF_IOCTL_SYNC start/end pair, averaged over @loops. */
+static int bench_sync_pairs(int fd, int loops, double *ns)
+{
+	struct dma_buf_sync s;
+	uint64_t t0 = bench_now_ns();
+	int i;
+
+	for (i = 0; i < loops; i++) {
+		s.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
+		if (ioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
+			return -errno;
+		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+		if (ioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
+			return -errno;
+	}
+	*ns = (double)(bench_now_ns() - t0) / loops;
+	return 0;
+}
+
+/* Sync cost with @nmapped of the buffer's attachments mapped. */
+void bench_sync_record(const char *who, int fd, size_t size, int nmapped)
+{
+	double v[BENCH_MAX_REPS];
+	struct bench_stat st;
+	char params[96];
+	int r, n = 0, ret = 0;
+
+	for (r = 0; r < bench.reps && !ret; r++) {
+		ret = bench_sync_pairs(fd, 20, &v[n]);
+		if (!ret)
+			n++;
+	}
+	bench_stat_of(&st, v, n);
+	snprintf(params, sizeof(params), "\"size\":%zu,\"mapped\":%d",
+		 size, nmapped);
+	bench_record("sync", who, params, "sync_pair", "ns", &st,
+		     n ? 0 : -ret);
+}
+
+static void bench_vmap_record(const char *who, uint32_t h, size_t size)
+{
+	double v[BENCH_MAX_REPS];
+	struct bench_stat st;
+	char params[64];
+	int r, n = 0, ret = 0;
+
+	for (r = 0; r < bench.reps && !ret; r++) {
+		uint64_t t0 = bench_now_ns();
+
+		ret = bench_imp_cpu_checksum(h, 4096);
+		if (!ret)
+			v[n++] = bench_now_ns() - t0;
+	}
+	bench_stat_of(&st, v, n);
+	snprintf(params, sizeof(params), "\"size\":%zu", size);
+	bench_record("vmap", who, params, "vmap_access_vunmap", "ns", &st,
+		     n ? 0 : -ret);
+}
+
+void bench_vmap_sync(size_t size)
+{
+	unsigned int s;
+
+	bench_progress("vmap and DMA_BUF_IOCTL_SYNC, %zu KiB", size / KiB);
+	for (s = 0; s < N_SRCS; s++) {
+		const char *who = bench_src_name(bench_access_srcs[s]);
+		struct bench_buf b;
+		uint32_t h, att;
+		int ret;
+
+		ret = bench_buf_alloc(bench_access_srcs[s], size, &b);
+		if (!ret) {
+			ret = bench_imp_import(b.fd, &h);
+			if (ret)
+				bench_buf_free(&b);
+		}
+		if (ret) {
+			bench_record("vmap", who, "", "vmap_access_vunmap",
+				     "ns", NULL, -ret);
+			continue;
+		}
+		bench_vmap_record(who, h, size);
+		bench_sync_record(who, b.fd, size, 0);
+		if (!bench_imp_attach(h, bench.dev_sim, &att)) {
+			if (!bench_imp_map(att)) {
+				bench_sync_record(who, b.fd, size, 1);
+				bench_imp_unmap(att);
+			}
+			bench_imp_detach(att);
+		}
+		bench_imp_release(h);
+		bench_buf_free(&b);
+	}
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dmalab-bench: shared declarations of the benchmark program that compares
+ * the project's exporter with mainline's (system heap, udmabuf, vgem) in a
+ * 6.12 guest. Results are records of one figure each (median, min, max of
+ * several repetitions), printed as JSON between two marker lines.
+ */
+#ifndef DMALAB_BENCH_H
+#define DMALAB_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define KiB ((size_t)1024)
+#define MiB (1024 * KiB)
+#define GiB (1024 * MiB)
+
+#define BENCH_MAX_REPS	64
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Dma-buf sources, in the order the tables show them. */
+enum bench_src {
+	SRC_OURS,		/* dmalab_exp, scattered, eager */
+	SRC_OURS_CONTIG,	/* dmalab_exp, one contiguous block */
+	SRC_HEAP,		/* /dev/dma_heap/system */
+	SRC_UDMABUF,		/* /dev/udmabuf on a sealed memfd */
+	SRC_VGEM,		/* vgem dumb buffer, PRIME-exported */
+	SRC_COUNT,
+};
+
+/* One buffer of a source: the dma-buf fd and what else must be freed. */
+struct bench_buf {
+	int fd;
+	uint32_t gem_handle;	/* vgem only */
+	size_t size;
+	enum bench_src src;
+};
+
+/* Run-wide settings and the device files opened once. */
+struct bench_ctx {
+	int quick;
+	int reps;
+	int exp_fd;
+	int heap_fd;
+	int udmabuf_fd;
+	int vgem_fd;
+	int imp_fd;
+	uint64_t max_contig;
+	uint32_t dev_edu_a;	/* importer device ids, ~0U when absent */
+	uint32_t dev_edu_b;
+	uint32_t dev_sim;	/* 64-bit mask, no segment limits */
+};
+
+extern struct bench_ctx bench;
+
+/* stats.c */
+struct bench_stat {
+	double med;
+	double min;
+	double max;
+	int n;
+};
+
+uint64_t bench_now_ns(void);
+void bench_stat_of(struct bench_stat *st, double *v, int n);
+void bench_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bench_record(const char *test, const char *who, const char *params,
+		  const char *metric, const char *unit,
+		  const struct bench_stat *st, int err);
+void bench_meta(const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void bench_emit(void);
+
+/* sources.c */
+const char *bench_src_name(enum bench_src src);
+int bench_src_open(void);
+int bench_buf_alloc(enum bench_src src, size_t size, struct bench_buf *b);
+void bench_buf_free(struct bench_buf *b);
+int bench_exp_alloc(size_t size, uint32_t placement, uint32_t timing,
+		    uint32_t addr_bits);
+
+/* imp.c */
+int bench_imp_open(void);
+int bench_imp_import(int dmabuf, uint32_t *handle);
+int bench_imp_release(uint32_t handle);
+int bench_imp_attach(uint32_t handle, uint32_t dev, uint32_t *att);
+int bench_imp_detach(uint32_t att);
+int bench_imp_map(uint32_t att);
+int bench_imp_unmap(uint32_t att);
+int bench_imp_sg(uint32_t att, uint32_t *nents, uint64_t *longest,
+		 uint32_t *violations);
+int bench_imp_cpu_checksum(uint32_t handle, uint64_t len);
+
+/* sections in alloc.c, access.c, map.c, scale.c */
+void bench_alloc(const size_t *sizes, int nsizes);
+void bench_sg(const size_t *sizes, int nsizes);
+void bench_mmap(size_t size);
+void bench_attach(size_t size);
+void bench_vmap_sync(size_t size);
+void bench_sync_record(const char *who, int fd, size_t size, int nmapped);
+int bench_remap(uint32_t att, double *ns);
+void bench_scale_buffers(void);
+void bench_scale_attach(void);
+void bench_scale_threads(void);
+
+#endif /* DMALAB_BENCH_H */
