@@ -1,0 +1,835 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault injection: every ioctl and mmap path of both drivers, with fail-nth
+ * failing the 1st, 2nd, ... allocation of the call (slab and page
+ * allocator) until the call succeeds. Each failing call must return a clean
+ * errno and leave both drivers exactly as they were (the exporter's live
+ * counters, both modules' reference counts); a call that succeeds although
+ * an allocation failed (a fallback absorbed it) must still give a correct
+ * result. Needs CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB and
+ * CONFIG_FAIL_PAGE_ALLOC with debugfs: the debug kernel of vm/debug-kernel.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <linux/dma-buf.h>
+
+#include "reliability/rel_util.h"
+
+#define FI_MAX_NTH	1000
+#define FI_LEN		(64 * KiB)
+/* 1 MiB + 64 KiB + 4 KiB: one allocation of each order the exporter uses. */
+#define FI_MIXED_LEN	(MiB + 64 * KiB + 4 * KiB)
+
+struct fi_ctx {
+	int exp;		/* /dev/dmalab_exp of the test, never faulted */
+	int fnth;		/* this thread's fail-nth */
+	int fd;			/* dma-buf under test */
+	int dev;		/* a device fd opened by setup or by the op */
+	int imp;		/* /dev/dmalab_imp opened by setup */
+	__u32 handle, sim, sim2, att, att2, edu;
+	void *map;
+	size_t map_len;
+	__u64 out;		/* checksum or such, for checks */
+};
+
+struct fi_path {
+	const char *name;
+	int (*setup)(struct fi_ctx *c);	/* 0 or -errno; no faults armed */
+	int (*op)(struct fi_ctx *c);	/* the call under test: 0 or -errno */
+	int (*check)(struct fi_ctx *c);	/* after success: 1 when correct */
+};
+
+static unsigned char fi_page[4096];
+
+/* ---- setup bricks ---- */
+static int fi_alloc(struct fi_ctx *c, uint64_t len, uint32_t place,
+		    uint32_t timing, uint32_t flags, uint32_t bits)
+{
+	c->fd = exp_alloc(c->exp, len, place, timing, flags, bits);
+	return c->fd < 0 ? c->fd : 0;
+}
+
+static int fi_import_sim(struct fi_ctx *c, uint32_t timing, uint32_t bits)
+{
+	int r = fi_alloc(c, FI_LEN, DMALAB_EXP_PLACE_SCATTER, timing, 0, 0);
+
+	if (r)
+		return r;
+	c->imp = imp_open();
+	if (c->imp < 0)
+		return -errno;
+	r = imp_import(c->imp, c->fd, &c->handle);
+	if (!r)
+		r = imp_sim(c->imp, bits, 0, 0, 0, 0, 0, 0, &c->sim);
+	return r;
+}
+
+static int fi_attached(struct fi_ctx *c, uint32_t timing, uint32_t bits)
+{
+	return fi_import_sim(c, timing, bits) ?:
+	       imp_attach(c->imp, c->handle, c->sim, &c->att);
+}
+
+static int fi_mapped(struct fi_ctx *c)
+{
+	return fi_attached(c, DMALAB_EXP_TIMING_EAGER, 64) ?:
+	       imp_map(c->imp, c->att, DMALAB_IMP_DIR_BIDIR);
+}
+
+static void fi_teardown(struct fi_ctx *c)
+{
+	if (c->map && c->map != MAP_FAILED)
+		munmap(c->map, c->map_len);
+	if (c->imp >= 0)
+		close(c->imp);
+	if (c->dev >= 0)
+		close(c->dev);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->map = NULL;
+	c->imp = -1;
+	c->dev = -1;
+	c->fd = -1;
+}
+
+static int fi_buf_zero(struct fi_ctx *c, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, c->fd, 0);
+	int ok;
+
+	if (p == MAP_FAILED)
+		return 0;
+	ok = exp_all_bytes(p, len, 0);
+	munmap(p, len);
+	return ok;
+}
+
+/* ---- exporter paths ---- */
+static int op_exp_open(struct fi_ctx *c)
+{
+	c->dev = exp_open();
+	return c->dev < 0 ? -errno : 0;
+}
+
+static int chk_exp_open(struct fi_ctx *c)
+{
+	struct dmalab_exp_stats st;
+
+	return !exp_stats(c->dev, &st);
+}
+
+static int op_alloc_mixed(struct fi_ctx *c)
+{
+	return fi_alloc(c, FI_MIXED_LEN, DMALAB_EXP_PLACE_SCATTER,
+			DMALAB_EXP_TIMING_EAGER, 0, 0);
+}
+
+static int chk_alloc_mixed(struct fi_ctx *c)
+{
+	return fi_buf_zero(c, FI_MIXED_LEN);
+}
+
+static int op_alloc_contig32(struct fi_ctx *c)
+{
+	return fi_alloc(c, FI_LEN, DMALAB_EXP_PLACE_CONTIG,
+			DMALAB_EXP_TIMING_EAGER, 0, 32);
+}
+
+static int chk_contig(struct fi_ctx *c)
+{
+	struct dmalab_exp_info in;
+
+	return !exp_info(c->exp, c->fd, &in) && in.nr_segments == 1 &&
+	       fi_buf_zero(c, FI_LEN);
+}
+
+static int op_alloc_deferred(struct fi_ctx *c)
+{
+	return fi_alloc(c, FI_LEN, DMALAB_EXP_PLACE_SCATTER,
+			DMALAB_EXP_TIMING_DEFERRED, DMALAB_EXP_ALLOC_MIGRATE, 0);
+}
+
+static int chk_alloc(struct fi_ctx *c)
+{
+	struct dmalab_exp_info in;
+
+	return !exp_info(c->exp, c->fd, &in) && in.len == FI_LEN;
+}
+
+static int setup_eager(struct fi_ctx *c)
+{
+	return fi_alloc(c, FI_LEN, DMALAB_EXP_PLACE_SCATTER,
+			DMALAB_EXP_TIMING_EAGER, 0, 0);
+}
+
+static int setup_deferred(struct fi_ctx *c)
+{
+	return fi_alloc(c, FI_LEN, DMALAB_EXP_PLACE_SCATTER,
+			DMALAB_EXP_TIMING_DEFERRED, 0, 0);
+}
+
+static int op_mmap(struct fi_ctx *c)
+{
+	c->map_len = FI_LEN;
+	c->map = mmap(NULL, FI_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      c->fd, 0);
+	return c->map == MAP_FAILED ? -errno : 0;
+}
+
+static int chk_mmap(struct fi_ctx *c)
+{
+	unsigned char *p = c->map;
+
+	p[0] = 0x5a;
+	p[FI_LEN - 1] = 0xa5;
+	return p[0] == 0x5a && p[FI_LEN - 1] == 0xa5 && p[4096] == 0;
+}
+
+static int setup_deferred_mapped(struct fi_ctx *c)
+{
+	return setup_deferred(c) ?: op_mmap(c);
+}
+
+/* A fault path's clean failure is SIGBUS; it comes back as this code. */
+#define FI_SIGBUS	1000
+
+static sigjmp_buf fi_jmp;
+
+static void fi_on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(fi_jmp, 1);
+}
+
+/*
+ * The first touch allocates a deferred buffer in the fault handler; when
+ * that fails the exporter answers SIGBUS.
+ */
+static int op_fault_deferred(struct fi_ctx *c)
+{
+	volatile unsigned char *p = c->map;
+
+	if (sigsetjmp(fi_jmp, 1))
+		return -FI_SIGBUS;
+	c->out = p[8192];
+	return 0;
+}
+
+static int chk_fault_deferred(struct fi_ctx *c)
+{
+	struct dmalab_exp_info in;
+
+	return c->out == 0 && !exp_info(c->exp, c->fd, &in) &&
+	       (in.state & DMALAB_EXP_STATE_ALLOCATED) &&
+	       exp_all_bytes(c->map, FI_LEN, 0);
+}
+
+static int op_set_name(struct fi_ctx *c)
+{
+	return ioctl(c->fd, DMA_BUF_SET_NAME_B, "fault-inject") ? -errno : 0;
+}
+
+static int chk_set_name(struct fi_ctx *c)
+{
+	struct dmalab_exp_info in;
+
+	return !exp_info(c->exp, c->fd, &in) &&
+	       !strcmp(in.name, "fault-inject");
+}
+
+static int setup_attached(struct fi_ctx *c)
+{
+	return fi_attached(c, DMALAB_EXP_TIMING_EAGER, 64);
+}
+
+static int op_info_attach(struct fi_ctx *c)
+{
+	struct dmalab_exp_attach_info ai[4];
+	struct dmalab_exp_info in;
+	int r = exp_info_attach(c->exp, c->fd, &in, ai, 4);
+
+	c->out = in.attach_count;
+	return -r;
+}
+
+static int chk_info_attach(struct fi_ctx *c)
+{
+	return c->out == 1;
+}
+
+static int setup_dev(struct fi_ctx *c)
+{
+	c->dev = exp_open();
+	return c->dev < 0 ? -errno : setup_eager(c);
+}
+
+static int fi_bind(struct fi_ctx *c)
+{
+	struct dmalab_exp_bind b = { .size = sizeof(b), .fd = c->fd };
+
+	return ioctl(c->dev, DMALAB_EXP_IOC_BIND, &b) ? -errno : 0;
+}
+
+static int op_bind(struct fi_ctx *c)
+{
+	return fi_bind(c);
+}
+
+static int chk_bind(struct fi_ctx *c)
+{
+	void *p = mmap(NULL, FI_LEN, PROT_READ, MAP_SHARED, c->dev, 0);
+	int ok = p != MAP_FAILED && exp_all_bytes(p, FI_LEN, 0);
+
+	if (p != MAP_FAILED)
+		munmap(p, FI_LEN);
+	return ok;
+}
+
+static int setup_bound(struct fi_ctx *c)
+{
+	return setup_dev(c) ?: fi_bind(c);
+}
+
+static int op_dev_mmap(struct fi_ctx *c)
+{
+	c->map_len = FI_LEN;
+	c->map = mmap(NULL, FI_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      c->dev, 0);
+	return c->map == MAP_FAILED ? -errno : 0;
+}
+
+static int setup_mmapped_mapped(struct fi_ctx *c)
+{
+	return fi_mapped(c) ?: op_mmap(c);
+}
+
+static int op_sync(struct fi_ctx *c)
+{
+	struct dma_buf_sync s = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
+
+	if (ioctl(c->fd, DMA_BUF_IOCTL_SYNC, &s))
+		return -errno;
+	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+	return ioctl(c->fd, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
+}
+
+static int chk_true(struct fi_ctx *c)
+{
+	(void)c;
+	return 1;
+}
+
+/* ---- importer paths ---- */
+static int op_imp_open(struct fi_ctx *c)
+{
+	c->imp = imp_open();
+	return c->imp < 0 ? -errno : 0;
+}
+
+static int chk_imp_open(struct fi_ctx *c)
+{
+	return !imp_sim(c->imp, 64, 0, 0, 0, 0, 0, 0, &c->sim);
+}
+
+static int setup_eager_imp(struct fi_ctx *c)
+{
+	c->imp = imp_open();
+	return c->imp < 0 ? -errno : setup_eager(c);
+}
+
+static int op_import(struct fi_ctx *c)
+{
+	return imp_import(c->imp, c->fd, &c->handle);
+}
+
+static int chk_import(struct fi_ctx *c)
+{
+	return !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_CHECKSUM, 0, FI_LEN,
+			NULL, 0, &c->out) && c->out != 0;
+}
+
+static int setup_foreign_imp(struct fi_ctx *c)
+{
+	const char *name;
+
+	c->imp = imp_open();
+	if (c->imp < 0)
+		return -errno;
+	c->fd = src_any(FI_LEN, &name);
+	return c->fd < 0 ? c->fd : 0;
+}
+
+static int setup_imp(struct fi_ctx *c)
+{
+	c->imp = imp_open();
+	return c->imp < 0 ? -errno : 0;
+}
+
+static int op_sim_create(struct fi_ctx *c)
+{
+	return imp_sim(c->imp, 40, 8192, 0xffff, 0, 0, 0, 0, &c->sim);
+}
+
+static int chk_sim_create(struct fi_ctx *c)
+{
+	struct dmalab_imp_dev_info i;
+
+	return !imp_info(c->imp, c->sim, &i) && i.dma_mask_bits == 40 &&
+	       i.max_seg_size == 8192;
+}
+
+static int setup_imported(struct fi_ctx *c)
+{
+	return fi_import_sim(c, DMALAB_EXP_TIMING_EAGER, 64);
+}
+
+static int op_attach(struct fi_ctx *c)
+{
+	return imp_attach(c->imp, c->handle, c->sim, &c->att);
+}
+
+static int chk_attach(struct fi_ctx *c)
+{
+	struct dmalab_exp_info in;
+
+	return !exp_info(c->exp, c->fd, &in) && in.nr_attachments == 1;
+}
+
+static int setup_attached_deferred(struct fi_ctx *c)
+{
+	return fi_attached(c, DMALAB_EXP_TIMING_DEFERRED, 36);
+}
+
+static int op_map(struct fi_ctx *c)
+{
+	return imp_map(c->imp, c->att, DMALAB_IMP_DIR_BIDIR);
+}
+
+static int chk_map(struct fi_ctx *c)
+{
+	struct dmalab_imp_sg_info si;
+
+	return !imp_sg(c->imp, c->att, &si, NULL, 0) &&
+	       si.total_len == FI_LEN && si.violations == 0;
+}
+
+static int op_cpu_fill(struct fi_ctx *c)
+{
+	return imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_FILL, 4096, 8192,
+		       NULL, 0x3c, NULL);
+}
+
+static int chk_cpu_fill(struct fi_ctx *c)
+{
+	static unsigned char want[8192];
+
+	memset(want, 0x3c, sizeof(want));
+	return !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_CHECKSUM, 4096,
+			8192, NULL, 0, &c->out) &&
+	       c->out == imp_fnv(want, sizeof(want)) &&
+	       !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, 0, 4096,
+			fi_page, 0, NULL) && exp_all_bytes(fi_page, 4096, 0);
+}
+
+static int op_cpu_write(struct fi_ctx *c)
+{
+	memset(fi_page, 0xc3, sizeof(fi_page));
+	return imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_WRITE, 0, 4096,
+		       fi_page, 0, NULL);
+}
+
+static int chk_cpu_write(struct fi_ctx *c)
+{
+	memset(fi_page, 0, sizeof(fi_page));
+	return !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, 0, 4096,
+			fi_page, 0, NULL) && exp_all_bytes(fi_page, 4096, 0xc3);
+}
+
+static int setup_imported_deferred(struct fi_ctx *c)
+{
+	return fi_import_sim(c, DMALAB_EXP_TIMING_DEFERRED, 64);
+}
+
+static int op_job_fill(struct fi_ctx *c)
+{
+	return imp_job(c->imp, DMALAB_IMP_JOB_FILL, 0, c->att, 0, 0, FI_LEN,
+		       0x77, 0, 0, NULL, NULL);
+}
+
+static int chk_job_fill(struct fi_ctx *c)
+{
+	return !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, FI_LEN - 4096,
+			4096, fi_page, 0, NULL) &&
+	       exp_all_bytes(fi_page, 4096, 0x77);
+}
+
+static int op_job_async(struct fi_ctx *c)
+{
+	__u32 id = 0;
+	int r = imp_job(c->imp, DMALAB_IMP_JOB_CHECKSUM, c->att, 0, 0, 0,
+			FI_LEN, 0, DMALAB_IMP_JOB_ASYNC, 0, &id, NULL);
+
+	c->out = id;
+	return r;
+}
+
+static int chk_job_async(struct fi_ctx *c)
+{
+	int status = -1;
+	__u64 sum = 0;
+
+	memset(fi_page, 0, sizeof(fi_page));
+	return !imp_wait(c->imp, (__u32)c->out, &status, &sum) &&
+	       status == 0 && sum != 0;
+}
+
+static int setup_edu(struct fi_ctx *c)
+{
+	struct dmalab_imp_dev_info i;
+	int r = fi_alloc(c, 4096, DMALAB_EXP_PLACE_SCATTER,
+			 DMALAB_EXP_TIMING_EAGER, 0, 28);
+
+	if (r)
+		return r;
+	c->imp = imp_open();
+	if (c->imp < 0)
+		return -errno;
+	return imp_edu(c->imp, 0, &c->edu, &i) ?:
+	       imp_import(c->imp, c->fd, &c->handle) ?:
+	       imp_attach(c->imp, c->handle, c->edu, &c->att) ?:
+	       imp_map(c->imp, c->att, DMALAB_IMP_DIR_BIDIR);
+}
+
+static int op_edu_fill(struct fi_ctx *c)
+{
+	return imp_job(c->imp, DMALAB_IMP_JOB_FILL, 0, c->att, 0, 0, 4096,
+		       0x42, 0, 0, NULL, NULL);
+}
+
+static int chk_edu_fill(struct fi_ctx *c)
+{
+	return !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, 0, 4096,
+			fi_page, 0, NULL) && exp_all_bytes(fi_page, 4096, 0x42);
+}
+
+/* Attaching a narrower device moves the pages (with a live mmap). */
+static int setup_migrate(struct fi_ctx *c)
+{
+	int r = fi_alloc(c, FI_LEN, DMALAB_EXP_PLACE_SCATTER,
+			 DMALAB_EXP_TIMING_EAGER, DMALAB_EXP_ALLOC_MIGRATE, 0);
+
+	if (!r)
+		r = op_mmap(c);
+	if (r)
+		return r;
+	memset(c->map, 0xc3, FI_LEN);
+	c->imp = imp_open();
+	if (c->imp < 0)
+		return -errno;
+	return imp_import(c->imp, c->fd, &c->handle) ?:
+	       imp_sim(c->imp, 28, 0, 0, 0, 0, 0, 0, &c->sim);
+}
+
+static int chk_migrate(struct fi_ctx *c)
+{
+	struct dmalab_exp_info in;
+
+	if (exp_info(c->exp, c->fd, &in) || in.nr_attachments != 1 ||
+	    (in.phys_hi && in.phys_hi >= 1ULL << 28))
+		return 0;
+	return exp_all_bytes(c->map, FI_LEN, 0xc3) &&
+	       !imp_map(c->imp, c->att, DMALAB_IMP_DIR_TO_DEVICE);
+}
+
+/*
+ * Two devices whose windows do not meet: the second is served by a copy.
+ * The exporter fills a window by setting aside the pages that fall outside
+ * it (up to aside_limit_mb): 64 MiB windows made that take seconds and
+ * sometimes give up with -ENOMEM, so the windows are wide. This path still
+ * runs last, inside the time budget or skipped with the reason.
+ */
+#define FI_WIN_A (256 * MiB)
+#define FI_WIN_B (1 * GiB)
+#define FI_WIN_SIZE (512 * MiB)
+
+static int setup_copy(struct fi_ctx *c)
+{
+	int r = fi_alloc(c, FI_LEN, DMALAB_EXP_PLACE_SCATTER,
+			 DMALAB_EXP_TIMING_DEFERRED, DMALAB_EXP_ALLOC_COPY, 0);
+
+	if (r)
+		return r;
+	c->imp = imp_open();
+	if (c->imp < 0)
+		return -errno;
+	return imp_import(c->imp, c->fd, &c->handle) ?:
+	       imp_sim(c->imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, FI_WIN_A, 0,
+		       FI_WIN_SIZE, &c->sim) ?:
+	       imp_sim(c->imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, FI_WIN_B, 0,
+		       FI_WIN_SIZE, &c->sim2) ?:
+	       imp_attach(c->imp, c->handle, c->sim, &c->att2) ?:
+	       imp_attach(c->imp, c->handle, c->sim2, &c->att) ?:
+	       imp_map(c->imp, c->att2, DMALAB_IMP_DIR_BIDIR) ?:
+	       imp_job(c->imp, DMALAB_IMP_JOB_FILL, 0, c->att2, 0, 0, FI_LEN,
+		       0x99, 0, 0, NULL, NULL) ?:
+	       imp_id(c->imp, DMALAB_IMP_IOC_UNMAP, c->att2);
+}
+
+static int chk_copy(struct fi_ctx *c)
+{
+	struct dmalab_exp_info in;
+	__u64 sum = 0;
+
+	memset(fi_page, 0x99, sizeof(fi_page));
+	return !exp_info(c->exp, c->fd, &in) && in.nr_copy_attach == 1 &&
+	       !imp_job(c->imp, DMALAB_IMP_JOB_CHECKSUM, c->att, 0, 0, 0,
+			4096, 0, 0, 0, NULL, &sum) &&
+	       sum == imp_fnv(fi_page, 4096);
+}
+
+static int op_unmap_detach_release(struct fi_ctx *c)
+{
+	return imp_id(c->imp, DMALAB_IMP_IOC_UNMAP, c->att) ?:
+	       imp_id(c->imp, DMALAB_IMP_IOC_DETACH, c->att) ?:
+	       imp_id(c->imp, DMALAB_IMP_IOC_RELEASE, c->handle);
+}
+
+static const struct fi_path fi_paths[] = {
+	{ "exp_open", NULL, op_exp_open, chk_exp_open },
+	{ "exp_alloc_scatter_mixed_orders", NULL, op_alloc_mixed, chk_alloc_mixed },
+	{ "exp_alloc_contig_below_4g", NULL, op_alloc_contig32, chk_contig },
+	{ "exp_alloc_deferred", NULL, op_alloc_deferred, chk_alloc },
+	{ "exp_mmap", setup_eager, op_mmap, chk_mmap },
+	{ "exp_mmap_first_fault_of_deferred", setup_deferred_mapped, op_fault_deferred, chk_fault_deferred },
+	{ "exp_set_name", setup_eager, op_set_name, chk_set_name },
+	{ "exp_info_with_attachments", setup_attached, op_info_attach, chk_info_attach },
+	{ "exp_bind", setup_dev, op_bind, chk_bind },
+	{ "exp_device_mmap", setup_bound, op_dev_mmap, chk_mmap },
+	{ "exp_sync_with_mapping_and_mmap", setup_mmapped_mapped, op_sync, chk_true },
+	{ "imp_open", NULL, op_imp_open, chk_imp_open },
+	{ "imp_import", setup_eager_imp, op_import, chk_import },
+	{ "imp_import_foreign", setup_foreign_imp, op_import, chk_true },
+	{ "imp_sim_create", setup_imp, op_sim_create, chk_sim_create },
+	{ "imp_attach", setup_imported, op_attach, chk_attach },
+	{ "imp_map_deferred_allocates", setup_attached_deferred, op_map, chk_map },
+	{ "imp_attach_migrates_below_256m", setup_migrate, op_attach, chk_migrate },
+	{ "imp_cpu_fill", setup_imported, op_cpu_fill, chk_cpu_fill },
+	{ "imp_cpu_write_deferred_allocates", setup_imported_deferred, op_cpu_write, chk_cpu_write },
+	{ "imp_job_sim_fill", fi_mapped, op_job_fill, chk_job_fill },
+	{ "imp_job_sim_async_checksum", fi_mapped, op_job_async, chk_job_async },
+	{ "imp_job_edu_fill", setup_edu, op_edu_fill, chk_edu_fill },
+	{ "imp_unmap_detach_release", fi_mapped, op_unmap_detach_release, chk_true },
+	{ "imp_map_disjoint_window_copy", setup_copy, op_map, chk_copy },
+};
+
+#define FI_NPATHS (sizeof(fi_paths) / sizeof(fi_paths[0]))
+
+static int fi_clean_errno(int e)
+{
+	return e == FI_SIGBUS || e == ENOMEM || e == ENOSPC || e == EAGAIN || e == EINTR ||
+	       e == EIO;
+}
+
+static unsigned long fi_total_faults;
+/* DMALAB_FI_DRYRUN=1: run every path once unfaulted, to test the test. */
+static int fi_dry;
+
+/* Run one path for n = 1, 2, ... until the call succeeds unfaulted. */
+static void fi_run(int exp, int fnth, const struct fi_path *p)
+{
+	struct rel_state base, pre, now;
+	unsigned int n, failed = 0, absorbed = 0;
+	unsigned int errs[4] = { 0 };	/* ENOMEM, ENOSPC, EIO, other clean */
+	char why[200] = "";
+	int done = 0;
+	double t0;
+
+	rel_state_get(exp, &base);
+	t0 = rel_now();
+	for (n = 1; n <= FI_MAX_NTH && !done && !why[0]; n++) {
+		struct fi_ctx c = {
+			.exp = exp, .fnth = fnth, .fd = -1, .dev = -1,
+			.imp = -1,
+		};
+		int r, injected;
+
+		r = p->setup ? p->setup(&c) : 0;
+		if (r) {
+			snprintf(why, sizeof(why), "setup failed without faults: %s",
+				 rel_errname(-r));
+			fi_teardown(&c);
+			break;
+		}
+		rel_state_get(exp, &pre);
+		if (fi_dry) {
+			/* Exercise the path's own code only: no fault armed. */
+			r = p->op(&c);
+			injected = 0;
+		} else if (rel_fi_arm(fnth, n)) {
+			snprintf(why, sizeof(why), "cannot arm fail-nth");
+			fi_teardown(&c);
+			break;
+		} else {
+			r = p->op(&c);
+			injected = rel_fi_disarm(fnth);
+		}
+		if (r && !injected) {
+			snprintf(why, sizeof(why), "n=%u: failed with %s without an injected fault",
+				 n, rel_errname(-r));
+		} else if (r) {
+			failed++;
+			if (!fi_clean_errno(-r))
+				snprintf(why, sizeof(why), "n=%u: unclean error %s (%d)",
+					 n, rel_errname(-r), -r);
+			else
+				errs[-r == ENOMEM ? 0 : -r == ENOSPC ? 1 : -r == EIO ? 2 : 3]++;
+			if (!why[0] && !rel_state_settle(exp, &pre, &now, 2.0)) {
+				snprintf(why, sizeof(why), "n=%u: failed call left state behind", n);
+				rel_state_diag("before", &pre);
+				rel_state_diag("after", &now);
+			}
+		} else {
+			if (!p->check(&c))
+				snprintf(why, sizeof(why), "n=%u: %s call gave a wrong result",
+					 n, injected ? "fault-absorbing" : "unfaulted");
+			if (injected)
+				absorbed++;
+			else
+				done = 1;
+		}
+		fi_teardown(&c);
+		if (!why[0] && !rel_state_settle(exp, &base, &now, 2.0)) {
+			snprintf(why, sizeof(why), "n=%u: leak after close", n);
+			rel_state_diag("baseline", &base);
+			rel_state_diag("after", &now);
+		}
+	}
+	if (!done && !why[0])
+		snprintf(why, sizeof(why), "no success after %u faults", FI_MAX_NTH);
+	fi_total_faults += failed + absorbed;
+	tap_diag("%s: %u injected faults survived (%u clean errors: ENOMEM %u ENOSPC %u EIO %u other/SIGBUS %u; %u absorbed by fallbacks) in %.1f s",
+		 p->name, failed + absorbed, failed, errs[0], errs[1], errs[2],
+		 errs[3], absorbed, rel_now() - t0);
+	if (why[0])
+		tap_diag("%s: %s", p->name, why);
+	tap_result(!why[0], "%s_fails_cleanly_without_leaks_under_fail_nth", p->name);
+}
+
+/* Lines "buf ..." of the exporter's debugfs listing, or -1. */
+static long fi_debugfs_buffers(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/dmalab_exp/buffers", "re");
+	char line[512];
+	long n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !strncmp(line, "buf ", 4);
+	fclose(f);
+	return n;
+}
+
+static void fi_prefault_stack(void)
+{
+	volatile char pad[256 * 1024];
+
+	memset((char *)pad, 0, sizeof(pad));
+}
+
+int main(void)
+{
+	const char *why = rel_fi_unavailable();
+	const char *dry = getenv("DMALAB_FI_DRYRUN");
+	struct rel_state base, now;
+	double budget, end, t0 = rel_now();
+	unsigned int i;
+	int exp, fnth;
+
+	tap_plan(FI_NPATHS + 2);
+	fi_dry = dry && *dry == '1';
+	if (fi_dry)
+		tap_diag("dry run: no fault is injected");
+	if (why && !fi_dry) {
+		for (i = 0; i < FI_NPATHS; i++) {
+			char name[96];
+
+			snprintf(name, sizeof(name), "%s_fails_cleanly_without_leaks_under_fail_nth",
+				 fi_paths[i].name);
+			tap_skip(name, why);
+		}
+		tap_skip("drivers_usable_after_fault_injection", why);
+		tap_skip("debugfs_lists_as_many_buffers_as_the_counters", why);
+		return tap_exit();
+	}
+	/*
+	 * Page faults in our own memory while a fault is armed would take the
+	 * injected failure (and turn it into EFAULT or an OOM retry): lock
+	 * everything in before.
+	 */
+	fi_prefault_stack();
+	if (mlockall(MCL_CURRENT))
+		tap_diag("mlockall: %s; injected faults may hit our own page faults",
+			 strerror(errno));
+	signal(SIGBUS, fi_on_sigbus);
+	exp = exp_open();
+	fnth = rel_fi_open();
+	if (exp < 0 || (!fi_dry && (fnth < 0 || rel_fi_setup(1)))) {
+		tap_diag("cannot open %s or fail-nth, or configure debugfs: %s",
+			 DMALAB_EXP_DEVICE, strerror(errno));
+		return 1;
+	}
+	rel_state_get(exp, &base);
+	budget = getenv("DMALAB_FI_SECS") ? atof(getenv("DMALAB_FI_SECS")) : 240;
+	end = rel_now() + budget;
+	for (i = 0; i < FI_NPATHS; i++) {
+		if (rel_now() > end) {
+			char name[96];
+
+			snprintf(name, sizeof(name), "%s_fails_cleanly_without_leaks_under_fail_nth",
+				 fi_paths[i].name);
+			tap_skip(name, "time budget of the program spent (DMALAB_FI_SECS)");
+			continue;
+		}
+		if (fi_paths[i].setup == setup_foreign_imp) {
+			const char *src;
+			int fd = src_any(FI_LEN, &src);
+
+			if (fd < 0) {
+				tap_skip("imp_import_foreign_fails_cleanly_without_leaks_under_fail_nth",
+					 "no foreign dma-buf source (system heap, udmabuf, vgem) in this guest");
+				continue;
+			}
+			close(fd);
+			tap_diag("foreign dma-buf source: %s", src);
+		}
+		fi_run(exp, fnth, &fi_paths[i]);
+	}
+	if (!fi_dry)
+		rel_fi_setup(0);
+	tap_diag("total injected faults survived: %lu over %zu paths in %.0f s",
+		 fi_total_faults, FI_NPATHS, rel_now() - t0);
+	{
+		struct fi_ctx c = { .exp = exp, .fd = -1, .dev = -1, .imp = -1 };
+		int ok = !fi_mapped(&c) && !op_job_fill(&c) && chk_job_fill(&c);
+
+		fi_teardown(&c);
+		ok = ok && rel_state_settle(exp, &base, &now, 2.0);
+		tap_result(ok, "drivers_usable_after_fault_injection");
+	}
+	{
+		struct dmalab_exp_stats st;
+		long n = fi_debugfs_buffers();
+
+		exp_stats(exp, &st);
+		tap_diag("debugfs lists %ld buffers, live_buffers %llu", n,
+			 (unsigned long long)st.live_buffers);
+		tap_result(n >= 0 && (unsigned long long)n == st.live_buffers,
+			   "debugfs_lists_as_many_buffers_as_the_counters");
+	}
+	close(fnth);
+	close(exp);
+	return tap_exit();
+}
