@@ -26,7 +26,6 @@ static struct miscdevice dmalab_exp_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = KBUILD_MODNAME,
 	.fops = &dmalab_exp_fops,
-	.mode = 0666,
 };
 
 static int __init dmalab_exp_init(void)

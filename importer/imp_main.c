@@ -22,7 +22,6 @@ static struct miscdevice dmalab_imp_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "dmalab_imp",
 	.fops = &dmalab_imp_fops,
-	.mode = 0666,
 };
 
 static int __init dmalab_imp_init(void)
