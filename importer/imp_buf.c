@@ -351,6 +351,9 @@ static u32 dmalab_imp_progs(u64 len, u32 max_xfer)
  * @f: calling file, locked
  * @arg: ioctl argument
  *
+ * Callers without CAP_SYS_ADMIN get no DMA addresses for a device outside an
+ * IOMMU (they equal physical addresses there, give or take a window offset).
+ *
  * Return: 0, -ENOENT, -EBADFD when not mapped, -EPERM for the entry list
  * without CAP_SYS_ADMIN, -EFAULT.
  */
@@ -421,6 +424,12 @@ int dmalab_imp_sg_info(struct dmalab_imp_file *f, struct dmalab_imp_sg_info *arg
 		arg->progs_runs += dmalab_imp_progs(run_len, max_xfer);
 	if (!arg->nents)
 		arg->dma_min = 0;
+	/* Without an IOMMU, DMA addresses give physical ones away. */
+	if (!capable(CAP_SYS_ADMIN) && !dmalab_imp_dev_translated(idev->dev)) {
+		arg->dma_min = 0;
+		arg->dma_max = 0;
+		arg->flags |= DMALAB_IMP_SG_ADDR_HIDDEN;
+	}
 	arg->dir = att->dir == DMA_BIDIRECTIONAL ? DMALAB_IMP_DIR_BIDIR :
 		   att->dir == DMA_TO_DEVICE ? DMALAB_IMP_DIR_TO_DEVICE :
 					       DMALAB_IMP_DIR_FROM_DEVICE;

@@ -118,18 +118,22 @@ int dmalab_imp_cpu(struct dmalab_imp_file *f, struct dmalab_imp_cpu *arg)
 	bounce = kmalloc(DMALAB_IMP_CPU_CHUNK, GFP_KERNEL_ACCOUNT);
 	if (!bounce)
 		return -ENOMEM;
-	ret = dmalab_imp_vmap(buf->dmabuf, &map);
-	if (ret)
-		goto free_bounce;
+	/*
+	 * Begin CPU access before vmap: an exporter that allocates lazily can
+	 * fail cleanly there, while dma_buf_vmap() warns on any failure.
+	 */
 	ret = dma_buf_begin_cpu_access(buf->dmabuf, dir);
 	if (ret)
-		goto vunmap;
+		goto free_bounce;
+	ret = dmalab_imp_vmap(buf->dmabuf, &map);
+	if (ret)
+		goto end_access;
 	ret = dmalab_imp_cpu_do(&map, arg, bounce);
+	dmalab_imp_vunmap(buf->dmabuf, &map);
+end_access:
 	ret2 = dma_buf_end_cpu_access(buf->dmabuf, dir);
 	if (!ret)
 		ret = ret2;
-vunmap:
-	dmalab_imp_vunmap(buf->dmabuf, &map);
 free_bounce:
 	kfree(bounce);
 	return ret;

@@ -50,6 +50,9 @@
 #define DMALAB_IMP_VIOL_BOUNDARY	(1U << 2)	/* crosses seg boundary */
 #define DMALAB_IMP_VIOL_WINDOW		(1U << 3)	/* outside the window */
 
+/* Output flag of struct dmalab_imp_sg_info. */
+#define DMALAB_IMP_SG_ADDR_HIDDEN	(1U << 0)
+
 /* CPU operations (dmalab_imp_cpu.op). */
 #define DMALAB_IMP_CPU_READ	1	/* buffer -> user_ptr */
 #define DMALAB_IMP_CPU_WRITE	2	/* user_ptr -> buffer */
@@ -258,7 +261,9 @@ struct dmalab_imp_sg_entry {
 /**
  * struct dmalab_imp_sg_info - report a mapping (DMALAB_IMP_IOC_SG_INFO)
  * @size: sizeof(struct dmalab_imp_sg_info)
- * @flags: must be 0
+ * @flags: in: must be 0; out: DMALAB_IMP_SG_ADDR_HIDDEN when @dma_min and
+ *	@dma_max were withheld (caller without CAP_SYS_ADMIN, device outside an
+ *	IOMMU, where DMA addresses reveal physical ones)
  * @attach_id: in: a mapped attachment
  * @nents: out: number of DMA-mapped entries
  * @total_len: out: sum of the entries' lengths
