@@ -3,6 +3,7 @@
 # make modules KDIR=...  build both modules against a kernel build tree
 # make userspace         build the user-space programs into build/bin
 # make check             run the whole test suite in QEMU guests (vm/check)
+# make check-debug       the same on a 6.1 debug kernel (KASAN, lockdep, ...)
 # make demo              run the demo in a QEMU guest (vm/demo)
 # make lint              checkpatch --strict, sparse, W=1 and kernel-doc
 #
@@ -18,28 +19,38 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -pthread \
 
 UAPI_HEADERS := $(wildcard include/uapi/linux/*.h)
 TEST_SRCS := $(wildcard tests/*/*.c)
+TEST_HDRS := $(wildcard tests/*.h tests/*/*.h)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/bin/tests/%,$(TEST_SRCS))
+TEST_SCRIPTS := $(patsubst tests/%.sh,$(BUILD)/bin/tests/%,$(wildcard tests/*/*.sh))
 SCRIPTS := $(patsubst utils/%,$(BUILD)/bin/%,$(wildcard utils/dmalab-*))
 
-.PHONY: all modules userspace check demo lint clean
+.PHONY: all modules userspace check check-debug demo lint clean
 
 all: modules userspace
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace: $(TEST_BINS) $(SCRIPTS)
+userspace: $(TEST_BINS) $(TEST_SCRIPTS) $(SCRIPTS)
 
 $(BUILD)/bin/dmalab-%: utils/dmalab-%
 	@mkdir -p $(@D)
 	cp $< $@
 
-$(BUILD)/bin/tests/%: tests/%.c tests/tap.h $(UAPI_HEADERS)
+$(BUILD)/bin/tests/%: tests/%.c $(TEST_HDRS) $(UAPI_HEADERS)
 	@mkdir -p $(@D)
 	$(USER_CC) $(USER_CFLAGS) -o $@ $<
 
+# Shell tests print TAP too; they run in the guest's busybox sh.
+$(BUILD)/bin/tests/%: tests/%.sh
+	@mkdir -p $(@D)
+	install -m 755 $< $@
+
 check:
 	vm/check
+
+check-debug:
+	vm/check-debug
 
 demo:
 	vm/demo

@@ -165,29 +165,53 @@ int dmalab_imp_detach(struct dmalab_imp_file *f, u32 id)
 }
 
 /*
- * Could @dev reach every page of the buffer without an IOMMU? Without this
- * check dma-direct would WARN on a page beyond the device's mask or window
- * (the swiotlb pool is no help to a 28-bit device). The buffer's placement
- * is read from a mapping for the module's 64-bit probe device, on which DMA
- * addresses are physical addresses.
+ * Would mapping for @dev break the DMA API's rules? dma-direct WARNs on a
+ * page beyond the device's mask or window (the swiotlb pool is no help to
+ * a 28-bit device) and DMA-API debugging WARNs on entries longer than the
+ * device's max segment or crossing its boundary, which an exporter that
+ * ignores the importer's dma_parms produces. So the exporter's table is
+ * first read through a mapping for the module's 64-bit probe device, whose
+ * DMA addresses are physical addresses.
  */
 static bool dmalab_imp_needs_precheck(struct dmalab_imp_att *att)
 {
 	struct device *dev = att->idev->dev;
 	const char *exp = att->buf->dmabuf->exp_name;
 
-	if (dmalab_imp_dev_translated(dev))
-		return false;
 	if (exp && !strcmp(exp, DMALAB_IMP_TRUSTED_EXPORTER))
+		return false;
+	if (dma_get_max_seg_size(dev) < UINT_MAX ||
+	    dma_get_seg_boundary(dev) < ULONG_MAX)
+		return true;
+	if (dmalab_imp_dev_translated(dev))
 		return false;
 	return att->idev->has_window ||
 	       dma_get_required_mask(dev) > dma_get_mask(dev);
+}
+
+static int dmalab_imp_precheck_entry(struct device *dev, bool translated,
+				     phys_addr_t phys, u64 len)
+{
+	u64 boundary = dma_get_seg_boundary(dev);
+
+	if (len > dma_get_max_seg_size(dev) ||
+	    ((phys ^ (phys + len - 1)) & ~boundary)) {
+		dev_dbg(dev, "segment %pa+%llu breaks the device's limits\n",
+			&phys, len);
+		return -EMSGSIZE;
+	}
+	if (!translated && !dma_capable(dev, phys_to_dma(dev, phys), len, true)) {
+		dev_dbg(dev, "buffer page %pa out of reach\n", &phys);
+		return -ERANGE;
+	}
+	return 0;
 }
 
 static int dmalab_imp_precheck(struct dmalab_imp_att *att,
 			       enum dma_data_direction dir)
 {
 	struct device *dev = att->idev->dev;
+	bool translated = dmalab_imp_dev_translated(dev);
 	struct dma_buf_attachment *pa;
 	struct scatterlist *sg;
 	struct sg_table *sgt;
@@ -203,14 +227,11 @@ static int dmalab_imp_precheck(struct dmalab_imp_att *att,
 		goto detach;
 	}
 	for_each_sgtable_dma_sg(sgt, sg, i) {
-		phys_addr_t phys = sg_dma_address(sg);
-
-		if (!dma_capable(dev, phys_to_dma(dev, phys), sg_dma_len(sg),
-				 true)) {
-			dev_dbg(dev, "buffer page %pa out of reach\n", &phys);
-			ret = -ERANGE;
+		ret = dmalab_imp_precheck_entry(dev, translated,
+						sg_dma_address(sg),
+						sg_dma_len(sg));
+		if (ret)
 			break;
-		}
 	}
 	dmalab_imp_unmap_attachment(pa, sgt, dir);
 detach:
@@ -224,7 +245,8 @@ detach:
  * @arg: ioctl argument
  *
  * Return: 0, -ENOENT, -EBUSY if already mapped, -ERANGE if the device
- * cannot reach the buffer, or the exporter's errno.
+ * cannot reach the buffer, -EMSGSIZE if the exporter's entries break the
+ * device's segment limits, or the exporter's errno.
  */
 int dmalab_imp_map(struct dmalab_imp_file *f, struct dmalab_imp_map *arg)
 {

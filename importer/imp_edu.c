@@ -267,6 +267,13 @@ static int dmalab_imp_edu_probe(struct pci_dev *pdev,
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
 	if (ret)
 		goto unmap;
+	/*
+	 * The driver cuts every segment into transfers of at most 2 KiB
+	 * itself, so the engine takes segments of any length and alignment.
+	 * (PCI devices have dma_parms: these cannot fail; 6.12 returns void.)
+	 */
+	dma_set_max_seg_size(dev, UINT_MAX);
+	dma_set_seg_boundary(dev, ULONG_MAX);
 	pci_set_master(pdev);
 	edu->bounce = dma_alloc_coherent(dev, EDU_XFER_MAX, &edu->bounce_dma,
 					 GFP_KERNEL);

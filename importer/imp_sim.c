@@ -241,7 +241,7 @@ int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 		return -EMFILE;
 	snprintf(name, sizeof(name), "dmalab_sim%u", atomic_inc_return(&seq));
 	sim = dmalab_imp_sim_new(name, arg->dma_bits,
-				 arg->max_seg_size ?: SZ_64K,
+				 arg->max_seg_size ?: UINT_MAX,
 				 arg->seg_boundary_mask ?: ULONG_MAX);
 	if (!sim)
 		return -ENOMEM;

@@ -1,94 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One place for the differences between Linux 6.1 and 6.12 that the dmalab
- * modules meet. Kernel only. Each module keeps its helpers in its own
- * section so that the two can be merged side by side.
+ * Differences between the kernels dmalab builds for (6.1.y and 6.12.y), as
+ * named helpers so that the .c files hold no version #if. Kernel only. Each
+ * module keeps its helpers in its own section below.
  */
-#ifndef DMALAB_COMPAT_H
-#define DMALAB_COMPAT_H
+#ifndef _DMALAB_COMPAT_H
+#define _DMALAB_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/pci.h>
+#include <linux/version.h>
 
-/* ---- dmalab_imp (importer) ---- */
-
-/*
- * 6.1 dma_buf_vmap() takes the dma-buf's own mutex; from 6.2 on it expects
- * the reservation lock held and dma_buf_vmap_unlocked() takes it.
- */
-static inline int dmalab_imp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
-{
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-	return dma_buf_vmap(dmabuf, map);
-#else
-	return dma_buf_vmap_unlocked(dmabuf, map);
-#endif
-}
-
-static inline void dmalab_imp_vunmap(struct dma_buf *dmabuf,
-				     struct iosys_map *map)
-{
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-	dma_buf_vunmap(dmabuf, map);
-#else
-	dma_buf_vunmap_unlocked(dmabuf, map);
-#endif
-}
-
-/*
- * Mapping without holding the reservation lock: upstream added the
- * _unlocked variants in 6.2; Debian's 6.1.y has them backported, mainline
- * 6.1.0 only has dma_buf_map_attachment(), which does not need the lock for
- * a non-dynamic importer.
- */
-static inline struct sg_table *
-dmalab_imp_map_attachment(struct dma_buf_attachment *attach,
-			  enum dma_data_direction dir)
-{
-	return dma_buf_map_attachment_unlocked(attach, dir);
-}
-
-static inline void dmalab_imp_unmap_attachment(struct dma_buf_attachment *attach,
-					       struct sg_table *sgt,
-					       enum dma_data_direction dir)
-{
-	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
-}
-
-/*
- * struct bus_dma_region lost its precomputed @offset (cpu_start - dma_start)
- * between 6.1 and 6.12 (upstream 6.9); 6.1's translate_*() helpers use it.
- */
-static inline void dmalab_imp_set_dma_region(struct bus_dma_region *r,
-					     phys_addr_t cpu_start,
-					     dma_addr_t dma_start, u64 size)
-{
-	r->cpu_start = cpu_start;
-	r->dma_start = dma_start;
-	r->size = size;
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
-	r->offset = (u64)cpu_start - (u64)dma_start;
-#endif
-}
-
-/* PCI_IRQ_LEGACY was renamed PCI_IRQ_INTX in 6.8. */
-static inline unsigned int dmalab_imp_pci_irq_intx(void)
-{
-#ifdef PCI_IRQ_INTX
-	return PCI_IRQ_INTX;
-#else
-	return PCI_IRQ_LEGACY;
-#endif
-}
-
-/* ---- end dmalab_imp ---- */
-
-/* ---- dmalab_exp (exporter) ---- */
+/* ---- dmalab_exp (exporter) ------------------------------------------- */
 
 /*
  * Largest order the page allocator hands out. 6.1 has MAX_ORDER as the
@@ -116,6 +43,91 @@ static inline void dmalab_exp_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
-/* ---- end dmalab_exp ---- */
+/* ---- end of dmalab_exp ----------------------------------------------- */
 
-#endif /* DMALAB_COMPAT_H */
+/* ---- dmalab_imp (importer) ---- */
+
+/*
+ * The DMALAB_HAVE_* macros come from importer/Kbuild, which looks for the
+ * feature in the kernel headers being built against.
+ */
+
+/*
+ * 6.1 dma_buf_vmap() takes the dma-buf's own mutex; from 6.2 on it expects
+ * the reservation lock held and dma_buf_vmap_unlocked() takes it.
+ */
+static inline int dmalab_imp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+#ifdef DMALAB_HAVE_VMAP_UNLOCKED
+	return dma_buf_vmap_unlocked(dmabuf, map);
+#else
+	return dma_buf_vmap(dmabuf, map);
+#endif
+}
+
+static inline void dmalab_imp_vunmap(struct dma_buf *dmabuf,
+				     struct iosys_map *map)
+{
+#ifdef DMALAB_HAVE_VMAP_UNLOCKED
+	dma_buf_vunmap_unlocked(dmabuf, map);
+#else
+	dma_buf_vunmap(dmabuf, map);
+#endif
+}
+
+/*
+ * Mapping without holding the reservation lock: the _unlocked variants
+ * came with 6.2 (Debian's 6.1.y has them backported); before them
+ * dma_buf_map_attachment() did not need the lock for a static importer.
+ */
+static inline struct sg_table *
+dmalab_imp_map_attachment(struct dma_buf_attachment *attach,
+			  enum dma_data_direction dir)
+{
+#ifdef DMALAB_HAVE_MAP_UNLOCKED
+	return dma_buf_map_attachment_unlocked(attach, dir);
+#else
+	return dma_buf_map_attachment(attach, dir);
+#endif
+}
+
+static inline void dmalab_imp_unmap_attachment(struct dma_buf_attachment *attach,
+					       struct sg_table *sgt,
+					       enum dma_data_direction dir)
+{
+#ifdef DMALAB_HAVE_MAP_UNLOCKED
+	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
+#else
+	dma_buf_unmap_attachment(attach, sgt, dir);
+#endif
+}
+
+/*
+ * struct bus_dma_region lost its precomputed @offset (cpu_start - dma_start)
+ * between 6.1 and 6.12; 6.1's translate_*() helpers use it.
+ */
+static inline void dmalab_imp_set_dma_region(struct bus_dma_region *r,
+					     phys_addr_t cpu_start,
+					     dma_addr_t dma_start, u64 size)
+{
+	r->cpu_start = cpu_start;
+	r->dma_start = dma_start;
+	r->size = size;
+#ifdef DMALAB_HAVE_DMA_REGION_OFFSET
+	r->offset = (u64)cpu_start - (u64)dma_start;
+#endif
+}
+
+/* PCI_IRQ_LEGACY was renamed PCI_IRQ_INTX in 6.8. */
+static inline unsigned int dmalab_imp_pci_irq_intx(void)
+{
+#ifdef PCI_IRQ_INTX
+	return PCI_IRQ_INTX;
+#else
+	return PCI_IRQ_LEGACY;
+#endif
+}
+
+/* ---- end dmalab_imp ---- */
+
+#endif /* _DMALAB_COMPAT_H */

@@ -172,8 +172,8 @@ struct dmalab_imp_dev_info {
  * @size: sizeof(struct dmalab_imp_sim_create)
  * @flags: DMALAB_IMP_SIM_*
  * @dma_bits: DMA mask width, 24..64
- * @max_seg_size: maximum segment size, 0 for the 64 KiB default; at least
- *	4096 when given
+ * @max_seg_size: maximum segment size, 0 for no limit (UINT_MAX); at
+ *	least 4096 when given
  * @seg_boundary_mask: segment boundary mask (2^n - 1, at least 4095), 0 for
  *	none
  * @win_phys_start: with DMALAB_IMP_SIM_WINDOW: first reachable CPU physical
@@ -230,6 +230,12 @@ struct dmalab_imp_attach {
  * @attach_id: in: attachment id; one mapping per attachment
  * @dir: in: DMALAB_IMP_DIR_*
  * @reserved: must be 0
+ *
+ * Before mapping a buffer of another exporter, the importer reads where its
+ * pages are and refuses, instead of letting the DMA API warn, with -ERANGE
+ * when a page is beyond the reach of a device without IOMMU (mask or
+ * window), and with -EMSGSIZE when an entry of the exporter's table is
+ * longer than the device's max segment or crosses its segment boundary.
  */
 struct dmalab_imp_map {
 	__u32 size;
