@@ -2,6 +2,8 @@
 #
 # make modules KDIR=...  build both modules against a kernel build tree
 # make userspace         build the user-space programs into build/bin
+# make lib               libdmalab (.a, .so, header, dmalab.pc) into build/lib
+# make tool              the dmalab tool into build/bin/dmalab
 # make check             run the whole test suite in QEMU guests (vm/check)
 # make check-debug       the same on a 6.1 debug kernel (KASAN, lockdep, ...)
 # make demo              run the demo in a QEMU guest (vm/demo)
@@ -24,14 +26,59 @@ TEST_BINS := $(patsubst tests/%.c,$(BUILD)/bin/tests/%,$(TEST_SRCS))
 TEST_SCRIPTS := $(patsubst tests/%.sh,$(BUILD)/bin/tests/%,$(wildcard tests/*/*.sh))
 SCRIPTS := $(patsubst utils/%,$(BUILD)/bin/%,$(wildcard utils/dmalab-*))
 
-.PHONY: all modules userspace check check-debug demo lint clean
+# libdmalab (lib/): static and shared, with its header and pkg-config file
+# under $(BUILD)/lib and $(BUILD)/include.
+LIB_CFLAGS := -O2 -g -Wall -Wextra -Werror -fPIC -I lib -I include/uapi
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_HDRS := $(wildcard lib/*.h)
+LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/obj/lib/%.o,$(LIB_SRCS))
+LIB_VERSION := 0.1
+LIB_OUT := $(BUILD)/lib/libdmalab.a $(BUILD)/lib/libdmalab.so \
+	$(BUILD)/lib/pkgconfig/dmalab.pc $(BUILD)/include/dmalab.h
+
+# The dmalab tool (utils/dmalab/): one static binary on the guest's PATH.
+TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -I lib -I include/uapi
+TOOL_SRCS := $(wildcard utils/dmalab/*.c)
+TOOL_HDRS := $(wildcard utils/dmalab/*.h)
+
+.PHONY: all modules userspace lib tool check check-debug demo lint clean
 
 all: modules userspace
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace: $(TEST_BINS) $(TEST_SCRIPTS) $(SCRIPTS)
+userspace: lib tool $(TEST_BINS) $(TEST_SCRIPTS) $(SCRIPTS)
+
+lib: $(LIB_OUT)
+
+tool: $(BUILD)/bin/dmalab
+
+$(BUILD)/obj/lib/%.o: lib/%.c $(LIB_HDRS) $(UAPI_HEADERS)
+	@mkdir -p $(@D)
+	$(USER_CC) $(LIB_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/libdmalab.a: $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/lib/libdmalab.so: $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(USER_CC) -shared -Wl,-soname,libdmalab.so.0 -o $@.0 $^
+	ln -sf libdmalab.so.0 $@
+
+$(BUILD)/lib/pkgconfig/dmalab.pc: lib/dmalab.pc.in
+	@mkdir -p $(@D)
+	sed 's|@PREFIX@|$(BUILD)|; s|@VERSION@|$(LIB_VERSION)|' $< >$@
+
+$(BUILD)/include/dmalab.h: lib/dmalab.h $(UAPI_HEADERS)
+	@mkdir -p $(@D)/linux
+	cp $(UAPI_HEADERS) $(@D)/linux/
+	cp $< $@
+
+$(BUILD)/bin/dmalab: $(TOOL_SRCS) $(TOOL_HDRS) $(BUILD)/lib/libdmalab.a
+	@mkdir -p $(@D)
+	$(USER_CC) $(TOOL_CFLAGS) -o $@ $(TOOL_SRCS) $(BUILD)/lib/libdmalab.a
 
 $(BUILD)/bin/dmalab-%: utils/dmalab-%
 	@mkdir -p $(@D)
@@ -40,6 +87,11 @@ $(BUILD)/bin/dmalab-%: utils/dmalab-%
 $(BUILD)/bin/tests/%: tests/%.c $(TEST_HDRS) $(UAPI_HEADERS)
 	@mkdir -p $(@D)
 	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+# Library tests link libdmalab statically.
+$(BUILD)/bin/tests/lib/%: tests/lib/%.c $(TEST_HDRS) $(BUILD)/lib/libdmalab.a
+	@mkdir -p $(@D)
+	$(USER_CC) $(USER_CFLAGS) -I lib -o $@ $< $(BUILD)/lib/libdmalab.a
 
 # Shell tests print TAP too; they run in the guest's busybox sh.
 $(BUILD)/bin/tests/%: tests/%.sh
@@ -60,4 +112,4 @@ lint:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
-	rm -rf $(BUILD)/bin $(BUILD)/modules $(BUILD)/runs
+	rm -rf $(BUILD)/bin $(BUILD)/modules $(BUILD)/runs $(BUILD)/obj $(BUILD)/lib $(BUILD)/include

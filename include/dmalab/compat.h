@@ -1,49 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Differences between the kernels dmalab builds for (6.1.y and 6.12.y), as
- * named helpers so that the .c files hold no version #if. Kernel only. Each
- * module keeps its helpers in its own section below.
+ * One place for the differences between Linux 6.1 and 6.12 that the dmalab
+ * modules meet. Kernel only. Each module keeps its helpers in its own
+ * section so that the two can be merged side by side.
  */
-#ifndef _DMALAB_COMPAT_H
-#define _DMALAB_COMPAT_H
+#ifndef DMALAB_COMPAT_H
+#define DMALAB_COMPAT_H
 
+#include <linux/version.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/pci.h>
-#include <linux/version.h>
-
-/* ---- dmalab_exp (exporter) ------------------------------------------- */
-
-/*
- * Largest order the page allocator hands out. 6.1 has MAX_ORDER as the
- * exclusive bound (10 is the largest); 6.8 renamed it MAX_PAGE_ORDER, now
- * inclusive. (6.4 to 6.7 had an inclusive MAX_ORDER: MAX_ORDER - 1 is one
- * order short there, which is safe.)
- */
-static inline unsigned int dmalab_exp_max_page_order(void)
-{
-#ifdef MAX_PAGE_ORDER
-	return MAX_PAGE_ORDER;
-#else
-	return MAX_ORDER - 1;
-#endif
-}
-
-/* vm_flags became read-only with accessors in 6.3. */
-static inline void dmalab_exp_vm_flags_set(struct vm_area_struct *vma,
-					   unsigned long flags)
-{
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
-	vma->vm_flags |= flags;
-#else
-	vm_flags_set(vma, flags);
-#endif
-}
-
-/* ---- end of dmalab_exp ----------------------------------------------- */
 
 /* ---- dmalab_imp (importer) ---- */
 
@@ -130,4 +100,34 @@ static inline unsigned int dmalab_imp_pci_irq_intx(void)
 
 /* ---- end dmalab_imp ---- */
 
-#endif /* _DMALAB_COMPAT_H */
+/* ---- dmalab_exp (exporter) ---- */
+
+/*
+ * Largest order the page allocator hands out. 6.1 has MAX_ORDER as the
+ * exclusive bound (10 is the largest); 6.8 renamed it MAX_PAGE_ORDER, now
+ * inclusive. (6.4 to 6.7 had an inclusive MAX_ORDER: MAX_ORDER - 1 is one
+ * order short there, which is safe.)
+ */
+static inline unsigned int dmalab_exp_max_page_order(void)
+{
+#ifdef MAX_PAGE_ORDER
+	return MAX_PAGE_ORDER;
+#else
+	return MAX_ORDER - 1;
+#endif
+}
+
+/* vm_flags became read-only with accessors in 6.3. */
+static inline void dmalab_exp_vm_flags_set(struct vm_area_struct *vma,
+					   unsigned long flags)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+	vma->vm_flags |= flags;
+#else
+	vm_flags_set(vma, flags);
+#endif
+}
+
+/* ---- end dmalab_exp ---- */
+
+#endif /* DMALAB_COMPAT_H */

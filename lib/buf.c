@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libdmalab: the standard ioctls and calls every dma-buf answers. */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int dmalab_buf_size(int fd, uint64_t *size, struct dmalab_err *err)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+
+	if (end < 0)
+		return dmalab_fail(err, errno, "lseek on fd %d (is it a dma-buf?)",
+				   fd);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return dmalab_fail(err, errno, "lseek back to 0 on fd %d", fd);
+	*size = (uint64_t)end;
+	return 0;
+}
+
+int dmalab_buf_sync(int fd, uint64_t flags, struct dmalab_err *err)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	if (ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync))
+		return dmalab_fail(err, errno, "DMA_BUF_IOCTL_SYNC %s on fd %d",
+				   flags & DMA_BUF_SYNC_END ? "end" : "start",
+				   fd);
+	return 0;
+}
+
+int dmalab_buf_set_name(int fd, const char *name, struct dmalab_err *err)
+{
+	if (strlen(name) >= DMA_BUF_NAME_LEN)
+		return dmalab_fail(err, EINVAL,
+				   "name '%s' is longer than %d bytes", name,
+				   DMA_BUF_NAME_LEN - 1);
+	if (ioctl(fd, DMA_BUF_SET_NAME, name))
+		return dmalab_fail(err, errno, "DMA_BUF_SET_NAME on fd %d", fd);
+	return 0;
+}
+
+int dmalab_buf_mmap(int fd, uint64_t offset, uint64_t len, int prot,
+		    void **addr, struct dmalab_err *err)
+{
+	void *p;
+
+	if (!len)
+		return dmalab_fail(err, EINVAL, "mmap of 0 bytes");
+	p = mmap(NULL, len, prot, MAP_SHARED, fd, (off_t)offset);
+	if (p == MAP_FAILED)
+		return dmalab_fail(err, errno,
+				   "mmap of %llu bytes at offset %llu of fd %d",
+				   (unsigned long long)len,
+				   (unsigned long long)offset, fd);
+	*addr = p;
+	return 0;
+}
+
+int dmalab_buf_poll(int fd, short events, int timeout_ms,
+		    struct dmalab_err *err)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int n;
+
+	do {
+		n = poll(&pfd, 1, timeout_ms);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return dmalab_fail(err, errno, "poll on fd %d", fd);
+	if (n && (pfd.revents & (POLLERR | POLLNVAL)))
+		return dmalab_fail(err, EINVAL, "poll on fd %d: revents %#x",
+				   fd, pfd.revents);
+	return n ? 1 : 0;
+}

@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libdmalab: user-space access to the dmalab exporter (/dev/dmalab_exp), the
+ * dmalab importer (/dev/dmalab_imp) and the standard dma-buf ioctls.
+ *
+ * Conventions of every function:
+ *  - it returns 0 (or a file descriptor, a count) on success and -errno on
+ *    failure; errno is left as the failing call set it;
+ *  - its last argument is a &struct dmalab_err, which may be NULL; on failure
+ *    it receives the code and a one-line message naming what failed;
+ *  - it keeps no state of its own: everything lives in the caller's file
+ *    descriptors and structs, so the library is safe in threads as long as
+ *    each thread uses its own &struct dmalab_err.
+ *
+ * Importer handles, attachments and jobs belong to the open file of
+ * /dev/dmalab_imp that made them: keep that fd open while using them.
+ */
+#ifndef DMALAB_H
+#define DMALAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/dma-buf.h>
+#include <linux/dmalab_exp.h>
+#include <linux/dmalab_imp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* linux-libc-dev before 6.0 lacks the sync_file ioctls (added in 6.0). */
+#ifndef DMA_BUF_IOCTL_EXPORT_SYNC_FILE
+struct dma_buf_export_sync_file {
+	__u32 flags;
+	__s32 fd;
+};
+
+struct dma_buf_import_sync_file {
+	__u32 flags;
+	__s32 fd;
+};
+
+#define DMA_BUF_IOCTL_EXPORT_SYNC_FILE \
+	_IOWR(DMA_BUF_BASE, 2, struct dma_buf_export_sync_file)
+#define DMA_BUF_IOCTL_IMPORT_SYNC_FILE \
+	_IOW(DMA_BUF_BASE, 3, struct dma_buf_import_sync_file)
+#endif
+
+#define DMALAB_ERR_LEN	256
+
+/**
+ * struct dmalab_err - the error of the last failing call that was given it
+ * @code: negative errno, 0 when nothing failed
+ * @msg: NUL-terminated one-line message: what was attempted and why it failed
+ */
+struct dmalab_err {
+	int code;
+	char msg[DMALAB_ERR_LEN];
+};
+
+/* ---- helpers (util.c) ---- */
+
+/**
+ * dmalab_parse_size() - parse a byte count with an optional K, M or G suffix
+ * @s: text such as "4096", "64K", "2M", "1G" or "0x1000" (suffixes are
+ *	binary: K = 1024; "KiB" and "KB" are accepted too)
+ * @out: receives the value
+ * @err: error report, may be NULL
+ *
+ * Return: 0, or -EINVAL for malformed text, -ERANGE on overflow.
+ */
+int dmalab_parse_size(const char *s, uint64_t *out, struct dmalab_err *err);
+
+/**
+ * dmalab_fnv1a64() - continue a 64-bit FNV-1a hash, as the importer computes
+ * @h: the hash so far, %DMALAB_IMP_FNV_OFFSET to start
+ * @p: bytes to add
+ * @len: their number
+ *
+ * Return: the new hash.
+ */
+uint64_t dmalab_fnv1a64(uint64_t h, const void *p, size_t len);
+
+/**
+ * dmalab_pattern_byte() - byte at offset @off of the tool's test pattern
+ * @seed: pattern seed; different seeds give different contents
+ * @off: byte offset in the buffer
+ *
+ * The pattern differs from page to page so that misplaced pages show.
+ *
+ * Return: the byte.
+ */
+static inline uint8_t dmalab_pattern_byte(uint32_t seed, uint64_t off)
+{
+	return (uint8_t)((off * 131) ^ (off >> 12) ^ (off >> 20) ^ seed);
+}
+
+/* ---- any dma-buf (buf.c, sync_file.c) ---- */
+
+/**
+ * dmalab_buf_size() - size of a dma-buf, through lseek(SEEK_END)
+ * @fd: dma-buf file descriptor
+ * @size: receives the size in bytes
+ * @err: error report, may be NULL
+ *
+ * The file offset is put back to 0.
+ *
+ * Return: 0 or -errno (-ESPIPE: @fd is not a dma-buf).
+ */
+int dmalab_buf_size(int fd, uint64_t *size, struct dmalab_err *err);
+
+/**
+ * dmalab_buf_sync() - DMA_BUF_IOCTL_SYNC around CPU access
+ * @fd: dma-buf file descriptor
+ * @flags: DMA_BUF_SYNC_START or DMA_BUF_SYNC_END, ORed with
+ *	DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE or DMA_BUF_SYNC_RW
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_buf_sync(int fd, uint64_t flags, struct dmalab_err *err);
+
+/**
+ * dmalab_buf_set_name() - DMA_BUF_SET_NAME
+ * @fd: dma-buf file descriptor
+ * @name: at most %DMA_BUF_NAME_LEN - 1 bytes
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno (-EINVAL for a name too long).
+ */
+int dmalab_buf_set_name(int fd, const char *name, struct dmalab_err *err);
+
+/**
+ * dmalab_buf_mmap() - map a range of a dma-buf (or of a bound exporter fd)
+ * @fd: file descriptor to map
+ * @offset: page-aligned offset
+ * @len: bytes to map
+ * @prot: PROT_READ and/or PROT_WRITE
+ * @addr: receives the address (MAP_SHARED mapping), to munmap() later
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_buf_mmap(int fd, uint64_t offset, uint64_t len, int prot,
+		    void **addr, struct dmalab_err *err);
+
+/**
+ * dmalab_buf_poll() - wait for a dma-buf's fences through poll()
+ * @fd: dma-buf file descriptor
+ * @events: POLLIN waits for writers (the CPU may read), POLLOUT for every
+ *	fence (the CPU may write)
+ * @timeout_ms: poll() timeout, -1 for none
+ * @err: error report, may be NULL
+ *
+ * Return: 1 when ready, 0 on timeout, or -errno.
+ */
+int dmalab_buf_poll(int fd, short events, int timeout_ms,
+		    struct dmalab_err *err);
+
+/**
+ * dmalab_buf_export_sync_file() - DMA_BUF_IOCTL_EXPORT_SYNC_FILE
+ * @fd: dma-buf file descriptor
+ * @flags: DMA_BUF_SYNC_READ (the fences a reader waits for: writers) or
+ *	DMA_BUF_SYNC_WRITE (every fence) or both
+ * @err: error report, may be NULL
+ *
+ * Return: a new sync_file fd (close it) or -errno.
+ */
+int dmalab_buf_export_sync_file(int fd, uint32_t flags,
+				struct dmalab_err *err);
+
+/**
+ * dmalab_buf_import_sync_file() - DMA_BUF_IOCTL_IMPORT_SYNC_FILE
+ * @fd: dma-buf file descriptor
+ * @flags: DMA_BUF_SYNC_READ (add as a reader) or DMA_BUF_SYNC_WRITE
+ * @sync_fd: the sync_file whose fence to add
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_buf_import_sync_file(int fd, uint32_t flags, int sync_fd,
+				struct dmalab_err *err);
+
+/**
+ * dmalab_sync_file_wait() - wait for a sync_file to signal
+ * @sync_fd: sync_file fd
+ * @timeout_ms: poll() timeout, -1 for none
+ * @err: error report, may be NULL
+ *
+ * Return: 1 signalled, 0 timeout, or -errno.
+ */
+int dmalab_sync_file_wait(int sync_fd, int timeout_ms, struct dmalab_err *err);
+
+/* ---- the exporter (exp.c) ---- */
+
+/**
+ * struct dmalab_alloc_opts - what dmalab_alloc() asks the exporter for
+ * @len: bytes, a multiple of the page size
+ * @placement: an &enum dmalab_exp_placement
+ * @timing: an &enum dmalab_exp_timing
+ * @flags: %DMALAB_EXP_ALLOC_* strategy flags
+ * @addr_bits: 0, or the physical address limit in bits
+ * @cloexec: non-zero to make the fd close-on-exec
+ * @name: NULL, or a name to set with DMA_BUF_SET_NAME
+ */
+struct dmalab_alloc_opts {
+	uint64_t len;
+	uint32_t placement;
+	uint32_t timing;
+	uint32_t flags;
+	uint32_t addr_bits;
+	int cloexec;
+	const char *name;
+};
+
+/**
+ * dmalab_exp_open() - open /dev/dmalab_exp
+ * @err: error report, may be NULL
+ *
+ * Return: the fd (close-on-exec) or -errno.
+ */
+int dmalab_exp_open(struct dmalab_err *err);
+
+/**
+ * dmalab_alloc() - allocate a dma-buf from the exporter
+ * @exp_fd: fd of /dev/dmalab_exp, or -1 to open it for this call only
+ * @opts: what to allocate
+ * @err: error report, may be NULL
+ *
+ * Return: the new read-write dma-buf fd or -errno.
+ */
+int dmalab_alloc(int exp_fd, const struct dmalab_alloc_opts *opts,
+		 struct dmalab_err *err);
+
+/**
+ * dmalab_exp_get_info() - DMALAB_EXP_IOC_INFO on one of the exporter's buffers
+ * @exp_fd: fd of /dev/dmalab_exp
+ * @buf_fd: the dma-buf
+ * @info: receives the buffer's state
+ * @att: NULL, or an array receiving the attached devices
+ * @att_cap: capacity of @att; @info->attach_count gives entries written
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno (-EXDEV: a dma-buf of another exporter).
+ */
+int dmalab_exp_get_info(int exp_fd, int buf_fd, struct dmalab_exp_info *info,
+			struct dmalab_exp_attach_info *att, unsigned int att_cap,
+			struct dmalab_err *err);
+
+/**
+ * dmalab_exp_get_stats() - DMALAB_EXP_IOC_STATS
+ * @exp_fd: fd of /dev/dmalab_exp
+ * @st: receives the module's counters
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_exp_get_stats(int exp_fd, struct dmalab_exp_stats *st,
+			 struct dmalab_err *err);
+
+/**
+ * dmalab_exp_bind() - choose the buffer mmap() of @exp_fd maps
+ * @exp_fd: fd of /dev/dmalab_exp
+ * @buf_fd: a dma-buf fd, or -1 to unbind
+ * @err: error report, may be NULL
+ *
+ * After this, dmalab_buf_mmap(@exp_fd, ...) maps the buffer through the
+ * exporter's device and dma_buf_mmap() (the study note's example 2).
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_exp_bind(int exp_fd, int buf_fd, struct dmalab_err *err);
+
+/* ---- the importer (imp.c, imp_map.c, imp_job.c) ---- */
+
+/**
+ * dmalab_imp_open() - open /dev/dmalab_imp
+ * @err: error report, may be NULL
+ *
+ * Return: the fd (close-on-exec) or -errno.
+ */
+int dmalab_imp_open(struct dmalab_err *err);
+
+/**
+ * dmalab_imp_import_fd() - import a dma-buf into the importer
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @buf_fd: any dma-buf fd
+ * @handle: receives the handle
+ * @size: receives the buffer's size, may be NULL
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_imp_import_fd(int imp_fd, int buf_fd, uint32_t *handle,
+			 uint64_t *size, struct dmalab_err *err);
+
+/**
+ * dmalab_imp_release() - drop a handle (its attachments go with it)
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @handle: the handle
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_imp_release(int imp_fd, uint32_t handle, struct dmalab_err *err);
+
+/**
+ * dmalab_imp_list_devs() - ids of the devices the importer can use
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @ids: array receiving ids, may be NULL to count only
+ * @cap: capacity of @ids
+ * @err: error report, may be NULL
+ *
+ * Return: number of devices (may exceed @cap) or -errno.
+ */
+int dmalab_imp_list_devs(int imp_fd, uint32_t *ids, uint32_t cap,
+			 struct dmalab_err *err);
+
+/**
+ * dmalab_imp_get_dev_info() - describe a device
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @dev_id: device id
+ * @info: receives the description
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_imp_get_dev_info(int imp_fd, uint32_t dev_id,
+			    struct dmalab_imp_dev_info *info,
+			    struct dmalab_err *err);
+
+/**
+ * dmalab_imp_find_dev() - resolve a device name as users write it
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @name: a device id ("3"), "eduN" (the Nth edu device, from 0), "A" or "B"
+ *	(edu0, edu1: the study note's devices), a full device name or its tail
+ *	("00:10.0")
+ * @dev_id: receives the id
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno (-ENODEV when nothing matches).
+ */
+int dmalab_imp_find_dev(int imp_fd, const char *name, uint32_t *dev_id,
+			struct dmalab_err *err);
+
+/**
+ * dmalab_imp_sim_create() - create a simulated device
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @args: the device's limits (size and dev_id are filled in)
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno; @args->dev_id holds the new id.
+ */
+int dmalab_imp_sim_create(int imp_fd, struct dmalab_imp_sim_create *args,
+			  struct dmalab_err *err);
+
+/**
+ * dmalab_imp_sim_destroy() - destroy a simulated device
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @dev_id: its id
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_imp_sim_destroy(int imp_fd, uint32_t dev_id, struct dmalab_err *err);
+
+/**
+ * dmalab_imp_attach_dev() - attach a handle to a device
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @handle: the handle
+ * @dev_id: the device
+ * @attach_id: receives the attachment id
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno (-ERANGE: the exporter cannot serve this device).
+ */
+int dmalab_imp_attach_dev(int imp_fd, uint32_t handle, uint32_t dev_id,
+			  uint32_t *attach_id, struct dmalab_err *err);
+
+/**
+ * dmalab_imp_detach() - detach an attachment
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @attach_id: the attachment
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_imp_detach(int imp_fd, uint32_t attach_id, struct dmalab_err *err);
+
+/**
+ * dmalab_imp_map_attach() - map an attachment (dma_buf_map_attachment)
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @attach_id: the attachment
+ * @dir: DMALAB_IMP_DIR_*
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_imp_map_attach(int imp_fd, uint32_t attach_id, uint32_t dir,
+			  struct dmalab_err *err);
+
+/**
+ * dmalab_imp_unmap_attach() - unmap an attachment
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @attach_id: the attachment
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_imp_unmap_attach(int imp_fd, uint32_t attach_id,
+			    struct dmalab_err *err);
+
+/**
+ * dmalab_imp_get_sg_info() - describe a mapping's sg_table
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @attach_id: a mapped attachment
+ * @info: receives the summary
+ * @ents: NULL, or an array receiving the entries (needs CAP_SYS_ADMIN)
+ * @cap: capacity of @ents; @info->entries_out gives entries written
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_imp_get_sg_info(int imp_fd, uint32_t attach_id,
+			   struct dmalab_imp_sg_info *info,
+			   struct dmalab_imp_sg_entry *ents, uint32_t cap,
+			   struct dmalab_err *err);
+
+/**
+ * struct dmalab_imp_mapping - a dma-buf imported, attached and mapped
+ * @handle: the import handle
+ * @attach_id: the attachment
+ * @dev_id: the device
+ * @size: the buffer's size
+ */
+struct dmalab_imp_mapping {
+	uint32_t handle;
+	uint32_t attach_id;
+	uint32_t dev_id;
+	uint64_t size;
+};
+
+/**
+ * dmalab_imp_map_fd() - import @buf_fd, attach it to @dev_id and map it
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @buf_fd: any dma-buf fd
+ * @dev_id: the device
+ * @dir: DMALAB_IMP_DIR_*
+ * @m: receives the handle and attachment
+ * @err: error report, may be NULL
+ *
+ * On failure nothing stays imported.
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_imp_map_fd(int imp_fd, int buf_fd, uint32_t dev_id, uint32_t dir,
+		      struct dmalab_imp_mapping *m, struct dmalab_err *err);
+
+/**
+ * dmalab_imp_unmap_fd() - undo dmalab_imp_map_fd()
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @m: the mapping
+ *
+ * Return: 0 or the first -errno met (every step is still tried).
+ */
+int dmalab_imp_unmap_fd(int imp_fd, const struct dmalab_imp_mapping *m);
+
+/**
+ * dmalab_imp_cpu_op() - kernel CPU access through dma_buf_vmap()
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @c: the operation (size is filled in); @c->checksum receives the result
+ *	of %DMALAB_IMP_CPU_CHECKSUM
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_imp_cpu_op(int imp_fd, struct dmalab_imp_cpu *c,
+		      struct dmalab_err *err);
+
+/**
+ * dmalab_imp_run_job() - run a DMA job (copy, fill, checksum) on a device
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @job: the job (size is filled in); @job->job_id receives the id of an
+ *	%DMALAB_IMP_JOB_ASYNC job, @job->checksum a synchronous checksum
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno (the job's own error for synchronous jobs).
+ */
+int dmalab_imp_run_job(int imp_fd, struct dmalab_imp_job *job,
+		       struct dmalab_err *err);
+
+/**
+ * dmalab_imp_wait_job() - wait for an asynchronous job
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @job_id: the id dmalab_imp_run_job() returned
+ * @checksum: receives a checksum job's result, may be NULL
+ * @err: error report, may be NULL
+ *
+ * Return: 0, or the job's -errno, or the wait's -errno.
+ */
+int dmalab_imp_wait_job(int imp_fd, uint32_t job_id, uint64_t *checksum,
+			struct dmalab_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DMALAB_H */

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libdmalab: error messages, written into the caller's struct dmalab_err. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+int dmalab_fail(struct dmalab_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (code <= 0)
+		code = EIO;
+	if (!err)
+		return -code;
+	err->code = -code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(code));
+	return -code;
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libdmalab: the dmalab exporter, /dev/dmalab_exp. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int dmalab_exp_open(struct dmalab_err *err)
+{
+	int fd = open(DMALAB_EXP_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return dmalab_fail(err, errno,
+				   "open %s (is dmalab_exp loaded?)",
+				   DMALAB_EXP_DEVICE);
+	return fd;
+}
+
+static const char *dmalab_alloc_hint(int code)
+{
+	switch (code) {
+	case EINVAL:
+		return " (length must be a non-zero multiple of the page size)";
+	case E2BIG:
+		return " (larger than the exporter accepts: see 'dmalab stats')";
+	case ENOMEM:
+		return " (no memory fits the placement)";
+	default:
+		return "";
+	}
+}
+
+int dmalab_alloc(int exp_fd, const struct dmalab_alloc_opts *o,
+		 struct dmalab_err *err)
+{
+	struct dmalab_exp_alloc a = { .size = sizeof(a) };
+	int own = -1, ret, code;
+
+	if (exp_fd < 0) {
+		own = dmalab_exp_open(err);
+		if (own < 0)
+			return own;
+		exp_fd = own;
+	}
+	a.flags = o->flags;
+	a.len = o->len;
+	a.placement = o->placement;
+	a.addr_bits = o->addr_bits;
+	a.timing = o->timing;
+	a.fd_flags = O_RDWR | (o->cloexec ? O_CLOEXEC : 0);
+	a.fd = -1;
+	ret = ioctl(exp_fd, DMALAB_EXP_IOC_ALLOC, &a);
+	code = errno;
+	if (own >= 0)
+		close(own);
+	if (ret)
+		return dmalab_fail(err, code, "allocating %llu bytes%s",
+				   (unsigned long long)o->len,
+				   dmalab_alloc_hint(code));
+	if (o->name && *o->name) {
+		ret = dmalab_buf_set_name(a.fd, o->name, err);
+		if (ret) {
+			close(a.fd);
+			return ret;
+		}
+	}
+	return a.fd;
+}
+
+int dmalab_exp_get_info(int exp_fd, int buf_fd, struct dmalab_exp_info *info,
+			struct dmalab_exp_attach_info *att, unsigned int att_cap,
+			struct dmalab_err *err)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	info->fd = buf_fd;
+	info->attach_ptr = (uintptr_t)att;
+	info->attach_count = att ? att_cap : 0;
+	if (ioctl(exp_fd, DMALAB_EXP_IOC_INFO, info))
+		return dmalab_fail(err, errno, "exporter info on fd %d%s", buf_fd,
+				   errno == EXDEV ?
+				   " (a dma-buf of another exporter)" : "");
+	return 0;
+}
+
+int dmalab_exp_get_stats(int exp_fd, struct dmalab_exp_stats *st,
+			 struct dmalab_err *err)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	if (ioctl(exp_fd, DMALAB_EXP_IOC_STATS, st))
+		return dmalab_fail(err, errno, "exporter stats");
+	return 0;
+}
+
+int dmalab_exp_bind(int exp_fd, int buf_fd, struct dmalab_err *err)
+{
+	struct dmalab_exp_bind b = { .size = sizeof(b) };
+
+	b.fd = buf_fd;
+	if (ioctl(exp_fd, DMALAB_EXP_IOC_BIND, &b))
+		return dmalab_fail(err, errno, "binding fd %d to %s", buf_fd,
+				   DMALAB_EXP_DEVICE);
+	return 0;
+}

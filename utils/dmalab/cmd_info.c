@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/* dmalab info, name, stats: what a buffer and the exporter look like. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define INFO_MAX_ATTACH 16
+
+int fdinfo_get(int fd, const char *key, char *buf, size_t len)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	FILE *f;
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, n) || line[n] != ':')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(buf, len, "%s", line + n + 1 + strspn(line + n + 1, " \t"));
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+void show_exp_info(struct cli *c, const struct dmalab_exp_info *info,
+		   const struct dmalab_exp_attach_info *att)
+{
+	unsigned int i;
+
+	out_u64(c, "size", info->len);
+	out_str(c, "name", info->name);
+	out_str(c, "placement", placement_name(info->placement));
+	out_str(c, "timing", timing_name(info->timing));
+	out_u64(c, "addr_bits", info->addr_bits);
+	out_bool(c, "migrate", info->alloc_flags & DMALAB_EXP_ALLOC_MIGRATE);
+	out_bool(c, "copy", info->alloc_flags & DMALAB_EXP_ALLOC_COPY);
+	out_bool(c, "allocated", info->state & DMALAB_EXP_STATE_ALLOCATED);
+	out_bool(c, "contiguous", info->state & DMALAB_EXP_STATE_CONTIGUOUS);
+	out_u64(c, "segments", info->nr_segments);
+	if (info->state & DMALAB_EXP_STATE_PHYS_HIDDEN) {
+		out_str(c, "phys", "hidden (needs CAP_SYS_ADMIN)");
+	} else {
+		out_hex(c, "phys_lo", info->phys_lo);
+		out_hex(c, "phys_hi", info->phys_hi);
+	}
+	out_hex(c, "range_lo", info->range_lo);
+	out_hex(c, "range_hi", info->range_hi);
+	out_u64(c, "attachments", info->nr_attachments);
+	out_u64(c, "mapped", info->nr_mapped);
+	out_u64(c, "mmaps", info->nr_mmaps);
+	out_u64(c, "vmaps", info->vmap_count);
+	out_u64(c, "migrations", info->nr_migrations);
+	out_u64(c, "copy_attachments", info->nr_copy_attach);
+	out_u64(c, "copies_in", info->nr_copy_in);
+	out_u64(c, "copies_out", info->nr_copy_out);
+	if (!att || !info->attach_count)
+		return;
+	out_array_begin(c, "devices");
+	for (i = 0; i < info->attach_count; i++) {
+		const struct dmalab_exp_attach_info *a = &att[i];
+
+		out_obj_begin(c);
+		out_str(c, "dev", a->dev_name);
+		out_hex(c, "reach_lo", a->range_lo);
+		out_hex(c, "reach_hi", a->range_hi);
+		out_bool(c, "iommu", a->flags & DMALAB_EXP_ATTACH_IOMMU);
+		out_bool(c, "copy", a->flags & DMALAB_EXP_ATTACH_COPY);
+		out_bool(c, "mapped", a->flags & DMALAB_EXP_ATTACH_MAPPED);
+		if (a->flags & DMALAB_EXP_ATTACH_MAPPED)
+			out_u64(c, "nents", a->nr_sg);
+		out_obj_end(c);
+	}
+	out_array_end(c);
+}
+
+static struct cli_opt info_opts[] = {
+	OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)"),
+	OPT_END,
+};
+
+static int info_run(struct cli *c)
+{
+	struct dmalab_exp_attach_info att[INFO_MAX_ATTACH];
+	struct dmalab_exp_info info;
+	char exp_name[64] = "?";
+	uint64_t size;
+	int fd, exp, ret;
+
+	fd = cli_buf_fd(c, "fd");
+	if (fd < 0)
+		return 2;
+	if (c->argc)
+		return cli_usage(c, "unexpected argument '%s'", c->argv[0]);
+	if (dmalab_buf_size(fd, &size, &c->err))
+		return cli_lib_fail(c);
+	fdinfo_get(fd, "exp_name", exp_name, sizeof(exp_name));
+	exp = open_exp(c);
+	ret = exp < 0 ? -ENODEV :
+	      dmalab_exp_get_info(exp, fd, &info, att, INFO_MAX_ATTACH, NULL);
+	if (exp >= 0)
+		close(exp);
+	out_begin(c);
+	out_i64(c, "fd", fd);
+	out_str(c, "exporter", exp_name);
+	if (ret) {
+		char name[64] = "";
+
+		fdinfo_get(fd, "name", name, sizeof(name));
+		out_u64(c, "size", size);
+		out_str(c, "name", name);
+	} else {
+		show_exp_info(c, &info, att);
+	}
+	out_end(c);
+	return 0;
+}
+
+const struct cli_cmd cmd_info = {
+	.name = "info",
+	.usage = "[--fd N]",
+	.summary = "show a dma-buf: size, exporter, placement, segments, devices",
+	.details = "Any dma-buf works; the dmalab exporter's own buffers show everything\n"
+		   "its INFO ioctl knows (physical addresses need root).",
+	.opts = info_opts,
+	.run = info_run,
+};
+
+static struct cli_opt name_opts[] = {
+	OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)"),
+	OPT_END,
+};
+
+static int name_run(struct cli *c)
+{
+	int fd = cli_buf_fd(c, "fd");
+
+	if (fd < 0)
+		return 2;
+	if (c->argc != 1)
+		return cli_usage(c, "give exactly one NAME");
+	if (dmalab_buf_set_name(fd, c->argv[0], &c->err))
+		return cli_lib_fail(c);
+	out_begin(c);
+	out_str(c, "name", c->argv[0]);
+	out_end(c);
+	return 0;
+}
+
+const struct cli_cmd cmd_name = {
+	.name = "name",
+	.usage = "[--fd N] NAME",
+	.summary = "name a dma-buf (DMA_BUF_SET_NAME; shown in debugfs and fdinfo)",
+	.opts = name_opts,
+	.run = name_run,
+};
+
+static struct cli_opt stats_opts[] = {
+	OPT_END,
+};
+
+static int stats_run(struct cli *c)
+{
+	struct dmalab_exp_stats st;
+	int exp;
+
+	if (c->argc)
+		return cli_usage(c, "unexpected argument '%s'", c->argv[0]);
+	exp = open_exp(c);
+	if (exp < 0)
+		return cli_lib_fail(c);
+	if (dmalab_exp_get_stats(exp, &st, &c->err)) {
+		close(exp);
+		return cli_lib_fail(c);
+	}
+	close(exp);
+	out_begin(c);
+	out_u64(c, "live_buffers", st.live_buffers);
+	out_u64(c, "live_bytes", st.live_bytes);
+	out_u64(c, "live_attachments", st.live_attachments);
+	out_u64(c, "live_mappings", st.live_mappings);
+	out_u64(c, "live_vmaps", st.live_vmaps);
+	out_u64(c, "live_mmaps", st.live_mmaps);
+	out_u64(c, "total_buffers", st.total_buffers);
+	out_u64(c, "max_len", st.max_len);
+	out_u64(c, "max_contig_len", st.max_contig_len);
+	out_end(c);
+	return 0;
+}
+
+const struct cli_cmd cmd_stats = {
+	.name = "stats",
+	.usage = "",
+	.summary = "the exporter's counters and limits",
+	.opts = stats_opts,
+	.run = stats_run,
+};
