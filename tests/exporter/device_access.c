@@ -35,8 +35,9 @@ static void sg_limits(void)
 	fd = new_buf(4 * MiB, DMALAB_EXP_PLACE_CONTIG, 0, &h);
 	imp_attach(imp, h, s_seg, &a1);
 	imp_attach(imp, h, s_bnd, &a2);
-	imp_map(imp, a1, DMALAB_IMP_DIR_BIDIR);
-	imp_map(imp, a2, DMALAB_IMP_DIR_BIDIR);
+	/* Device reads only: overlapping writable mappings upset DMA-API debug. */
+	imp_map(imp, a1, DMALAB_IMP_DIR_TO_DEVICE);
+	imp_map(imp, a2, DMALAB_IMP_DIR_TO_DEVICE);
 
 	tap_result(!imp_sg(imp, a1, &si, NULL, 0) && si.nents == 128 &&
 		   si.longest == 32 * KiB && !si.violations &&
