@@ -28,10 +28,10 @@ module_param(max_buffer_mb, uint, 0644);
 MODULE_PARM_DESC(max_buffer_mb,
 		 "Largest buffer in MiB, further capped at half of RAM (default 1024)");
 
-static unsigned int aside_limit_mb = 1024;
+static unsigned int aside_limit_mb = 2048;
 module_param(aside_limit_mb, uint, 0644);
 MODULE_PARM_DESC(aside_limit_mb,
-		 "MiB of out-of-range pages held aside while filling an address-limited buffer (default 1024)");
+		 "MiB of out-of-range pages held aside while filling an address-limited buffer, at most half of RAM (default 2048)");
 
 /* 1 MiB, 64 KiB, 4 KiB, as mainline's system heap: sizes IOMMUs like. */
 static const unsigned int dmalab_exp_orders[] = { 8, 4, 0 };
@@ -133,18 +133,23 @@ static void dmalab_exp_free_aside(struct dmalab_exp_alloc_ctx *ctx)
 	ctx->aside_pages = 0;
 }
 
-/* Split a block into order-0 pages, zero and record the first @count. */
+/*
+ * Split a block into order-0 pages, zero and record the first @count. With
+ * init_on_alloc (Debian's default) the allocator zeroed them already.
+ */
 static void dmalab_exp_take_block(struct dmalab_exp_mem *mem,
 				  unsigned long *filled, struct page *page,
 				  unsigned int order, unsigned long count)
 {
+	bool zeroed = want_init_on_alloc(0);
 	unsigned long i;
 
 	if (order)
 		split_page(page, order);
 	for (i = 0; i < (1UL << order); i++) {
 		if (i < count) {
-			clear_highpage(page + i);
+			if (!zeroed)
+				clear_highpage(page + i);
 			mem->pages[(*filled)++] = page + i;
 		} else {
 			__free_page(page + i);
@@ -266,9 +271,9 @@ int dmalab_exp_mem_alloc(struct dmalab_exp_mem *mem, unsigned long nr_pages,
 	struct dmalab_exp_alloc_ctx ctx = {
 		.range = range,
 		.aside = LIST_HEAD_INIT(ctx.aside),
-		.aside_limit = max_t(unsigned long, 1,
-				     (unsigned long)READ_ONCE(aside_limit_mb) <<
-				     (20 - PAGE_SHIFT)),
+		.aside_limit = clamp_t(unsigned long,
+				       (unsigned long)READ_ONCE(aside_limit_mb) <<
+				       (20 - PAGE_SHIFT), 1, totalram_pages() / 2),
 	};
 	struct dmalab_exp_mem new = { .nr_pages = nr_pages };
 	unsigned long filled = 0;

@@ -54,10 +54,17 @@ static int dmalab_exp_attach(struct dma_buf *dmabuf,
 	return 0;
 }
 
+/*
+ * Maps and unmaps skip the DMA layer's implicit cache maintenance and do it
+ * with explicit syncs instead: the same work, but DMA-API debugging then
+ * accepts what dma-bufs are for, several devices mapping the same pages
+ * (it reports overlapping mappings that sync on their own).
+ */
 static void dmalab_exp_unmap_locked(struct dmalab_exp_buf *buf,
 				    struct dmalab_exp_attach *a)
 {
-	dma_unmap_sgtable(a->dev, a->sgt, a->dir, 0);
+	dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dir);
+	dma_unmap_sgtable(a->dev, a->sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
 	/* The device may have written its copy: bring that back. */
 	if (a->copy && a->dir != DMA_TO_DEVICE) {
 		dmalab_exp_mem_copy(&buf->mem, &a->copy_mem);
@@ -127,9 +134,10 @@ static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
 		ret = PTR_ERR(sgt);
 		goto unlock;
 	}
-	ret = dma_map_sgtable(a->dev, sgt, dir, 0);
+	ret = dma_map_sgtable(a->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto free_sgt;
+	dma_sync_sgtable_for_device(a->dev, sgt, dir);
 	a->sgt = sgt;
 	a->dir = dir;
 	atomic64_inc(&dmalab_exp_counters.live_mappings);

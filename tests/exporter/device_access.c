@@ -27,7 +27,7 @@ static int new_buf(uint64_t len, uint32_t place, uint32_t flags, __u32 *h)
 static void sg_limits(void)
 {
 	struct dmalab_imp_sg_info si;
-	__u32 s_seg, s_bnd, h, a1, a2;
+	__u32 s_seg = 0, s_bnd = 0, h = 0, a1 = 0, a2 = 0;
 	int fd;
 
 	imp_sim(imp, 64, 32 * KiB, 0, 0, 0, 0, 0, &s_seg);
@@ -35,8 +35,9 @@ static void sg_limits(void)
 	fd = new_buf(4 * MiB, DMALAB_EXP_PLACE_CONTIG, 0, &h);
 	imp_attach(imp, h, s_seg, &a1);
 	imp_attach(imp, h, s_bnd, &a2);
-	imp_map(imp, a1, DMALAB_IMP_DIR_BIDIR);
-	imp_map(imp, a2, DMALAB_IMP_DIR_BIDIR);
+	/* Device reads only: overlapping writable mappings upset DMA-API debug. */
+	imp_map(imp, a1, DMALAB_IMP_DIR_TO_DEVICE);
+	imp_map(imp, a2, DMALAB_IMP_DIR_TO_DEVICE);
 
 	tap_result(!imp_sg(imp, a1, &si, NULL, 0) && si.nents == 128 &&
 		   si.longest == 32 * KiB && !si.violations &&
@@ -59,7 +60,7 @@ static void cpu_paths(void)
 {
 	uint64_t len = 1 * MiB + 64 * KiB;
 	unsigned char *p, got[64];
-	__u32 h, s, a;
+	__u32 h = 0, s = 0, a = 0;
 	__u64 sum;
 	int fd, r;
 
@@ -111,7 +112,7 @@ static void edu_dma(void)
 	struct dmalab_exp_attach_info ai[2];
 	struct dmalab_exp_info info;
 	unsigned char *p;
-	__u32 edu, h, a;
+	__u32 edu = 0, h = 0, a = 0;
 	int fd, r, iommu;
 
 	if (imp_edu(imp, 0, &edu, &di)) {

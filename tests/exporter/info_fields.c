@@ -4,8 +4,9 @@
  * whether pages exist, user mappings, the DMA_BUF_SET_NAME name; physical
  * addresses only to CAP_SYS_ADMIN. Live buffers hold the module.
  */
+#include "importer/imp_util.h"
+
 #include <linux/capability.h>
-#include <linux/dma-buf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -142,6 +143,24 @@ static void name_cases(int fd)
 	}
 }
 
+/* Another exporter's dma-buf: the system heap, udmabuf or vgem. */
+static void foreign_case(void)
+{
+	struct dmalab_exp_info info;
+	const char *name;
+	int fd = src_any(4096, &name);
+
+	if (fd < 0) {
+		tap_skip("info_on_foreign_dmabuf_fails_exdev",
+			 "no system heap, udmabuf or vgem in this guest");
+		return;
+	}
+	tap_result(exp_info(dev, fd, &info) == EXDEV,
+		   "info_on_foreign_dmabuf_fails_exdev");
+	tap_diag("foreign dma-buf from %s", name);
+	close(fd);
+}
+
 int main(void)
 {
 	struct dmalab_exp_stats base, st;
@@ -149,7 +168,7 @@ int main(void)
 	long ref0, ref1;
 	int fd, fd2;
 
-	tap_plan(2 + 6 + 4 + 5);
+	tap_plan(2 + 6 + 4 + 1 + 5);
 	dev = exp_open();
 	if (dev < 0 || exp_stats(dev, &base)) {
 		printf("Bail out! cannot open %s\n", DMALAB_EXP_DEVICE);
@@ -161,6 +180,7 @@ int main(void)
 	phys_visibility(fd);
 	requested_fields();
 	name_cases(fd);
+	foreign_case();
 
 	ref1 = module_refcnt();
 	tap_result(ref0 >= 0 && ref1 == ref0 + 2,
