@@ -7,7 +7,6 @@
 #ifndef DMALAB_COMPAT_H
 #define DMALAB_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/iosys-map.h>
@@ -121,10 +120,10 @@ static inline unsigned int dmalab_exp_max_page_order(void)
 static inline void dmalab_exp_vm_flags_set(struct vm_area_struct *vma,
 					   unsigned long flags)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
-	vma->vm_flags |= flags;
-#else
+#ifdef DMALAB_HAVE_VM_FLAGS_SET
 	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
 #endif
 }
 
