@@ -28,6 +28,11 @@ kernel_latest_abi() {
 # newest of the series. DMALAB_KERNEL_<series> (dots as underscores) overrides.
 kernel_abi() {
 	local series=$1 var pin latest
+	# An ABI already, or a kernel laid out under build/ (the debug lane's).
+	if [ -f "$(kernel_dir "$series")/.unpacked" ] || [[ $series == *-amd64 ]]; then
+		echo "$series"
+		return
+	fi
 	var=DMALAB_KERNEL_${series//./_}
 	if [ -n "${!var:-}" ]; then
 		echo "${!var}"
