@@ -116,10 +116,18 @@ static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
 {
 	struct dmalab_exp_buf *buf = attachment->dmabuf->priv;
 	struct dmalab_exp_attach *a = attachment->priv;
+	bool fresh_mem, fresh_copy;
 	struct sg_table *sgt;
 	int ret;
 
 	mutex_lock(&buf->lock);
+	/*
+	 * A failed map leaves the buffer as it found it: memory this call
+	 * allocates (deferred placement, a device's copy) is given back.
+	 * Nothing else can hold it: every user of the pages takes buf->lock.
+	 */
+	fresh_mem = !buf->mem.pages;
+	fresh_copy = a->copy && !a->copy_mem.pages;
 	/* One live mapping per attachment: its table is what we sync. */
 	ret = a->sgt ? -EBUSY : dmalab_exp_ensure_mem(buf);
 	if (ret)
@@ -127,12 +135,12 @@ static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
 	if (a->copy) {
 		ret = dmalab_exp_copy_in(buf, a);
 		if (ret)
-			goto unlock;
+			goto free_fresh;
 	}
 	sgt = dmalab_exp_sgt_build(a->copy ? &a->copy_mem : &buf->mem, a->dev);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
-		goto unlock;
+		goto free_fresh;
 	}
 	ret = dma_map_sgtable(a->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
@@ -146,6 +154,11 @@ static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
 
 free_sgt:
 	dmalab_exp_sgt_free(sgt);
+free_fresh:
+	if (fresh_copy)
+		dmalab_exp_mem_free(&a->copy_mem);
+	if (fresh_mem)
+		dmalab_exp_mem_free(&buf->mem);
 unlock:
 	mutex_unlock(&buf->lock);
 	return ERR_PTR(ret);
