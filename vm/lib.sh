@@ -93,4 +93,4 @@ shell_quote() {
 }
 
 # Lines of a kernel log that make a run fail, whatever the tests said.
-SPLAT_PATTERN='Oops|BUG:|WARNING:|Call Trace|kernel BUG|DEBUG_LOCKS_WARN_ON|locking correctness validator|possible recursive locking|possible circular locking|KASAN|UBSAN|DMA-API: [^ ]+ [^ ]+: |general protection fault|Kernel panic|suspected memory leak|unreferenced object|soft lockup|hard LOCKUP|rcu.*stall|INFO: task .* blocked|inconsistent lock state|list_add corruption|list_del corruption|refcount_t:|Bad page'
+SPLAT_PATTERN='Oops|BUG:|WARNING:|Call Trace|kernel BUG|DEBUG_LOCKS_WARN_ON|locking correctness validator|possible recursive locking|possible circular locking|KASAN|UBSAN|DMA-API: [^:]+: |general protection fault|Kernel panic|suspected memory leak|unreferenced object|soft lockup|hard LOCKUP|rcu.*stall|INFO: task .* blocked|inconsistent lock state|list_add corruption|list_del corruption|refcount_t:|Bad page'

@@ -306,17 +306,23 @@ static inline int src_vgem(size_t size)
 /* Any foreign dma-buf: system heap, then udmabuf, then vgem. */
 static inline int src_any(size_t size, const char **name)
 {
-	int fd = src_heap(size);
+	/*
+	 * vgem first: it is on every kernel, and it keeps the DMA-API's
+	 * rules. The system heap syncs its attachments in the CPU access
+	 * direction rather than the mapping's, which the debug kernel's
+	 * DMA-API checks report; tests/importer/foreign.c covers the heap.
+	 */
+	int fd = src_vgem(size);
 
+	*name = "vgem";
+	if (fd >= 0)
+		return fd;
+	fd = src_heap(size);
 	*name = "system heap";
 	if (fd >= 0)
 		return fd;
-	fd = src_udmabuf(size);
 	*name = "udmabuf";
-	if (fd >= 0)
-		return fd;
-	*name = "vgem";
-	return src_vgem(size);
+	return src_udmabuf(size);
 }
 
 /* Is the n-th edu device usable for DMA on this buffer (reachable)? */
