@@ -21,10 +21,22 @@ struct dmalab_exp_range {
 	phys_addr_t hi;
 };
 
-/* Pages of a buffer or of a device's copy, one entry per PAGE_SIZE. */
+/* A physically contiguous run of a buffer's pages. */
+struct dmalab_exp_run {
+	phys_addr_t addr;
+	u64 len;
+};
+
+/*
+ * Pages of a buffer or of a device's copy: @pages has one entry per
+ * PAGE_SIZE (for vmap and faults); the blocks behind them stay whole
+ * (compound) so that they are freed whole; @runs lists the physically
+ * contiguous runs, from which sg_tables are built.
+ */
 struct dmalab_exp_mem {
 	struct page **pages;
 	unsigned long nr_pages;
+	struct dmalab_exp_run *runs;
 	unsigned int nr_segments;
 	phys_addr_t lo;
 	phys_addr_t hi;
@@ -43,7 +55,9 @@ struct dmalab_exp_buf {
 	u32 addr_bits;
 	struct dmalab_exp_range limit;
 	struct dmalab_exp_mem mem;
+	/* Kernel mapping of @mem, kept until the pages go (see exp_kmap.c). */
 	void *vaddr;
+	bool vaddr_vmapped;
 	unsigned int vmap_count;
 	unsigned int nr_mmaps;
 	unsigned int nr_migrations;
@@ -58,7 +72,9 @@ struct dmalab_exp_attach {
 	bool translated;
 	bool copy;
 	struct dmalab_exp_mem copy_mem;
+	/* Built at the first map, kept until the pages it lists go. */
 	struct sg_table *sgt;
+	bool mapped;
 	enum dma_data_direction dir;
 };
 
@@ -99,6 +115,11 @@ int dmalab_exp_place_attach(struct dmalab_exp_buf *buf,
 struct sg_table *dmalab_exp_sgt_build(const struct dmalab_exp_mem *mem,
 				      struct device *dev);
 void dmalab_exp_sgt_free(struct sg_table *sgt);
+void dmalab_exp_sgt_drop(struct dmalab_exp_attach *a);
+
+/* exp_kmap.c */
+int dmalab_exp_kmap_prepare(struct dmalab_exp_buf *buf);
+void dmalab_exp_kmap_drop(struct dmalab_exp_buf *buf);
 
 /* exp_ops.c */
 struct dma_buf *dmalab_exp_buf_export(struct dmalab_exp_buf *buf,

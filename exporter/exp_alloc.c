@@ -80,12 +80,15 @@ static bool dmalab_exp_block_in_range(struct dmalab_exp_alloc_ctx *ctx,
 }
 
 static gfp_t dmalab_exp_order_gfp(struct dmalab_exp_alloc_ctx *ctx,
-				  unsigned int order, bool contig)
+				  unsigned int order, bool contig, bool whole)
 {
 	/* GFP_HIGHUSER's __GFP_HIGHMEM must not meet a zone modifier. */
 	gfp_t gfp = ctx->zone ? GFP_USER | ctx->zone : GFP_HIGHUSER;
 
-	gfp |= __GFP_ACCOUNT | __GFP_NOWARN;
+	gfp |= __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN;
+	/* A block kept whole is compound: freed whole by its order. */
+	if (whole && order)
+		gfp |= __GFP_COMP;
 	/* Big scattered blocks are a bonus: no reclaim for them. */
 	if (!contig && order >= 8)
 		return (gfp | __GFP_NORETRY) & ~__GFP_RECLAIM;
@@ -94,19 +97,20 @@ static gfp_t dmalab_exp_order_gfp(struct dmalab_exp_alloc_ctx *ctx,
 }
 
 /*
- * One block of @order inside the range, or NULL when the zone has none left
- * or the set-aside limit is reached.
+ * One zeroed block of @order inside the range, or NULL when the zone has
+ * none left or the set-aside limit is reached.
  */
 static struct page *dmalab_exp_get_block(struct dmalab_exp_alloc_ctx *ctx,
-					 unsigned int order, bool contig)
+					 unsigned int order, bool contig,
+					 bool whole)
 {
+	gfp_t gfp = dmalab_exp_order_gfp(ctx, order, contig, whole);
 	struct page *page;
 
 	while (ctx->aside_pages < ctx->aside_limit) {
 		if (fatal_signal_pending(current))
 			return ERR_PTR(-EINTR);
-		page = alloc_pages(dmalab_exp_order_gfp(ctx, order, contig),
-				   order);
+		page = alloc_pages(gfp, order);
 		if (!page)
 			return NULL;
 		if (dmalab_exp_block_in_range(ctx, page, order))
@@ -134,27 +138,23 @@ static void dmalab_exp_free_aside(struct dmalab_exp_alloc_ctx *ctx)
 }
 
 /*
- * Split a block into order-0 pages, zero and record the first @count. With
- * init_on_alloc (Debian's default) the allocator zeroed them already.
+ * Record the first @count pages of a block. A block used in full stays
+ * whole; one used in part (a contiguous buffer whose size is not a power
+ * of two) is split and its tail given back.
  */
 static void dmalab_exp_take_block(struct dmalab_exp_mem *mem,
 				  unsigned long *filled, struct page *page,
 				  unsigned int order, unsigned long count)
 {
-	bool zeroed = want_init_on_alloc(0);
 	unsigned long i;
 
-	if (order)
+	if (count < (1UL << order)) {
 		split_page(page, order);
-	for (i = 0; i < (1UL << order); i++) {
-		if (i < count) {
-			if (!zeroed)
-				clear_highpage(page + i);
-			mem->pages[(*filled)++] = page + i;
-		} else {
+		for (i = count; i < (1UL << order); i++)
 			__free_page(page + i);
-		}
 	}
+	for (i = 0; i < count; i++)
+		mem->pages[(*filled)++] = page + i;
 }
 
 static int dmalab_exp_fill_scatter(struct dmalab_exp_alloc_ctx *ctx,
@@ -172,7 +172,7 @@ static int dmalab_exp_fill_scatter(struct dmalab_exp_alloc_ctx *ctx,
 			i++;
 			continue;
 		}
-		page = dmalab_exp_get_block(ctx, order, false);
+		page = dmalab_exp_get_block(ctx, order, false, true);
 		if (IS_ERR(page))
 			return PTR_ERR(page);
 		if (!page) {
@@ -197,7 +197,8 @@ static int dmalab_exp_fill_contig(struct dmalab_exp_alloc_ctx *ctx,
 
 	if (order > dmalab_exp_max_page_order())
 		return -E2BIG;
-	page = dmalab_exp_get_block(ctx, order, true);
+	page = dmalab_exp_get_block(ctx, order, true,
+				    mem->nr_pages == (1UL << order));
 	if (IS_ERR(page))
 		return PTR_ERR(page);
 	if (!page)
@@ -227,30 +228,67 @@ static unsigned int dmalab_exp_zones(const struct dmalab_exp_range *range,
 	return n;
 }
 
-static void dmalab_exp_mem_scan(struct dmalab_exp_mem *mem)
+/* Pages in the block that starts at @page: whole blocks are compound. */
+static unsigned long dmalab_exp_block_pages(struct page *page)
 {
-	unsigned long i;
-
-	mem->nr_segments = 0;
-	mem->lo = PHYS_ADDR_MAX;
-	mem->hi = 0;
-	for (i = 0; i < mem->nr_pages; i++) {
-		phys_addr_t p = page_to_phys(mem->pages[i]);
-
-		if (!i || p != page_to_phys(mem->pages[i - 1]) + PAGE_SIZE)
-			mem->nr_segments++;
-		mem->lo = min(mem->lo, p);
-		mem->hi = max(mem->hi, p + PAGE_SIZE - 1);
-	}
+	return 1UL << compound_order(page);
 }
 
+/* Walk @mem block by block; count the runs, and record them if @runs. */
+static unsigned int dmalab_exp_mem_runs(struct dmalab_exp_mem *mem,
+					struct dmalab_exp_run *runs)
+{
+	struct dmalab_exp_run run = { 0 };
+	unsigned long i, step;
+	unsigned int n = 0;
+
+	for (i = 0; i < mem->nr_pages; i += step) {
+		phys_addr_t p = page_to_phys(mem->pages[i]);
+
+		step = dmalab_exp_block_pages(mem->pages[i]);
+		if (run.len && p == run.addr + run.len) {
+			run.len += (u64)step << PAGE_SHIFT;
+			continue;
+		}
+		if (run.len && runs)
+			runs[n] = run;
+		n += !!run.len;
+		run.addr = p;
+		run.len = (u64)step << PAGE_SHIFT;
+	}
+	if (run.len && runs)
+		runs[n] = run;
+	return n + !!run.len;
+}
+
+/* The runs of @mem, and its lowest and highest address. */
+static int dmalab_exp_mem_scan(struct dmalab_exp_mem *mem)
+{
+	unsigned int i, n = dmalab_exp_mem_runs(mem, NULL);
+
+	mem->runs = kvmalloc_array(n, sizeof(*mem->runs), GFP_KERNEL_ACCOUNT);
+	if (!mem->runs)
+		return -ENOMEM;
+	dmalab_exp_mem_runs(mem, mem->runs);
+	mem->nr_segments = n;
+	mem->lo = PHYS_ADDR_MAX;
+	mem->hi = 0;
+	for (i = 0; i < n; i++) {
+		mem->lo = min(mem->lo, mem->runs[i].addr);
+		mem->hi = max(mem->hi, mem->runs[i].addr + mem->runs[i].len - 1);
+	}
+	return 0;
+}
+
+/* Free the first @n pages of @pages, a whole number of blocks. */
 static void dmalab_exp_free_pages(struct page **pages, unsigned long n)
 {
-	unsigned long i;
+	unsigned long i, step, blocks = 0;
 
-	for (i = 0; i < n; i++) {
-		__free_page(pages[i]);
-		if (!(i % 4096))
+	for (i = 0; i < n; i += step) {
+		step = dmalab_exp_block_pages(pages[i]);
+		__free_pages(pages[i], compound_order(pages[i]));
+		if (!(++blocks % 256))
 			cond_resched();
 	}
 }
@@ -305,8 +343,9 @@ int dmalab_exp_mem_alloc(struct dmalab_exp_mem *mem, unsigned long nr_pages,
 	}
 	if (ret)
 		goto free_pages;
-
-	dmalab_exp_mem_scan(&new);
+	ret = dmalab_exp_mem_scan(&new);
+	if (ret)
+		goto free_pages;
 	atomic64_add(nr_pages << PAGE_SHIFT, &dmalab_exp_counters.live_bytes);
 	*mem = new;
 	return 0;
@@ -327,6 +366,7 @@ void dmalab_exp_mem_free(struct dmalab_exp_mem *mem)
 		return;
 	dmalab_exp_free_pages(mem->pages, mem->nr_pages);
 	kvfree(mem->pages);
+	kvfree(mem->runs);
 	atomic64_sub(mem->nr_pages << PAGE_SHIFT,
 		     &dmalab_exp_counters.live_bytes);
 	memset(mem, 0, sizeof(*mem));

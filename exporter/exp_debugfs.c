@@ -54,7 +54,7 @@ static void dmalab_exp_show_attach(struct seq_file *s,
 	seq_printf(s, "  attach %s reach %pa-%pa%s%s", dev_name(a->dev),
 		   &a->reach.lo, &a->reach.hi,
 		   a->translated ? " iommu" : "", a->copy ? " copy" : "");
-	if (a->sgt)
+	if (a->mapped)
 		seq_printf(s, " mapped %s nents %u",
 			   dmalab_exp_dir_names[a->dir], a->sgt->nents);
 	seq_puts(s, "\n");
@@ -76,6 +76,8 @@ static void dmalab_exp_show_buf(struct seq_file *s, struct dmalab_exp_buf *buf)
 			   &buf->mem.lo, &buf->mem.hi);
 	else
 		seq_puts(s, " unallocated");
+	if (buf->vaddr)
+		seq_puts(s, buf->vaddr_vmapped ? " kmap vmap" : " kmap linear");
 	seq_printf(s, " mmaps %u vmaps %u migrations %u copies-in %llu copies-out %llu",
 		   buf->nr_mmaps, buf->vmap_count, buf->nr_migrations,
 		   buf->nr_copy_in, buf->nr_copy_out);

@@ -169,10 +169,10 @@ static void dmalab_exp_attach_info(struct dmalab_exp_attach *a,
 	ai->range_hi = a->reach.hi;
 	ai->seg_boundary = dma_get_seg_boundary(a->dev);
 	ai->max_seg_size = dma_get_max_seg_size(a->dev);
-	ai->flags = (a->sgt ? DMALAB_EXP_ATTACH_MAPPED : 0) |
+	ai->flags = (a->mapped ? DMALAB_EXP_ATTACH_MAPPED : 0) |
 		    (a->copy ? DMALAB_EXP_ATTACH_COPY : 0) |
 		    (a->translated ? DMALAB_EXP_ATTACH_IOMMU : 0);
-	if (a->sgt) {
+	if (a->mapped) {
 		ai->dir = a->dir;
 		ai->nr_sg = a->sgt->nents;
 	}
@@ -211,7 +211,7 @@ static void dmalab_exp_fill_info(struct dmalab_exp_buf *buf,
 	}
 	list_for_each_entry(a, &buf->attachments, node) {
 		info->nr_attachments++;
-		info->nr_mapped += !!a->sgt;
+		info->nr_mapped += a->mapped;
 		info->nr_copy_attach += a->copy;
 		if (n < room)
 			dmalab_exp_attach_info(a, &ai[n++]);

@@ -70,8 +70,8 @@ static void dmalab_exp_unmap_locked(struct dmalab_exp_buf *buf,
 		dmalab_exp_mem_copy(&buf->mem, &a->copy_mem);
 		buf->nr_copy_out++;
 	}
-	dmalab_exp_sgt_free(a->sgt);
-	a->sgt = NULL;
+	/* The table stays for the next map, as long as the pages do. */
+	a->mapped = false;
 	atomic64_dec(&dmalab_exp_counters.live_mappings);
 }
 
@@ -83,8 +83,9 @@ static void dmalab_exp_detach(struct dma_buf *dmabuf,
 
 	mutex_lock(&buf->lock);
 	/* An importer that forgot to unmap must not leak the mapping. */
-	if (a->sgt)
+	if (a->mapped)
 		dmalab_exp_unmap_locked(buf, a);
+	dmalab_exp_sgt_drop(a);
 	list_del(&a->node);
 	dmalab_exp_mem_free(&a->copy_mem);
 	mutex_unlock(&buf->lock);
@@ -116,8 +117,7 @@ static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
 {
 	struct dmalab_exp_buf *buf = attachment->dmabuf->priv;
 	struct dmalab_exp_attach *a = attachment->priv;
-	bool fresh_mem, fresh_copy;
-	struct sg_table *sgt;
+	bool fresh_mem, fresh_copy, fresh_sgt;
 	int ret;
 
 	mutex_lock(&buf->lock);
@@ -128,8 +128,9 @@ static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
 	 */
 	fresh_mem = !buf->mem.pages;
 	fresh_copy = a->copy && !a->copy_mem.pages;
+	fresh_sgt = !a->sgt;
 	/* One live mapping per attachment: its table is what we sync. */
-	ret = a->sgt ? -EBUSY : dmalab_exp_ensure_mem(buf);
+	ret = a->mapped ? -EBUSY : dmalab_exp_ensure_mem(buf);
 	if (ret)
 		goto unlock;
 	if (a->copy) {
@@ -137,23 +138,28 @@ static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
 		if (ret)
 			goto free_fresh;
 	}
-	sgt = dmalab_exp_sgt_build(a->copy ? &a->copy_mem : &buf->mem, a->dev);
-	if (IS_ERR(sgt)) {
-		ret = PTR_ERR(sgt);
-		goto free_fresh;
+	if (fresh_sgt) {
+		a->sgt = dmalab_exp_sgt_build(a->copy ? &a->copy_mem :
+					      &buf->mem, a->dev);
+		if (IS_ERR(a->sgt)) {
+			ret = PTR_ERR(a->sgt);
+			a->sgt = NULL;
+			goto free_fresh;
+		}
 	}
-	ret = dma_map_sgtable(a->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	ret = dma_map_sgtable(a->dev, a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto free_sgt;
-	dma_sync_sgtable_for_device(a->dev, sgt, dir);
-	a->sgt = sgt;
+	dma_sync_sgtable_for_device(a->dev, a->sgt, dir);
+	a->mapped = true;
 	a->dir = dir;
 	atomic64_inc(&dmalab_exp_counters.live_mappings);
 	mutex_unlock(&buf->lock);
-	return sgt;
+	return a->sgt;
 
 free_sgt:
-	dmalab_exp_sgt_free(sgt);
+	if (fresh_sgt)
+		dmalab_exp_sgt_drop(a);
 free_fresh:
 	if (fresh_copy)
 		dmalab_exp_mem_free(&a->copy_mem);
@@ -172,11 +178,29 @@ static void dmalab_exp_unmap(struct dma_buf_attachment *attachment,
 	struct dmalab_exp_attach *a = attachment->priv;
 
 	mutex_lock(&buf->lock);
-	if (a->sgt == sgt)
+	if (a->mapped && a->sgt == sgt)
 		dmalab_exp_unmap_locked(buf, a);
 	else
 		dev_warn(a->dev, "unmap of a table this attachment does not hold\n");
 	mutex_unlock(&buf->lock);
+}
+
+/*
+ * Pages and kernel mapping for CPU access, made here or in vmap; a failure
+ * gives back the pages this call allocated.
+ */
+static int dmalab_exp_cpu_prepare(struct dmalab_exp_buf *buf)
+{
+	bool fresh_mem = !buf->mem.pages;
+	int ret;
+
+	ret = dmalab_exp_ensure_mem(buf);
+	if (ret)
+		return ret;
+	ret = dmalab_exp_kmap_prepare(buf);
+	if (ret && fresh_mem)
+		dmalab_exp_mem_free(&buf->mem);
+	return ret;
 }
 
 /*
@@ -191,13 +215,12 @@ static int dmalab_exp_begin_cpu_access(struct dma_buf *dmabuf,
 	int ret;
 
 	mutex_lock(&buf->lock);
-	ret = dmalab_exp_ensure_mem(buf);
+	ret = dmalab_exp_cpu_prepare(buf);
 	if (ret)
 		goto unlock;
-	if (buf->vaddr)
-		invalidate_kernel_vmap_range(buf->vaddr, buf->len);
+	invalidate_kernel_vmap_range(buf->vaddr, buf->len);
 	list_for_each_entry(a, &buf->attachments, node) {
-		if (!a->sgt)
+		if (!a->mapped)
 			continue;
 		dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dir);
 		if (a->copy && a->dir != DMA_TO_DEVICE) {
@@ -220,7 +243,7 @@ static int dmalab_exp_end_cpu_access(struct dma_buf *dmabuf,
 	if (buf->vaddr)
 		flush_kernel_vmap_range(buf->vaddr, buf->len);
 	list_for_each_entry(a, &buf->attachments, node) {
-		if (!a->sgt)
+		if (!a->mapped)
 			continue;
 		if (a->copy && a->dir != DMA_FROM_DEVICE) {
 			dmalab_exp_mem_copy(&a->copy_mem, &buf->mem);
@@ -252,24 +275,41 @@ static void dmalab_exp_vm_close(struct vm_area_struct *vma)
 	atomic64_dec(&dmalab_exp_counters.live_mmaps);
 }
 
+/* Pages a fault maps ahead of the faulting one, as TTM does: 64 KiB. */
+#define DMALAB_EXP_FAULT_AHEAD	16
+
 /*
  * Pages are inserted at fault time, not at mmap time, so that a migration
- * can zap the mapping and the next access finds the new pages.
+ * can zap the mapping and the next access finds the new pages. A fault
+ * also maps the next few pages, sparing sequential access most faults.
  */
 static vm_fault_t dmalab_exp_vm_fault(struct vm_fault *vmf)
 {
-	struct dmalab_exp_buf *buf = vmf->vma->vm_private_data;
+	struct vm_area_struct *vma = vmf->vma;
+	struct dmalab_exp_buf *buf = vma->vm_private_data;
+	unsigned long nr_pages = buf->len >> PAGE_SHIFT;
+	unsigned long addr = vmf->address, pgoff = vmf->pgoff, end;
 	vm_fault_t ret;
 
-	if (vmf->pgoff >= buf->len >> PAGE_SHIFT)
+	if (pgoff >= nr_pages)
 		return VM_FAULT_SIGBUS;
+	end = min3(pgoff + DMALAB_EXP_FAULT_AHEAD, nr_pages,
+		   pgoff + ((vma->vm_end - addr) >> PAGE_SHIFT));
 	mutex_lock(&buf->lock);
 	/* Not VM_FAULT_OOM: the fault would be retried for ever. */
-	if (dmalab_exp_ensure_mem(buf))
-		ret = VM_FAULT_SIGBUS;
-	else
-		ret = vmf_insert_pfn(vmf->vma, vmf->address,
-				     page_to_pfn(buf->mem.pages[vmf->pgoff]));
+	if (dmalab_exp_ensure_mem(buf)) {
+		mutex_unlock(&buf->lock);
+		return VM_FAULT_SIGBUS;
+	}
+	ret = vmf_insert_pfn(vma, addr, page_to_pfn(buf->mem.pages[pgoff]));
+	/* Ahead: best effort; pages mapped already are passed over. */
+	while (ret == VM_FAULT_NOPAGE && ++pgoff < end) {
+		addr += PAGE_SIZE;
+		if (vmf_insert_pfn(vma, addr,
+				   page_to_pfn(buf->mem.pages[pgoff])) &
+		    VM_FAULT_ERROR)
+			break;
+	}
 	mutex_unlock(&buf->lock);
 	return ret;
 }
@@ -306,19 +346,12 @@ static int dmalab_exp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	int ret;
 
 	mutex_lock(&buf->lock);
-	ret = dmalab_exp_ensure_mem(buf);
+	/* Cannot fail after begin_cpu_access: the mapping exists then. */
+	ret = dmalab_exp_cpu_prepare(buf);
 	if (ret)
 		goto unlock;
-	if (!buf->vmap_count) {
-		buf->vaddr = vmap(buf->mem.pages, buf->mem.nr_pages, VM_MAP,
-				  PAGE_KERNEL);
-		if (!buf->vaddr) {
-			ret = -ENOMEM;
-			goto unlock;
-		}
+	if (!buf->vmap_count++)
 		atomic64_inc(&dmalab_exp_counters.live_vmaps);
-	}
-	buf->vmap_count++;
 	iosys_map_set_vaddr(map, buf->vaddr);
 unlock:
 	mutex_unlock(&buf->lock);
@@ -330,11 +363,9 @@ static void dmalab_exp_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	struct dmalab_exp_buf *buf = dmabuf->priv;
 
 	mutex_lock(&buf->lock);
-	if (!--buf->vmap_count) {
-		vunmap(buf->vaddr);
-		buf->vaddr = NULL;
+	/* The mapping itself stays for the next access (exp_kmap.c). */
+	if (!--buf->vmap_count)
 		atomic64_dec(&dmalab_exp_counters.live_vmaps);
-	}
 	mutex_unlock(&buf->lock);
 	iosys_map_clear(map);
 }
@@ -344,7 +375,10 @@ static void dmalab_exp_release(struct dma_buf *dmabuf)
 	struct dmalab_exp_buf *buf = dmabuf->priv;
 
 	dmalab_exp_list_del(buf);
+	mutex_lock(&buf->lock);
+	dmalab_exp_kmap_drop(buf);
 	dmalab_exp_mem_free(&buf->mem);
+	mutex_unlock(&buf->lock);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
 	atomic64_dec(&dmalab_exp_counters.live_buffers);

@@ -125,7 +125,7 @@ static bool dmalab_exp_busy(struct dmalab_exp_buf *buf)
 	if (buf->vmap_count)
 		return true;
 	list_for_each_entry(a, &buf->attachments, node)
-		if (a->sgt)
+		if (a->mapped)
 			return true;
 	return false;
 }
@@ -139,6 +139,7 @@ static int dmalab_exp_migrate(struct dmalab_exp_buf *buf,
 			      const struct dmalab_exp_range *range)
 {
 	struct dmalab_exp_mem old = buf->mem, new;
+	struct dmalab_exp_attach *a;
 	int ret;
 
 	ret = dmalab_exp_mem_alloc(&new, old.nr_pages,
@@ -147,6 +148,11 @@ static int dmalab_exp_migrate(struct dmalab_exp_buf *buf,
 	if (ret)
 		return ret;
 	dmalab_exp_mem_copy(&new, &old);
+	/* Whatever refers to the old pages goes with them. */
+	dmalab_exp_kmap_drop(buf);
+	list_for_each_entry(a, &buf->attachments, node)
+		if (!a->copy)
+			dmalab_exp_sgt_drop(a);
 	buf->mem = new;
 	unmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);
 	dmalab_exp_mem_free(&old);

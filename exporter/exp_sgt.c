@@ -56,25 +56,11 @@ static void dmalab_exp_sgt_run(struct dmalab_exp_sgt_walk *w,
 static void dmalab_exp_sgt_walk(struct dmalab_exp_sgt_walk *w,
 				const struct dmalab_exp_mem *mem)
 {
-	phys_addr_t start = 0;
-	u64 len = 0;
-	unsigned long i;
+	unsigned int i;
 
 	w->nents = 0;
-	for (i = 0; i < mem->nr_pages; i++) {
-		phys_addr_t p = page_to_phys(mem->pages[i]);
-
-		if (len && p == start + len) {
-			len += PAGE_SIZE;
-			continue;
-		}
-		if (len)
-			dmalab_exp_sgt_run(w, start, len);
-		start = p;
-		len = PAGE_SIZE;
-	}
-	if (len)
-		dmalab_exp_sgt_run(w, start, len);
+	for (i = 0; i < mem->nr_segments; i++)
+		dmalab_exp_sgt_run(w, mem->runs[i].addr, mem->runs[i].len);
 }
 
 /**
@@ -82,7 +68,7 @@ static void dmalab_exp_sgt_walk(struct dmalab_exp_sgt_walk *w,
  * @mem: the pages
  * @dev: the device the table will be mapped for
  *
- * Physically adjacent pages are merged, then cut so that no entry exceeds
+ * Each physically contiguous run of pages is cut so that no entry exceeds
  * dma_get_max_seg_size(@dev) or crosses dma_get_seg_boundary(@dev).
  *
  * Return: the table, not DMA-mapped, or an ERR_PTR.
@@ -127,4 +113,16 @@ void dmalab_exp_sgt_free(struct sg_table *sgt)
 {
 	sg_free_table(sgt);
 	kfree(sgt);
+}
+
+/**
+ * dmalab_exp_sgt_drop() - free an attachment's table, if it has one
+ * @a: the attachment, not mapped
+ */
+void dmalab_exp_sgt_drop(struct dmalab_exp_attach *a)
+{
+	if (!a->sgt)
+		return;
+	dmalab_exp_sgt_free(a->sgt);
+	a->sgt = NULL;
 }
