@@ -13,7 +13,7 @@
  * first, so that the exporter sets little memory aside to reach them (each
  * page set aside is zeroed by init_on_alloc: slow under TCG).
  */
-#include "importer/imp_util.h"
+#include "dmalab_test.h"
 
 #include <time.h>
 

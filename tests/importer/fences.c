@@ -5,7 +5,7 @@
  * A CPU read right after an async edu copy (16 transfers of ~100 ms) sees
  * the old data, and the copied data once it has waited.
  */
-#include "imp_util.h"
+#include "dmalab_test.h"
 #include "tap.h"
 
 #include <time.h>

@@ -6,7 +6,7 @@
  * such a fence time out by their own deadline; closing the file with a
  * stalled job pending returns once the job's deadline passes.
  */
-#include "imp_util.h"
+#include "dmalab_test.h"
 #include "tap.h"
 
 #include <linux/sync_file.h>

@@ -23,7 +23,7 @@
 
 #include "tap.h"
 #include "exporter/exp_util.h"
-#include "importer/imp_util.h"
+#include "dmalab_test.h"
 
 /* ---- time and randomness ---- */
 static inline double rel_now(void)
