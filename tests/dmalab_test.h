@@ -19,12 +19,31 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
 #include <linux/dmalab_imp.h>
 
 #include "dmalab.h"
+
+/* ---- time and readiness ---- */
+/* Seconds on the monotonic clock, to time waits and work. */
+static inline double test_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Whether @fd is ready for @ev now, without waiting. */
+static inline int test_ready(int fd, short ev)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & ev);
+}
 
 /* ---- ioctl wrappers ---- */
 static inline int imp_ioc(int fd, unsigned long req, void *arg)

@@ -233,20 +233,12 @@ static void copies(void)
 	tbuf_free(&b);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void timed(void (*fn)(void), const char *name)
 {
-	double t = now_s();
+	double t = test_now();
 
 	fn();
-	tap_diag("%s took %.2f s", name, now_s() - t);
+	tap_diag("%s took %.2f s", name, test_now() - t);
 }
 
 int main(void)
