@@ -17,12 +17,13 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD ?= $(CURDIR)/build
 
 USER_CC ?= gcc
+# Tests and the bench link libdmalab (lib/) statically.
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -pthread \
-	-I include/uapi -I tests
+	-I lib -I include/uapi -I tests
 
 UAPI_HEADERS := $(wildcard include/uapi/linux/*.h)
 TEST_SRCS := $(wildcard tests/*/*.c)
-TEST_HDRS := $(wildcard tests/*.h tests/*/*.h)
+TEST_HDRS := $(wildcard tests/*.h tests/*/*.h) lib/dmalab.h
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/bin/tests/%,$(TEST_SRCS))
 TEST_SCRIPTS := $(patsubst tests/%.sh,$(BUILD)/bin/tests/%,$(wildcard tests/*/*.sh))
 SCRIPTS := $(patsubst utils/%,$(BUILD)/bin/%,$(wildcard utils/dmalab-*))
@@ -87,24 +88,16 @@ $(BUILD)/bin/dmalab-%: utils/dmalab-%
 	@mkdir -p $(@D)
 	cp $< $@
 
-$(BUILD)/bin/tests/%: tests/%.c $(TEST_HDRS) $(UAPI_HEADERS)
+$(BUILD)/bin/tests/%: tests/%.c $(TEST_HDRS) $(UAPI_HEADERS) \
+		$(BUILD)/lib/libdmalab.a
 	@mkdir -p $(@D)
-	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+	$(USER_CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/lib/libdmalab.a
 
 # One program from every bench/*.c; bench/run runs it in a 6.12 guest.
-$(BUILD)/bin/dmalab-bench: $(BENCH_SRCS) bench/bench.h $(UAPI_HEADERS)
+$(BUILD)/bin/dmalab-bench: $(BENCH_SRCS) bench/bench.h lib/dmalab.h \
+		$(UAPI_HEADERS) $(BUILD)/lib/libdmalab.a
 	@mkdir -p $(@D)
-	$(USER_CC) $(USER_CFLAGS) -o $@ $(BENCH_SRCS)
-
-# Library tests link libdmalab statically.
-$(BUILD)/bin/tests/lib/%: tests/lib/%.c $(TEST_HDRS) $(BUILD)/lib/libdmalab.a
-	@mkdir -p $(@D)
-	$(USER_CC) $(USER_CFLAGS) -I lib -o $@ $< $(BUILD)/lib/libdmalab.a
-
-# Interop tests use libdmalab too (the conformance checker, the importer).
-$(BUILD)/bin/tests/interop/%: tests/interop/%.c $(TEST_HDRS) $(BUILD)/lib/libdmalab.a
-	@mkdir -p $(@D)
-	$(USER_CC) $(USER_CFLAGS) -I lib -o $@ $< $(BUILD)/lib/libdmalab.a
+	$(USER_CC) $(USER_CFLAGS) -o $@ $(BENCH_SRCS) $(BUILD)/lib/libdmalab.a
 
 # Shell tests print TAP too; they run in the guest's busybox sh.
 $(BUILD)/bin/tests/%: tests/%.sh

@@ -502,6 +502,112 @@ int dmalab_imp_run_job(int imp_fd, struct dmalab_imp_job *job,
 int dmalab_imp_wait_job(int imp_fd, uint32_t job_id, uint64_t *checksum,
 			struct dmalab_err *err);
 
+/* ---- other exporters' dma-bufs (drm.c, sources.c) ---- */
+
+/**
+ * dmalab_drm_open() - open the first DRM card whose driver is @driver
+ * @driver: the driver's name, such as "vgem"
+ * @path: NULL, or receives the card's path ("/dev/dri/card0")
+ * @path_len: size of @path
+ * @err: error report, may be NULL
+ *
+ * Return: the card's fd (close-on-exec) or -errno (-ENODEV: no such card).
+ */
+int dmalab_drm_open(const char *driver, char *path, size_t path_len,
+		    struct dmalab_err *err);
+
+/**
+ * dmalab_drm_prime_export() - DRM_IOCTL_PRIME_HANDLE_TO_FD
+ * @drm_fd: the DRM card's fd
+ * @handle: a GEM handle of @drm_fd
+ * @flags: O_RDWR and/or O_CLOEXEC for the new fd
+ * @err: error report, may be NULL
+ *
+ * Return: the dma-buf fd or -errno.
+ */
+int dmalab_drm_prime_export(int drm_fd, uint32_t handle, int flags,
+			    struct dmalab_err *err);
+
+/**
+ * dmalab_drm_prime_import() - DRM_IOCTL_PRIME_FD_TO_HANDLE
+ * @drm_fd: the DRM card's fd
+ * @buf_fd: any dma-buf fd
+ * @handle: receives the GEM handle, to close with dmalab_drm_gem_close()
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_drm_prime_import(int drm_fd, int buf_fd, uint32_t *handle,
+			    struct dmalab_err *err);
+
+/**
+ * dmalab_drm_gem_close() - DRM_IOCTL_GEM_CLOSE
+ * @drm_fd: the DRM card's fd
+ * @handle: the GEM handle to drop
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno.
+ */
+int dmalab_drm_gem_close(int drm_fd, uint32_t handle, struct dmalab_err *err);
+
+/**
+ * dmalab_vgem_alloc() - a vgem dumb buffer, exported by PRIME
+ * @vgem_fd: fd of the vgem card (dmalab_drm_open("vgem", ...)), or -1 to
+ *	open it for this call only
+ * @len: bytes, rounded up to the page size
+ * @handle: NULL, or receives the GEM handle, to close with
+ *	dmalab_drm_gem_close() after the fd; 0 when the card was opened for
+ *	this call (the dma-buf alone holds the object then)
+ * @err: error report, may be NULL
+ *
+ * vgem allocates the pages when the buffer is first pinned (mapped,
+ * attached), not here.
+ *
+ * Return: the read-write dma-buf fd (close-on-exec) or -errno (-ENODEV: no
+ * vgem).
+ */
+int dmalab_vgem_alloc(int vgem_fd, uint64_t len, uint32_t *handle,
+		      struct dmalab_err *err);
+
+/**
+ * dmalab_heap_open() - open a dma-buf heap
+ * @heap: its name in /dev/dma_heap, NULL for "system"
+ * @err: error report, may be NULL
+ *
+ * Return: the heap's fd (close-on-exec) or -errno.
+ */
+int dmalab_heap_open(const char *heap, struct dmalab_err *err);
+
+/**
+ * dmalab_heap_alloc() - DMA_HEAP_IOCTL_ALLOC
+ * @heap_fd: fd of a heap, or -1 to open the system heap for this call only
+ * @len: bytes
+ * @err: error report, may be NULL
+ *
+ * Return: the read-write dma-buf fd (close-on-exec) or -errno.
+ */
+int dmalab_heap_alloc(int heap_fd, uint64_t len, struct dmalab_err *err);
+
+/**
+ * dmalab_udmabuf_open() - open /dev/udmabuf
+ * @err: error report, may be NULL
+ *
+ * Return: the fd (close-on-exec) or -errno.
+ */
+int dmalab_udmabuf_open(struct dmalab_err *err);
+
+/**
+ * dmalab_udmabuf_alloc() - a udmabuf on a new sealed memfd
+ * @udmabuf_fd: fd of /dev/udmabuf, or -1 to open it for this call only
+ * @len: bytes, a multiple of the page size
+ * @err: error report, may be NULL
+ *
+ * The udmabuf pins the memfd's pages, allocating (zeroed) the missing ones.
+ *
+ * Return: the dma-buf fd (close-on-exec) or -errno.
+ */
+int dmalab_udmabuf_alloc(int udmabuf_fd, uint64_t len, struct dmalab_err *err);
+
 /* ---- the conformance checker (conform.c) ---- */
 
 /**

@@ -6,7 +6,7 @@
  * directions, real DMA by the edu devices (28-bit device A migrates the
  * buffer below 256 MiB unless an IOMMU translates it).
  */
-#include "importer/imp_util.h"
+#include "dmalab_test.h"
 
 #include "tap.h"
 #include "exp_util.h"

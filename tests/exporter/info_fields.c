@@ -4,7 +4,7 @@
  * whether pages exist, user mappings, the DMA_BUF_SET_NAME name; physical
  * addresses only to CAP_SYS_ADMIN. Live buffers hold the module.
  */
-#include "importer/imp_util.h"
+#include "dmalab_test.h"
 
 #include <linux/capability.h>
 #include <stdio.h>

@@ -13,7 +13,7 @@
  * first, so that the exporter sets little memory aside to reach them (each
  * page set aside is zeroed by init_on_alloc: slow under TCG).
  */
-#include "importer/imp_util.h"
+#include "dmalab_test.h"
 
 #include <time.h>
 
@@ -233,20 +233,12 @@ static void copies(void)
 	tbuf_free(&b);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void timed(void (*fn)(void), const char *name)
 {
-	double t = now_s();
+	double t = test_now();
 
 	fn();
-	tap_diag("%s took %.2f s", name, now_s() - t);
+	tap_diag("%s took %.2f s", name, test_now() - t);
 }
 
 int main(void)

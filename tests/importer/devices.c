@@ -4,7 +4,7 @@
  * the IOMMU flag agreeing with the machine, simulated devices created with
  * the limits asked for and refused when the limits make no sense.
  */
-#include "imp_util.h"
+#include "dmalab_test.h"
 #include "tap.h"
 
 #include <dirent.h>

@@ -6,7 +6,7 @@
  * the importer then refuses the mapping with -ERANGE instead of letting
  * dma-direct warn, and the device's data tests are skipped.
  */
-#include "imp_util.h"
+#include "dmalab_test.h"
 #include "tap.h"
 
 #include <stdlib.h>

@@ -5,27 +5,12 @@
  * A CPU read right after an async edu copy (16 transfers of ~100 ms) sees
  * the old data, and the copied data once it has waited.
  */
-#include "imp_util.h"
+#include "dmalab_test.h"
 #include "tap.h"
 
 #include <time.h>
 
 #define BUF_SIZE 16384
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int ready(int fd, short ev)
-{
-	struct pollfd p = { .fd = fd, .events = ev };
-
-	return poll(&p, 1, 0) == 1 && (p.revents & ev);
-}
 
 int main(void)
 {
@@ -65,16 +50,17 @@ int main(void)
 	imp_cpu(fd, hs, DMALAB_IMP_CPU_WRITE, 0, BUF_SIZE, pat, 0, NULL);
 	imp_cpu(fd, hd, DMALAB_IMP_CPU_FILL, 0, BUF_SIZE, NULL, 0, NULL);
 
-	t = now();
+	t = test_now();
 	r = imp_job(fd, DMALAB_IMP_JOB_COPY, as, ad, 0, 0, BUF_SIZE, 0,
 		    DMALAB_IMP_JOB_ASYNC, 0, &id, NULL);
-	t = now() - t;
+	t = test_now() - t;
 	tap_result(!r && id && t < 0.2, "async_job_returns_at_once");
-	tap_result(!ready(dfd, POLLIN), "dmabuf_poll_not_ready_while_device_writes");
-	tap_result(ready(sfd, POLLIN) && !ready(sfd, POLLOUT),
+	tap_result(!test_ready(dfd, POLLIN),
+		   "dmabuf_poll_not_ready_while_device_writes");
+	tap_result(test_ready(sfd, POLLIN) && !test_ready(sfd, POLLOUT),
 		   "source_has_read_fence_only");
 	r = imp_ioc(dfd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &es);
-	tap_result(!r && es.fd >= 0 && !ready(es.fd, POLLIN),
+	tap_result(!r && es.fd >= 0 && !test_ready(es.fd, POLLIN),
 		   "exported_sync_file_pending");
 	tap_result(map[BUF_SIZE - 1] == 0 && map[BUF_SIZE - 2] == 0,
 		   "cpu_read_before_waiting_sees_old_data");
@@ -85,7 +71,7 @@ int main(void)
 		   "cpu_read_after_sync_ioctl_sees_dma_data");
 	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
 	imp_ioc(dfd, DMA_BUF_IOCTL_SYNC, &sync);
-	tap_result(ready(es.fd, POLLIN) && ready(dfd, POLLIN),
+	tap_result(test_ready(es.fd, POLLIN) && test_ready(dfd, POLLIN),
 		   "fences_signalled_after_completion");
 	tap_result(!imp_wait(fd, id, &st, NULL) && st == 0 &&
 		   imp_wait(fd, id, &st, NULL) == -ENOENT,

@@ -5,7 +5,7 @@
  * the CPU writes through the dma-buf's mmap is what the edu device reads,
  * and what a simulated device writes is what the CPU reads back.
  */
-#include "imp_util.h"
+#include "dmalab_test.h"
 #include "tap.h"
 
 #include <dirent.h>
@@ -142,9 +142,9 @@ int main(void)
 		tap_diag("setup failed");
 		return 1;
 	}
-	run_source("vgem", src_vgem(2 * LEN), 2 * LEN);
-	run_source("system_heap", src_heap(2 * LEN), 2 * LEN);
-	run_source("udmabuf", src_udmabuf(2 * LEN), 2 * LEN);
+	run_source("vgem", dmalab_vgem_alloc(-1, 2 * LEN, NULL, NULL), 2 * LEN);
+	run_source("system_heap", dmalab_heap_alloc(-1, 2 * LEN, NULL), 2 * LEN);
+	run_source("udmabuf", dmalab_udmabuf_alloc(-1, 2 * LEN, NULL), 2 * LEN);
 	vfd = src_vivid(&vsize);
 	if (vfd >= 0 && vsize < LEN) {
 		close(vfd);

@@ -5,7 +5,7 @@
  * /dev/dmalab_imp releases everything (unmap, detach, put) even with a job
  * in flight, which the exporter's debugfs bufinfo shows.
  */
-#include "imp_util.h"
+#include "dmalab_test.h"
 #include "tap.h"
 
 #include <stdlib.h>

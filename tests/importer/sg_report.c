@@ -5,7 +5,7 @@
  * device sees the buffer's physical pieces (the same addresses a plain
  * 64-bit device sees), with intel-iommu the buffer is one contiguous range.
  */
-#include "imp_util.h"
+#include "dmalab_test.h"
 #include "tap.h"
 
 #include <stdlib.h>

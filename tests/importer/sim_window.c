@@ -7,7 +7,7 @@
  * through the table's bus addresses translated back by the window, so the
  * CPU sees it only if the table and the translation are right.
  */
-#include "imp_util.h"
+#include "dmalab_test.h"
 #include "tap.h"
 
 #define NBUF 4

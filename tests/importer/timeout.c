@@ -6,28 +6,13 @@
  * such a fence time out by their own deadline; closing the file with a
  * stalled job pending returns once the job's deadline passes.
  */
-#include "imp_util.h"
+#include "dmalab_test.h"
 #include "tap.h"
 
 #include <linux/sync_file.h>
 #include <time.h>
 
 #define BUF_SIZE 8192
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int ready(int fd, short ev)
-{
-	struct pollfd p = { .fd = fd, .events = ev };
-
-	return poll(&p, 1, 0) == 1 && (p.revents & ev);
-}
 
 int main(void)
 {
@@ -52,10 +37,10 @@ int main(void)
 		return 1;
 	}
 
-	t = now();
+	t = test_now();
 	r = imp_job(fd, DMALAB_IMP_JOB_FILL, 0, as, 0, 0, BUF_SIZE, 1, 0, 300,
 		    NULL, NULL);
-	t = now() - t;
+	t = test_now() - t;
 	tap_diag("sync job on stalled device: %d after %.2f s", r, t);
 	tap_result(r == -ETIMEDOUT && t >= 0.25 && t < 3,
 		   "stalled_device_job_fails_with_etimedout");
@@ -63,13 +48,13 @@ int main(void)
 	r = imp_job(fd, DMALAB_IMP_JOB_FILL, 0, as, 0, 0, BUF_SIZE, 2,
 		    DMALAB_IMP_JOB_ASYNC, 1000, &id, NULL);
 	tap_result(!r && !imp_ioc(bfd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &es) &&
-		   !ready(es.fd, POLLIN), "stalled_job_fence_pending");
+		   !test_ready(es.fd, POLLIN), "stalled_job_fence_pending");
 
 	/* A job depending on the stalled one gives up by its own deadline. */
-	t = now();
+	t = test_now();
 	r = imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, ag, 0, 0, 0, BUF_SIZE, 0, 0,
 		    200, NULL, NULL);
-	t = now() - t;
+	t = test_now() - t;
 	tap_result(r == -ETIMEDOUT && t < 0.9,
 		   "dependent_job_times_out_by_its_deadline");
 
@@ -78,7 +63,7 @@ int main(void)
 	memset(&sfi, 0, sizeof(sfi));
 	r = imp_ioc(es.fd, SYNC_IOC_FILE_INFO, &sfi);
 	tap_diag("sync file status %d", sfi.status);
-	tap_result(!r && ready(es.fd, POLLIN) && sfi.status == -ETIMEDOUT,
+	tap_result(!r && test_ready(es.fd, POLLIN) && sfi.status == -ETIMEDOUT,
 		   "fence_signalled_with_timeout_error");
 	close(es.fd);
 
@@ -97,9 +82,9 @@ int main(void)
 	(void)st2;
 
 	/* Closing with the stalled job pending waits for its deadline only. */
-	t = now();
+	t = test_now();
 	close(fd);
-	t = now() - t;
+	t = test_now() - t;
 	tap_diag("close took %.2f s", t);
 	tap_result(t < 2.0, "close_with_stalled_job_returns_after_deadline");
 	close(bfd);

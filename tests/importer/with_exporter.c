@@ -7,7 +7,7 @@
  * windows do not meet (X: [0, 3 GiB) at bus 64 GiB, Y: [4 GiB, 16 GiB) at
  * bus 0) share contents through the exporter's copies.
  */
-#include "imp_util.h"
+#include "dmalab_test.h"
 #include "tap.h"
 
 #include <linux/dmalab_exp.h>

@@ -23,30 +23,7 @@
 #include "dmalab.h"
 #include "tap.h"
 
-/* Raw DRM and vgem UAPI (include/uapi/drm/drm.h, drm_mode.h, vgem_drm.h). */
-struct t_drm_version {
-	int version_major;
-	int version_minor;
-	int version_patchlevel;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-
-struct t_drm_prime_handle {
-	__u32 handle;
-	__u32 flags;
-	__s32 fd;
-};
-
-struct t_drm_gem_close {
-	__u32 handle;
-	__u32 pad;
-};
-
+/* MAP_DUMB, vgem's fences (drm_mode.h, vgem_drm.h); PRIME: libdmalab. */
 struct t_drm_mode_map_dumb {
 	__u32 handle;
 	__u32 pad;
@@ -66,37 +43,11 @@ struct t_vgem_fence_signal {
 };
 
 #define T_VGEM_FENCE_WRITE	0x1
-#define T_DRM_IOCTL_VERSION	_IOWR('d', 0x00, struct t_drm_version)
-#define T_DRM_IOCTL_GEM_CLOSE	_IOW('d', 0x09, struct t_drm_gem_close)
-#define T_DRM_IOCTL_PRIME_HANDLE_TO_FD _IOWR('d', 0x2d, struct t_drm_prime_handle)
-#define T_DRM_IOCTL_PRIME_FD_TO_HANDLE _IOWR('d', 0x2e, struct t_drm_prime_handle)
 #define T_DRM_IOCTL_MODE_MAP_DUMB _IOWR('d', 0xB3, struct t_drm_mode_map_dumb)
 #define T_DRM_IOCTL_VGEM_FENCE_ATTACH _IOWR('d', 0x40 + 1, struct t_vgem_fence_attach)
 #define T_DRM_IOCTL_VGEM_FENCE_SIGNAL _IOW('d', 0x40 + 2, struct t_vgem_fence_signal)
 
 #define LEN	(64 << 10)
-
-static int vgem_open(void)
-{
-	struct t_drm_version v;
-	char path[32], name[16];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!ioctl(fd, T_DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
 
 static int fence_attach(int drm, __u32 handle, __u32 flags, __u32 *fence)
 {
@@ -185,33 +136,28 @@ static void read_fence(int drm, int fd, __u32 handle)
 int main(void)
 {
 	struct dmalab_alloc_opts o = { .len = LEN, .cloexec = 1 };
-	struct t_drm_prime_handle ph = { 0 };
 	struct t_drm_mode_map_dumb md = { 0 };
-	struct t_drm_gem_close gc = { 0 };
+	__u32 handle = 0;
 	struct dmalab_err err;
 	struct stat a, b;
 	unsigned char *p = NULL, *q = NULL;
 	int drm, fd, re = -1, i, same = 0;
 
 	tap_plan(9);
-	drm = vgem_open();
+	drm = dmalab_drm_open("vgem", NULL, 0, NULL);
 	fd = dmalab_alloc(-1, &o, &err);
 	if (drm < 0 || fd < 0) {
 		tap_diag("setup: %s", drm < 0 ? "no vgem in /dev/dri" : err.msg);
 		return 1;
 	}
-	ph.fd = fd;
-	tap_result(!ioctl(drm, T_DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph),
+	tap_result(!dmalab_drm_prime_import(drm, fd, &handle, NULL),
 		   "vgem_imports_our_dmabuf_by_prime");
-	gc.handle = ph.handle;
-	md.handle = ph.handle;
+	md.handle = handle;
 	if (ioctl(drm, T_DRM_IOCTL_MODE_MAP_DUMB, &md))
 		tap_diag("vgem refuses to mmap an imported object (%s): data sharing is shown through its re-export",
 			 strerror(errno));
-	ph.fd = -1;
-	ph.flags = O_RDWR | O_CLOEXEC;
-	if (!ioctl(drm, T_DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph)) {
-		re = ph.fd;
+	re = dmalab_drm_prime_export(drm, handle, O_RDWR | O_CLOEXEC, NULL);
+	if (re >= 0) {
 		same = !fstat(re, &a) && !fstat(fd, &b) && a.st_ino == b.st_ino &&
 		       a.st_dev == b.st_dev;
 	}
@@ -234,9 +180,9 @@ int main(void)
 	if (q)
 		munmap(q, LEN);
 
-	write_fence(drm, fd, gc.handle);
-	read_fence(drm, fd, gc.handle);
-	ioctl(drm, T_DRM_IOCTL_GEM_CLOSE, &gc);
+	write_fence(drm, fd, handle);
+	read_fence(drm, fd, handle);
+	dmalab_drm_gem_close(drm, handle, NULL);
 	if (re >= 0)
 		close(re);
 	close(fd);

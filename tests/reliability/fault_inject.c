@@ -647,7 +647,7 @@ static void fi_run(int exp, int fnth, const struct fi_path *p)
 	double t0;
 
 	rel_state_get(exp, &base);
-	t0 = rel_now();
+	t0 = test_now();
 	for (n = 1; n <= FI_MAX_NTH && !done && !why[0]; n++) {
 		struct fi_ctx c = {
 			.exp = exp, .fnth = fnth, .fd = -1, .dev = -1,
@@ -711,7 +711,7 @@ static void fi_run(int exp, int fnth, const struct fi_path *p)
 	fi_total_faults += failed + absorbed;
 	tap_diag("%s: %u injected faults survived (%u clean errors: ENOMEM %u ENOSPC %u EIO %u other/SIGBUS %u; %u absorbed by fallbacks) in %.1f s",
 		 p->name, failed + absorbed, failed, errs[0], errs[1], errs[2],
-		 errs[3], absorbed, rel_now() - t0);
+		 errs[3], absorbed, test_now() - t0);
 	if (why[0])
 		tap_diag("%s: %s", p->name, why);
 	tap_result(!why[0], "%s_fails_cleanly_without_leaks_under_fail_nth", p->name);
@@ -744,7 +744,7 @@ int main(void)
 	const char *why = rel_fi_unavailable();
 	const char *dry = getenv("DMALAB_FI_DRYRUN");
 	struct rel_state base, now;
-	double budget, end, t0 = rel_now();
+	double budget, end, t0 = test_now();
 	unsigned int i;
 	int exp, fnth;
 
@@ -783,9 +783,9 @@ int main(void)
 	}
 	rel_state_get(exp, &base);
 	budget = getenv("DMALAB_FI_SECS") ? atof(getenv("DMALAB_FI_SECS")) : 240;
-	end = rel_now() + budget;
+	end = test_now() + budget;
 	for (i = 0; i < FI_NPATHS; i++) {
-		if (rel_now() > end) {
+		if (test_now() > end) {
 			char name[96];
 
 			snprintf(name, sizeof(name), "%s_fails_cleanly_without_leaks_under_fail_nth",
@@ -810,7 +810,7 @@ int main(void)
 	if (!fi_dry)
 		rel_fi_setup(0);
 	tap_diag("total injected faults survived: %lu over %zu paths in %.0f s",
-		 fi_total_faults, FI_NPATHS, rel_now() - t0);
+		 fi_total_faults, FI_NPATHS, test_now() - t0);
 	{
 		struct fi_ctx c = { .exp = exp, .fd = -1, .dev = -1, .imp = -1 };
 		int ok = !fi_mapped(&c) && !op_job_fill(&c) && chk_job_fill(&c);

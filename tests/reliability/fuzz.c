@@ -675,7 +675,7 @@ static int fz_impossible_fault(void)
 		(void)m[0];
 		_exit(0);
 	}
-	for (end = rel_now() + 60; !ended && rel_now() < end; usleep(50000))
+	for (end = test_now() + 60; !ended && test_now() < end; usleep(50000))
 		ended = waitpid(pid, &status, WNOHANG) == pid;
 	if (!ended) {
 		tap_diag("the child still loops in its first page fault after 60 s");
@@ -771,8 +771,8 @@ int main(void)
 	b.fd = our;
 	ioctl(fz_exp2, DMALAB_EXP_IOC_BIND, &b);
 
-	end = rel_now() + FZ_SECS;
-	while (fz_calls < max_calls && rel_now() < end) {
+	end = test_now() + FZ_SECS;
+	while (fz_calls < max_calls && test_now() < end) {
 		uint64_t r = fz_r() % 100;
 
 		if (r < 90)

@@ -23,17 +23,9 @@
 
 #include "tap.h"
 #include "exporter/exp_util.h"
-#include "importer/imp_util.h"
+#include "dmalab_test.h"
 
-/* ---- time and randomness ---- */
-static inline double rel_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
+/* ---- randomness ---- */
 /* xorshift64*: small, seedable, the same sequence on every machine. */
 static inline uint64_t rel_rand(uint64_t *s)
 {
@@ -143,12 +135,12 @@ static inline void rel_state_diag(const char *what, const struct rel_state *s)
 static inline int rel_state_settle(int expdev, const struct rel_state *base,
 				   struct rel_state *now, double secs)
 {
-	double end = rel_now() + secs;
+	double end = test_now() + secs;
 
 	for (;;) {
 		if (!rel_state_get(expdev, now) && rel_state_same(base, now))
 			return 1;
-		if (rel_now() > end)
+		if (test_now() > end)
 			return 0;
 		usleep(10000);
 	}

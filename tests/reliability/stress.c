@@ -427,14 +427,15 @@ static void st_step(struct st_worker *w)
 	};
 	static const unsigned char starts[] = { 0, 18, 30, 42, 48, 60, 63, 67,
 						 82, 87, 89, 97 };
-	double t0 = rel_now();
+	double t0 = test_now();
 	unsigned int k = 0, i;
 
 	for (i = 0; i < sizeof(starts); i++)
 		if (op >= starts[i])
 			k = kind[starts[i]];
 	st_step_op(w, b, op);
-	__atomic_add_fetch(&sh->step_us[k], (unsigned long)((rel_now() - t0) * 1e6),
+	__atomic_add_fetch(&sh->step_us[k],
+			   (unsigned long)((test_now() - t0) * 1e6),
 			   __ATOMIC_RELAXED);
 }
 
@@ -592,8 +593,8 @@ int main(void)
 		}
 	}
 	/* The parent holds both devices open: unloading must be refused. */
-	end = rel_now() + secs;
-	while (rel_now() < end) {
+	end = test_now() + secs;
+	while (test_now() < end) {
 		st_try_unload();
 		usleep(50000);
 	}

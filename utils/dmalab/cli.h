@@ -33,6 +33,8 @@ struct cli_opt {
 /* Entries of an option table. */
 #define OPT(n, a, h)	{ .name = (n), .arg = (a), .help = (h) }
 #define OPT_END		{ .name = NULL }
+/* The buffer option of every command that works on one dma-buf. */
+#define OPT_FD		OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)")
 
 struct cli;
 
@@ -89,6 +91,7 @@ const char *cli_str(struct cli *c, const char *name, const char *def);
 int cli_flag(struct cli *c, const char *name);
 int cli_u64(struct cli *c, const char *name, uint64_t def, uint64_t *out);
 int cli_size(struct cli *c, const char *name, uint64_t def, uint64_t *out);
+int cli_byte(struct cli *c, const char *name, uint8_t def, uint8_t *out);
 int cli_buf_fd(struct cli *c, const char *name);
 int cli_choice(struct cli *c, const char *name, const char *const *choices,
 	       int def);
@@ -100,6 +103,7 @@ int cli_fail(struct cli *c, const char *fmt, ...)
 int cli_usage(struct cli *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int cli_lib_fail(struct cli *c);
+int cli_no_args(struct cli *c);
 
 /* Output: an object of fields, arrays of objects. */
 void out_begin(struct cli *c);

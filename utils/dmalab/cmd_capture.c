@@ -23,35 +23,6 @@
 
 #define CAP_MAX_BUFS	8
 
-/* Raw DRM UAPI (include/uapi/drm/drm.h): no libdrm in the guest. */
-struct cap_drm_version {
-	int version_major;
-	int version_minor;
-	int version_patchlevel;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-
-struct cap_drm_prime_handle {
-	__u32 handle;
-	__u32 flags;
-	__s32 fd;
-};
-
-struct cap_drm_gem_close {
-	__u32 handle;
-	__u32 pad;
-};
-
-#define CAP_DRM_IOCTL_VERSION	_IOWR('d', 0x00, struct cap_drm_version)
-#define CAP_DRM_IOCTL_GEM_CLOSE	_IOW('d', 0x09, struct cap_drm_gem_close)
-#define CAP_DRM_IOCTL_PRIME_HANDLE_TO_FD _IOWR('d', 0x2d, struct cap_drm_prime_handle)
-#define CAP_DRM_IOCTL_PRIME_FD_TO_HANDLE _IOWR('d', 0x2e, struct cap_drm_prime_handle)
-
 static struct cli_opt capture_opts[] = {
 	OPT("video", "PATH", "the V4L2 capture device (default: the first vivid one)"),
 	OPT("frames", "N", "frames to capture (default 3, at most 8)"),
@@ -76,29 +47,6 @@ static int cap_find_video(const char *driver, char *path, size_t len)
 		    !strcmp((char *)cap.driver, driver) &&
 		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) &&
 		    (cap.device_caps & V4L2_CAP_STREAMING))
-			return fd;
-		close(fd);
-	}
-	return -ENODEV;
-}
-
-/* Open the DRM card whose driver is @driver. */
-static int cap_find_drm(const char *driver, char *path, size_t len)
-{
-	struct cap_drm_version v;
-	char name[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		snprintf(path, len, "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!ioctl(fd, CAP_DRM_IOCTL_VERSION, &v) && !strcmp(name, driver))
 			return fd;
 		close(fd);
 	}
@@ -206,27 +154,26 @@ static int cap_vgem(struct cli *c, struct cap_state *s, int drm,
 		    struct dmalab_exp_info *info, struct dmalab_exp_attach_info *att,
 		    int *same)
 {
-	struct cap_drm_prime_handle ph = { .fd = s->fds[0] };
-	struct cap_drm_gem_close gc = { 0 };
 	struct stat a, b;
-	int ret;
+	uint32_t handle;
+	int ret, re;
 
-	if (ioctl(drm, CAP_DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph))
-		return cli_fail(c, "vgem PRIME import of our dma-buf: %s", strerror(errno));
-	gc.handle = ph.handle;
-	ph.fd = -1;
-	ph.flags = O_CLOEXEC;
-	if (ioctl(drm, CAP_DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph)) {
-		ret = cli_fail(c, "vgem PRIME export back: %s", strerror(errno));
+	ret = dmalab_drm_prime_import(drm, s->fds[0], &handle, NULL);
+	if (ret)
+		return cli_fail(c, "vgem PRIME import of our dma-buf: %s",
+				strerror(-ret));
+	re = dmalab_drm_prime_export(drm, handle, O_CLOEXEC, NULL);
+	if (re < 0) {
+		ret = cli_fail(c, "vgem PRIME export back: %s", strerror(-re));
 		goto close;
 	}
-	*same = !fstat(ph.fd, &a) && !fstat(s->fds[0], &b) && a.st_ino == b.st_ino &&
-		a.st_dev == b.st_dev;
-	close(ph.fd);
+	*same = !fstat(re, &a) && !fstat(s->fds[0], &b) &&
+		a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+	close(re);
 	ret = dmalab_exp_get_info(s->exp, s->fds[0], info, att, 4, &c->err) ?
 	      cli_lib_fail(c) : 0;
 close:
-	ioctl(drm, CAP_DRM_IOCTL_GEM_CLOSE, &gc);
+	dmalab_drm_gem_close(drm, handle, NULL);
 	return ret;
 }
 
@@ -261,7 +208,7 @@ static int capture_run(struct cli *c)
 	if (s.vfd < 0)
 		return cli_fail(c, "%s: no V4L2 capture device (is vivid loaded?)",
 				video ? video : "vivid");
-	drm = cap_find_drm("vgem", dpath, sizeof(dpath));
+	drm = dmalab_drm_open("vgem", dpath, sizeof(dpath), NULL);
 	if (drm < 0) {
 		ret = cli_fail(c, "no vgem DRM device in /dev/dri (is vgem loaded?)");
 		goto out;

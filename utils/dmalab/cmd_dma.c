@@ -68,11 +68,19 @@ static uint64_t dma_range_progs(int imp, struct dma_side *s, uint64_t len,
 	return n;
 }
 
+/*
+ * Import, attach and map one side of the job: copy names its two buffers
+ * --src-fd and --dst-fd, fill and checksum work on --fd.
+ */
 static int dma_side_open(struct cli *c, int imp, struct devspec *d,
-			 struct dma_side *s, const char *fd_opt,
-			 const char *off_opt, uint32_t dir)
+			 struct dma_side *s, int op, int is_src)
 {
-	int ret;
+	int copy = op == DMALAB_IMP_JOB_COPY, ret;
+	const char *fd_opt = !copy ? "fd" : is_src ? "src-fd" : "dst-fd";
+	const char *off_opt = !copy ? "offset" :
+			      is_src ? "src-offset" : "dst-offset";
+	uint32_t dir = is_src ? DMALAB_IMP_DIR_TO_DEVICE :
+				DMALAB_IMP_DIR_FROM_DEVICE;
 
 	s->fd = cli_buf_fd(c, fd_opt);
 	if (s->fd < 0)
@@ -131,7 +139,8 @@ static int dma_run(struct cli *c)
 	struct dmalab_imp_job job;
 	struct devspecs ds = { .n = 0 };
 	struct devspec *d;
-	uint64_t len, pattern, timeout, max, bad = 0;
+	uint64_t len, timeout, max, bad = 0;
+	uint8_t pattern;
 	int op = 0, imp, ret, i;
 	double t0, t1;
 
@@ -140,13 +149,11 @@ static int dma_run(struct cli *c)
 			op = i;
 	if (!op)
 		return cli_usage(c, "give one operation: copy, fill or checksum");
-	ret = cli_u64(c, "pattern", 0x5a, &pattern);
+	ret = cli_byte(c, "pattern", 0x5a, &pattern);
 	if (!ret)
 		ret = cli_u64(c, "timeout", 5000, &timeout);
 	if (ret)
 		return ret;
-	if (pattern > 255)
-		return cli_usage(c, "--pattern: %llu is not a byte", (unsigned long long)pattern);
 	imp = open_imp(c);
 	if (imp < 0)
 		return cli_lib_fail(c);
@@ -158,24 +165,17 @@ static int dma_run(struct cli *c)
 	job.op = op;
 	job.pattern = op == DMALAB_IMP_JOB_FILL ? pattern : 0;
 	job.timeout_ms = timeout;
-	if (op != DMALAB_IMP_JOB_FILL) {
-		ret = dma_side_open(c, imp, d, &src, op == DMALAB_IMP_JOB_COPY ?
-				    "src-fd" : "fd", op == DMALAB_IMP_JOB_COPY ?
-				    "src-offset" : "offset", DMALAB_IMP_DIR_TO_DEVICE);
-		if (ret)
-			goto out;
-		job.src_attach = src.m.attach_id;
-		job.src_offset = src.off;
-	}
-	if (op != DMALAB_IMP_JOB_CHECKSUM) {
-		ret = dma_side_open(c, imp, d, &dst, op == DMALAB_IMP_JOB_COPY ?
-				    "dst-fd" : "fd", op == DMALAB_IMP_JOB_COPY ?
-				    "dst-offset" : "offset", DMALAB_IMP_DIR_FROM_DEVICE);
-		if (ret)
-			goto out;
-		job.dst_attach = dst.m.attach_id;
-		job.dst_offset = dst.off;
-	}
+	/* fill only writes, checksum only reads; an unused side stays 0. */
+	if (op != DMALAB_IMP_JOB_FILL)
+		ret = dma_side_open(c, imp, d, &src, op, 1);
+	if (!ret && op != DMALAB_IMP_JOB_CHECKSUM)
+		ret = dma_side_open(c, imp, d, &dst, op, 0);
+	if (ret)
+		goto out;
+	job.src_attach = src.m.attach_id;
+	job.src_offset = src.off;
+	job.dst_attach = dst.m.attach_id;
+	job.dst_offset = dst.off;
 	max = src.fd >= 0 ? src.m.size - src.off : UINT64_MAX;
 	if (dst.fd >= 0 && dst.m.size - dst.off < max)
 		max = dst.m.size - dst.off;

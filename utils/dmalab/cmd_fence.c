@@ -14,7 +14,7 @@
 #include "devspec.h"
 
 static struct cli_opt fence_opts[] = {
-	OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)"),
+	OPT_FD,
 	OPT("dev", "DEV", "first start an async DMA fill of the buffer on DEV"),
 	OPT("pattern", "BYTE", "the fill's byte (default 0xa5)"),
 	OPT("len", "BYTES", "bytes to fill (default: the whole buffer)"),
@@ -70,7 +70,8 @@ static int fence_run(struct cli *c)
 	struct devspecs ds = { .n = 0 };
 	struct dmalab_imp_job job;
 	struct devspec *d = NULL;
-	uint64_t pattern, timeout, len;
+	uint64_t timeout, len;
+	uint8_t pattern;
 	double t0;
 	int ret;
 
@@ -80,13 +81,13 @@ static int fence_run(struct cli *c)
 	r.how = cli_choice(c, "wait", waits, 0);
 	if (r.how < 0)
 		return 2;
-	ret = cli_u64(c, "pattern", 0xa5, &pattern);
+	ret = cli_byte(c, "pattern", 0xa5, &pattern);
 	if (!ret)
 		ret = cli_u64(c, "timeout", 10000, &timeout);
 	if (ret)
 		return ret;
-	if (pattern > 255 || timeout > 600000)
-		return cli_usage(c, "--pattern must be a byte, --timeout at most 600000");
+	if (timeout > 600000)
+		return cli_usage(c, "--timeout: at most 600000");
 	r.timeout = timeout;
 	if (!cli_str(c, "dev", NULL) && r.how == 2)
 		return cli_usage(c, "--wait ioctl needs --dev (a job of ours to wait for)");

@@ -85,7 +85,7 @@ void show_exp_info(struct cli *c, const struct dmalab_exp_info *info,
 }
 
 static struct cli_opt info_opts[] = {
-	OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)"),
+	OPT_FD,
 	OPT_END,
 };
 
@@ -100,8 +100,8 @@ static int info_run(struct cli *c)
 	fd = cli_buf_fd(c, "fd");
 	if (fd < 0)
 		return 2;
-	if (c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[0]);
+	if (cli_no_args(c))
+		return 2;
 	if (dmalab_buf_size(fd, &size, &c->err))
 		return cli_lib_fail(c);
 	fdinfo_get(fd, "exp_name", exp_name, sizeof(exp_name));
@@ -137,7 +137,7 @@ const struct cli_cmd cmd_info = {
 };
 
 static struct cli_opt name_opts[] = {
-	OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)"),
+	OPT_FD,
 	OPT_END,
 };
 
@@ -174,8 +174,8 @@ static int stats_run(struct cli *c)
 	struct dmalab_exp_stats st;
 	int exp;
 
-	if (c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[0]);
+	if (cli_no_args(c))
+		return 2;
 	exp = open_exp(c);
 	if (exp < 0)
 		return cli_lib_fail(c);

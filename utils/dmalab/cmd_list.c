@@ -57,8 +57,8 @@ static int list_run(struct cli *c)
 	int nbuf = 0, in_buf = 0;
 	FILE *f;
 
-	if (c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[0]);
+	if (cli_no_args(c))
+		return 2;
 	f = fopen(LIST_FILE, "r");
 	if (!f)
 		return cli_fail(c, "open %s: %s (is debugfs mounted, are you root?)",
@@ -112,8 +112,8 @@ static int devices_run(struct cli *c)
 	int imp, n, i, edu = 0;
 	char alias[16];
 
-	if (c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[0]);
+	if (cli_no_args(c))
+		return 2;
 	imp = open_imp(c);
 	if (imp < 0)
 		return cli_lib_fail(c);

@@ -17,7 +17,7 @@
 #define MAP_MAX_ATTACH	16
 
 static struct cli_opt map_opts[] = {
-	OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)"),
+	OPT_FD,
 	OPT("dev", "DEV", "attach to DEV, and map once all are attached (repeatable)"),
 	OPT("dir", "bidir|to-device|from-device", "mapping direction (default bidir)"),
 	OPT("entries", NULL, "list the sg entries (at most 64; needs root)"),

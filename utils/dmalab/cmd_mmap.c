@@ -27,8 +27,6 @@ struct range {
 	double ms;		/* time spent in the access */
 };
 
-#define RANGE_OPT_FD \
-	OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)")
 #define RANGE_OPT_OFFSET \
 	OPT("offset", "BYTES", "start of the range (default 0)")
 #define RANGE_OPT_LEN \
@@ -49,8 +47,8 @@ static int range_open(struct cli *c, struct range *r, int prot,
 	r->buf_fd = cli_buf_fd(c, "fd");
 	if (r->buf_fd < 0)
 		return 2;
-	if (c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[0]);
+	if (cli_no_args(c))
+		return 2;
 	via = cli_choice(c, "via", vias, 0);
 	if (via < 0)
 		return 2;
@@ -110,7 +108,7 @@ static void range_out(struct cli *c, const struct range *r)
 }
 
 static struct cli_opt fill_opts[] = {
-	RANGE_OPT_FD,
+	OPT_FD,
 	RANGE_OPT_OFFSET,
 	RANGE_OPT_LEN,
 	RANGE_OPT_VIA,
@@ -170,7 +168,7 @@ const struct cli_cmd cmd_fill = {
 };
 
 static struct cli_opt verify_opts[] = {
-	RANGE_OPT_FD,
+	OPT_FD,
 	RANGE_OPT_OFFSET,
 	RANGE_OPT_LEN,
 	RANGE_OPT_VIA,
@@ -243,7 +241,7 @@ const struct cli_cmd cmd_verify = {
 };
 
 static struct cli_opt dump_opts[] = {
-	RANGE_OPT_FD,
+	OPT_FD,
 	RANGE_OPT_OFFSET,
 	RANGE_OPT_LEN,
 	RANGE_OPT_VIA,

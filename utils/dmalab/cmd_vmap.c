@@ -14,7 +14,7 @@
 #define VMAP_CHUNK	(1U << 20)
 
 static struct cli_opt vmap_opts[] = {
-	OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)"),
+	OPT_FD,
 	OPT("pattern", "BYTE|seq[:SEED]", "also check the bytes the kernel read against this"),
 	OPT_END,
 };
@@ -70,8 +70,8 @@ static int vmap_run(struct cli *c)
 	fd = cli_buf_fd(c, "fd");
 	if (fd < 0)
 		return 2;
-	if (c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[0]);
+	if (cli_no_args(c))
+		return 2;
 	ret = cli_str(c, "pattern", NULL) ? cli_pattern(c, "pattern", &seq, &val) : 0;
 	if (ret)
 		return ret;

@@ -64,6 +64,21 @@ int cli_size(struct cli *c, const char *name, uint64_t def, uint64_t *out)
 	return 0;
 }
 
+/* A number that must fit a byte, such as a fill pattern. */
+int cli_byte(struct cli *c, const char *name, uint8_t def, uint8_t *out)
+{
+	uint64_t v;
+	int ret = cli_u64(c, name, def, &v);
+
+	if (ret)
+		return ret;
+	if (v > 255)
+		return cli_usage(c, "--%s: %llu is not a byte", name,
+				 (unsigned long long)v);
+	*out = v;
+	return 0;
+}
+
 /* The buffer fd: --NAME N, else $DMABUF_FD. */
 int cli_buf_fd(struct cli *c, const char *name)
 {
@@ -165,6 +180,14 @@ int cli_usage(struct cli *c, const char *fmt, ...)
 	cli_vmsg(c, fmt, ap);
 	va_end(ap);
 	return 2;
+}
+
+/* For commands that take options only: 0, or 2 after a usage error. */
+int cli_no_args(struct cli *c)
+{
+	if (!c->argc)
+		return 0;
+	return cli_usage(c, "unexpected argument '%s'", c->argv[0]);
 }
 
 int cli_lib_fail(struct cli *c)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * dma-bufs of other exporters, for checking them and for using them with
- * our importer: vgem (DRM PRIME), vivid (V4L2 VIDIOC_EXPBUF), the system
- * dma-heap and udmabuf (a memfd).
+ * our importer, by name: vgem (DRM PRIME), the system dma-heap and udmabuf
+ * (a memfd) from libdmalab, vivid (V4L2 VIDIOC_EXPBUF) from here.
  */
 #ifndef DMALAB_SOURCES_H
 #define DMALAB_SOURCES_H

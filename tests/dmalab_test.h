@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the importer's test programs: thin wrappers around the
- * /dev/dmalab_imp ioctls (returning 0 or -errno) and dma-buf sources that
- * do not depend on the project's exporter (system heap, udmabuf, vgem
- * through raw DRM ioctls).
+ * Helpers shared by the exporter, importer and reliability tests: thin
+ * wrappers around the /dev/dmalab_imp ioctls (returning 0 or -errno), kept
+ * raw so that the tests see exactly what the kernel answers, and a foreign
+ * dma-buf (vgem, system heap, udmabuf) from libdmalab.
  */
-#ifndef DMALAB_TESTS_IMP_UTIL_H
-#define DMALAB_TESTS_IMP_UTIL_H
+#ifndef DMALAB_TESTS_DMALAB_TEST_H
+#define DMALAB_TESTS_DMALAB_TEST_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,45 +19,31 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
-#include <linux/udmabuf.h>
 #include <linux/dmalab_imp.h>
 
-/* ---- raw DRM UAPI (include/uapi/drm/drm.h, drm_mode.h), no libdrm ---- */
-struct imp_drm_version {
-	int version_major;
-	int version_minor;
-	int version_patchlevel;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
+#include "dmalab.h"
 
-struct imp_drm_create_dumb {
-	__u32 height;
-	__u32 width;
-	__u32 bpp;
-	__u32 flags;
-	__u32 handle;
-	__u32 pitch;
-	__u64 size;
-};
+/* ---- time and readiness ---- */
+/* Seconds on the monotonic clock, to time waits and work. */
+static inline double test_now(void)
+{
+	struct timespec ts;
 
-struct imp_drm_prime_handle {
-	__u32 handle;
-	__u32 flags;
-	__s32 fd;
-};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
-#define IMP_DRM_IOCTL_VERSION	_IOWR('d', 0x00, struct imp_drm_version)
-#define IMP_DRM_IOCTL_PRIME_HANDLE_TO_FD _IOWR('d', 0x2d, struct imp_drm_prime_handle)
-#define IMP_DRM_IOCTL_MODE_CREATE_DUMB _IOWR('d', 0xB2, struct imp_drm_create_dumb)
+/* Whether @fd is ready for @ev now, without waiting. */
+static inline int test_ready(int fd, short ev)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & ev);
+}
 
 /* ---- ioctl wrappers ---- */
 static inline int imp_ioc(int fd, unsigned long req, void *arg)
@@ -213,97 +201,10 @@ static inline int imp_sim(int fd, __u32 bits, __u32 max_seg, __u64 boundary,
 
 static inline __u64 imp_fnv(const void *p, size_t n)
 {
-	const unsigned char *b = p;
-	__u64 h = DMALAB_IMP_FNV_OFFSET;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= DMALAB_IMP_FNV_PRIME;
-	}
-	return h;
+	return dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, p, n);
 }
 
-/* ---- dma-buf sources ---- */
-static inline int src_heap(size_t size)
-{
-	struct dma_heap_allocation_data a = {
-		.len = size, .fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	int hfd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-	int r;
-
-	if (hfd < 0)
-		return -errno;
-	r = imp_ioc(hfd, DMA_HEAP_IOCTL_ALLOC, &a);
-	close(hfd);
-	return r ? r : (int)a.fd;
-}
-
-static inline int src_udmabuf(size_t size)
-{
-	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = size };
-	int ufd, mfd, r;
-
-	ufd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	if (ufd < 0)
-		return -errno;
-	mfd = memfd_create("imp-test", MFD_ALLOW_SEALING | MFD_CLOEXEC);
-	if (mfd < 0 || ftruncate(mfd, size) ||
-	    fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
-		r = -errno;
-		goto out;
-	}
-	c.memfd = mfd;
-	r = ioctl(ufd, UDMABUF_CREATE, &c);
-	if (r < 0)
-		r = -errno;
-out:
-	if (mfd >= 0)
-		close(mfd);
-	close(ufd);
-	return r;
-}
-
-static inline int src_vgem(size_t size)
-{
-	char path[32], name[16];
-	int i, dfd, r = -ENODEV;
-
-	for (i = 0; i < 8; i++) {
-		struct imp_drm_version v = { .name_len = sizeof(name) - 1 };
-		struct imp_drm_create_dumb d = { 0 };
-		struct imp_drm_prime_handle p = { 0 };
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		dfd = open(path, O_RDWR | O_CLOEXEC);
-		if (dfd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		if (ioctl(dfd, IMP_DRM_IOCTL_VERSION, &v) || strcmp(name, "vgem")) {
-			close(dfd);
-			continue;
-		}
-		/* One row of 32-bit pixels, page-multiple wide. */
-		d.width = size / 4;
-		d.height = 1;
-		d.bpp = 32;
-		r = imp_ioc(dfd, IMP_DRM_IOCTL_MODE_CREATE_DUMB, &d);
-		if (!r) {
-			p.handle = d.handle;
-			p.flags = O_RDWR | O_CLOEXEC;
-			r = imp_ioc(dfd, IMP_DRM_IOCTL_PRIME_HANDLE_TO_FD, &p);
-			if (!r)
-				r = p.fd;
-		}
-		close(dfd);
-		return r;
-	}
-	return r;
-}
-
-/* Any foreign dma-buf: system heap, then udmabuf, then vgem. */
+/* Any foreign dma-buf: vgem, then the system heap, then udmabuf. */
 static inline int src_any(size_t size, const char **name)
 {
 	/*
@@ -312,28 +213,17 @@ static inline int src_any(size_t size, const char **name)
 	 * direction rather than the mapping's, which the debug kernel's
 	 * DMA-API checks report; tests/importer/foreign.c covers the heap.
 	 */
-	int fd = src_vgem(size);
+	int fd = dmalab_vgem_alloc(-1, size, NULL, NULL);
 
 	*name = "vgem";
 	if (fd >= 0)
 		return fd;
-	fd = src_heap(size);
+	fd = dmalab_heap_alloc(-1, size, NULL);
 	*name = "system heap";
 	if (fd >= 0)
 		return fd;
 	*name = "udmabuf";
-	return src_udmabuf(size);
+	return dmalab_udmabuf_alloc(-1, size, NULL);
 }
 
-/* Is the n-th edu device usable for DMA on this buffer (reachable)? */
-static inline int imp_has_iommu(int fd)
-{
-	struct dmalab_imp_dev_info i;
-	__u32 dev;
-
-	if (imp_edu(fd, 0, &dev, &i))
-		return 0;
-	return !!(i.dev_flags & DMALAB_IMP_DEV_IOMMU);
-}
-
-#endif /* DMALAB_TESTS_IMP_UTIL_H */
+#endif /* DMALAB_TESTS_DMALAB_TEST_H */
