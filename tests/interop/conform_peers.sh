@@ -53,6 +53,15 @@ for spec in $peers; do
 		size=${spec#*@}
 		peer=${from}_$(echo "$size" | tr 'M' 'm') ;;
 	esac
+	# udmabuf maps its pages for its own device at the first CPU access, in
+	# that access's direction, and syncs later accesses in theirs: with
+	# DMA-API debugging on, each sync of another direction is reported.
+	if [ "$from" = udmabuf ] && [ -d /sys/kernel/debug/dma-api ]; then
+		for i in $(seq $per_peer); do
+			skip "${peer}_conformance_$i" "udmabuf syncs CPU access against its first access's direction: DMA-API debugging reports it (README)"
+		done
+		continue
+	fi
 	out=$(dmalab conform --from "$from" --size "$size" --json 2>&1)
 	rc=$?
 	if echo "$out" | grep -q "no $from buffer on this kernel"; then
