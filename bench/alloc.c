@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -107,14 +108,27 @@ static void bench_alloc_size(size_t size)
 		if (w != REF_MEMSET || pre)
 			bench_alloc_one(w, size, pre, dummy);
 	/*
-	 * Interleave the contenders, each repetition starting with another
-	 * one, so that noise and ordering effects spread over all of them.
+	 * Interleave the contenders in a new order each repetition (seeded,
+	 * so runs repeat), so that noise and what the previous contender left
+	 * in the page allocator spread over all of them: a fixed cycle would
+	 * always put the same contender after anonymous memory's munmap.
 	 */
+	srand(size / KiB);
 	for (r = 0; r < reps; r++) {
+		unsigned int order[N_WHO];
+
+		for (i = 0; i < N_WHO; i++)
+			order[i] = i;
+		for (i = N_WHO - 1; i > 0; i--) {
+			unsigned int j = rand() % (i + 1), t = order[i];
+
+			order[i] = order[j];
+			order[j] = t;
+		}
 		for (i = 0; i < N_WHO; i++) {
 			int ret;
 
-			w = (i + r) % N_WHO;
+			w = order[i];
 			if (err[w])
 				continue;
 			ret = bench_alloc_one(w, size, pre, ns);
