@@ -171,7 +171,9 @@ int dmalab_imp_detach(struct dmalab_imp_file *f, u32 id)
  * device's max segment or crossing its boundary, which an exporter that
  * ignores the importer's dma_parms produces. So the exporter's table is
  * first read through a mapping for the module's 64-bit probe device, whose
- * DMA addresses are physical addresses.
+ * DMA addresses are physical addresses. That mapping is DMA_TO_DEVICE: only
+ * read, and the one kind DMA-API debugging lets overlap a writable mapping
+ * of an exporter that maps without DMA_ATTR_SKIP_CPU_SYNC.
  */
 static bool dmalab_imp_needs_precheck(struct dmalab_imp_att *att)
 {
@@ -207,9 +209,9 @@ static int dmalab_imp_precheck_entry(struct device *dev, bool translated,
 	return 0;
 }
 
-static int dmalab_imp_precheck(struct dmalab_imp_att *att,
-			       enum dma_data_direction dir)
+static int dmalab_imp_precheck(struct dmalab_imp_att *att)
 {
+	const enum dma_data_direction dir = DMA_TO_DEVICE;
 	struct device *dev = att->idev->dev;
 	bool translated = dmalab_imp_dev_translated(dev);
 	struct dma_buf_attachment *pa;
@@ -275,7 +277,7 @@ int dmalab_imp_map(struct dmalab_imp_file *f, struct dmalab_imp_map *arg)
 	if (att->sgt)
 		return -EBUSY;
 	if (dmalab_imp_needs_precheck(att)) {
-		ret = dmalab_imp_precheck(att, dir);
+		ret = dmalab_imp_precheck(att);
 		if (ret)
 			return ret;
 	}

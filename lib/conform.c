@@ -437,10 +437,18 @@ static void conform_dev(struct conform *k, uint32_t dev_id, const char *label)
 			    (unsigned long long)si.longest,
 			    (unsigned long long)si.dma_min,
 			    (unsigned long long)si.dma_max);
+	/*
+	 * One device mapping at a time: exporters that map without
+	 * DMA_ATTR_SKIP_CPU_SYNC (the system heap, videobuf2) make DMA-API
+	 * debugging report two writable mappings of the same pages.
+	 */
+	dmalab_imp_unmap_attach(k->imp, att, NULL);
 	if (!r && !k->have_dma && !si.violations) {
 		k->have_dma = 1;
 		k->dma_attach = att;
 		snprintf(k->dma_dev, sizeof(k->dma_dev), "%s", label);
+	} else {
+		dmalab_imp_detach(k->imp, att, NULL);
 	}
 }
 
@@ -660,7 +668,11 @@ int dmalab_conform(int buf_fd, int imp_fd, struct dmalab_conform_report *rep,
 	conform_vmap(&k);
 	if (k.imported)
 		conform_devices(&k);
-	else
+	/* The device kept for DMA maps again, now alone. */
+	if (k.have_dma &&
+	    dmalab_imp_map_attach(k.imp, k.dma_attach, DMALAB_IMP_DIR_BIDIR, NULL))
+		k.have_dma = 0;
+	if (!k.imported)
 		conform_add(&k, "sg_tables", DMALAB_CONFORM_UNSUPPORTED,
 			    "the importer could not import it: %s", strerror(-r));
 	conform_dma(&k);
