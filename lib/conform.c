@@ -34,6 +34,7 @@ struct conform {
 	uint32_t handle;
 	int imported;
 	/* The first device mapping that worked: DMA and fences use it. */
+	uint32_t dma_dev_id;
 	uint32_t dma_attach;
 	char dma_dev[DMALAB_CONFORM_NAME_LEN];
 	int have_dma;
@@ -440,15 +441,15 @@ static void conform_dev(struct conform *k, uint32_t dev_id, const char *label)
 	/*
 	 * One device mapping at a time: exporters that map without
 	 * DMA_ATTR_SKIP_CPU_SYNC (the system heap, videobuf2) make DMA-API
-	 * debugging report two writable mappings of the same pages.
+	 * debugging report two writable mappings of the same pages. Detach,
+	 * not only unmap: videobuf2 keeps its mapping until detach.
 	 */
 	dmalab_imp_unmap_attach(k->imp, att, NULL);
+	dmalab_imp_detach(k->imp, att, NULL);
 	if (!r && !k->have_dma && !si.violations) {
 		k->have_dma = 1;
-		k->dma_attach = att;
+		k->dma_dev_id = dev_id;
 		snprintf(k->dma_dev, sizeof(k->dma_dev), "%s", label);
-	} else {
-		dmalab_imp_detach(k->imp, att, NULL);
 	}
 }
 
@@ -668,9 +669,12 @@ int dmalab_conform(int buf_fd, int imp_fd, struct dmalab_conform_report *rep,
 	conform_vmap(&k);
 	if (k.imported)
 		conform_devices(&k);
-	/* The device kept for DMA maps again, now alone. */
+	/* The device chosen for DMA attaches and maps again, now alone. */
 	if (k.have_dma &&
-	    dmalab_imp_map_attach(k.imp, k.dma_attach, DMALAB_IMP_DIR_BIDIR, NULL))
+	    (dmalab_imp_attach_dev(k.imp, k.handle, k.dma_dev_id,
+				   &k.dma_attach, NULL) ||
+	     dmalab_imp_map_attach(k.imp, k.dma_attach, DMALAB_IMP_DIR_BIDIR,
+				   NULL)))
 		k.have_dma = 0;
 	if (!k.imported)
 		conform_add(&k, "sg_tables", DMALAB_CONFORM_UNSUPPORTED,
