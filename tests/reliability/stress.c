@@ -634,9 +634,10 @@ int main(void)
 	 * MemFree is noisy: the same loop of 200 allocations moves it by
 	 * -23..+24 MiB (per-CPU page lists, slab). The exporter's live_bytes
 	 * is the exact check; this one catches gross page leaks (the run
-	 * allocates a few hundred MiB in total).
+	 * allocates a few hundred MiB in total). On 6.12 with intel-iommu the
+	 * drop after a clean run reached 79 MiB (IOVA and page caches).
 	 */
-	slack = 64 * 1024;
+	slack = 128 * 1024;
 	tap_diag("MemFree before %ld KiB, after %ld KiB (slack %ld KiB); Slab %ld -> %ld KiB, PageTables %ld -> %ld KiB",
 		 free0, free1, slack, slab0, rel_meminfo("Slab"), pt0,
 		 rel_meminfo("PageTables"));
