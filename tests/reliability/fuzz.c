@@ -163,6 +163,33 @@ static const struct fz_fd *fz_pick_fd(void)
 	return &fz_fds[fz_r() % fz_nfds];
 }
 
+/*
+ * What a mutated fd number really names: a byte or field mutation may turn
+ * the picked fd into any other number, open or not, so the expectation
+ * follows the number in the struct, read from the kernel's fdinfo.
+ */
+static const struct fz_fd *fz_classify_fd(int fd)
+{
+	static struct fz_fd f;
+	char path[64], line[128];
+	FILE *fp;
+
+	f.fd = fd;
+	f.kind = fd == -1 ? FD_NEG1 : fd < 0 ? FD_BAD : FD_CLOSED;
+	if (fd < 0)
+		return &f;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	fp = fopen(path, "re");
+	if (!fp)
+		return &f;
+	f.kind = FD_NOTBUF;
+	while (fgets(line, sizeof(line), fp))
+		if (!strncmp(line, "exp_name:", 9))
+			f.kind = strstr(line, "dmalab_exp") ? FD_OURS : FD_FOREIGN;
+	fclose(fp);
+	return &f;
+}
+
 static uint64_t fz_special_u64(void)
 {
 	static const uint64_t v[] = {
@@ -295,6 +322,8 @@ static const char *fz_mutate(const struct fz_cmd *c, unsigned char *a,
 			break;
 		}
 	}
+	if (*fdp && *(int32_t *)(a + c->fd_off) != (*fdp)->fd)
+		*fdp = fz_classify_fd(*(int32_t *)(a + c->fd_off));
 	if (c->cmd == DMALAB_IMP_IOC_JOB) {
 		struct dmalab_imp_job *x = (void *)a;
 
@@ -715,7 +744,7 @@ int main(void)
 {
 	const char *e = getenv("DMALAB_FUZZ_CALLS");
 	unsigned long max_calls = e ? strtoul(e, NULL, 0) : FZ_DEFAULT_CALLS;
-	int ok_handles = 0, ok_after = 0, ok_dclose = 0, i, our, foreign;
+	int ok_handles = 0, ok_after = 0, ok_dclose = 0, i, our, foreign, closed_fd;
 	struct rel_state base, now;
 	struct dmalab_exp_stats st;
 	struct dmalab_exp_bind b = { .size = sizeof(b) };
@@ -761,9 +790,12 @@ int main(void)
 	fz_add_fd(eventfd(0, EFD_CLOEXEC), FD_NOTBUF);
 	fz_add_fd(fz_exp, FD_DEV_EXP);
 	fz_add_fd(0, FD_DEV_IMP);	/* set by fz_imp_setup */
+	/* A closed number far above the ones open() hands out next. */
 	i = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	closed_fd = fcntl(i, F_DUPFD_CLOEXEC, 900);
 	close(i);
-	fz_add_fd(i, FD_CLOSED);
+	close(closed_fd);
+	fz_add_fd(closed_fd, FD_CLOSED);
 	fz_add_fd(-1, FD_NEG1);
 	fz_add_fd(-2, FD_BAD);
 	fz_add_fd(1 << 20, FD_BAD);
