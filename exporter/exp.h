@@ -57,7 +57,6 @@ struct dmalab_exp_buf {
 	struct dmalab_exp_mem mem;
 	/* Kernel mapping of @mem, kept until the pages go (see exp_kmap.c). */
 	void *vaddr;
-	bool vaddr_vmapped;
 	unsigned int vmap_count;
 	unsigned int nr_mmaps;
 	unsigned int nr_migrations;

@@ -8,6 +8,7 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <uapi/linux/dmalab_exp.h>
@@ -77,7 +78,7 @@ static void dmalab_exp_show_buf(struct seq_file *s, struct dmalab_exp_buf *buf)
 	else
 		seq_puts(s, " unallocated");
 	if (buf->vaddr)
-		seq_puts(s, buf->vaddr_vmapped ? " kmap vmap" : " kmap linear");
+		seq_puts(s, is_vmalloc_addr(buf->vaddr) ? " kmap vmap" : " kmap linear");
 	seq_printf(s, " mmaps %u vmaps %u migrations %u copies-in %llu copies-out %llu",
 		   buf->nr_mmaps, buf->vmap_count, buf->nr_migrations,
 		   buf->nr_copy_in, buf->nr_copy_out);

@@ -37,14 +37,12 @@ int dmalab_exp_kmap_prepare(struct dmalab_exp_buf *buf)
 		return 0;
 	if (buf->mem.nr_segments == 1 && !PageHighMem(first)) {
 		buf->vaddr = page_address(first);
-		buf->vaddr_vmapped = false;
 		return 0;
 	}
 	buf->vaddr = vmap(buf->mem.pages, buf->mem.nr_pages, VM_MAP,
 			  PAGE_KERNEL);
 	if (!buf->vaddr)
 		return -ENOMEM;
-	buf->vaddr_vmapped = true;
 	return 0;
 }
 
@@ -57,8 +55,7 @@ void dmalab_exp_kmap_drop(struct dmalab_exp_buf *buf)
 	lockdep_assert_held(&buf->lock);
 	if (WARN_ON_ONCE(buf->vmap_count) || !buf->vaddr)
 		return;
-	if (buf->vaddr_vmapped)
+	if (is_vmalloc_addr(buf->vaddr))
 		vunmap(buf->vaddr);
 	buf->vaddr = NULL;
-	buf->vaddr_vmapped = false;
 }

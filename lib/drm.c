@@ -119,6 +119,12 @@ int dmalab_drm_gem_close(int drm_fd, uint32_t handle, struct dmalab_err *err)
 	return 0;
 }
 
+/* The first vgem card, for callers that pass no vgem fd. */
+static int dmalab_vgem_open(struct dmalab_err *err)
+{
+	return dmalab_drm_open("vgem", NULL, 0, err);
+}
+
 int dmalab_vgem_alloc(int vgem_fd, uint64_t len, uint32_t *handle,
 		      struct dmalab_err *err)
 {
@@ -128,19 +134,16 @@ int dmalab_vgem_alloc(int vgem_fd, uint64_t len, uint32_t *handle,
 	 */
 	struct dl_drm_create_dumb d = { .width = 4096, .bpp = 8 };
 	uint64_t rows = (len + 4095) / 4096;
-	int own = -1, fd;
+	int own, fd;
 
 	if (handle)
 		*handle = 0;
 	if (rows > UINT32_MAX)
 		return dmalab_fail(err, EINVAL, "vgem buffer of %llu bytes",
 				   (unsigned long long)len);
-	if (vgem_fd < 0) {
-		own = dmalab_drm_open("vgem", NULL, 0, err);
-		if (own < 0)
-			return own;
-		vgem_fd = own;
-	}
+	fd = dmalab_fd_or_open(&vgem_fd, &own, dmalab_vgem_open, err);
+	if (fd)
+		return fd;
 	d.height = rows;
 	if (ioctl(vgem_fd, DL_DRM_IOCTL_MODE_CREATE_DUMB, &d)) {
 		fd = dmalab_fail(err, errno, "vgem dumb buffer of %llu bytes",

@@ -37,14 +37,11 @@ int dmalab_alloc(int exp_fd, const struct dmalab_alloc_opts *o,
 		 struct dmalab_err *err)
 {
 	struct dmalab_exp_alloc a = { .size = sizeof(a) };
-	int own = -1, ret, code;
+	int own, ret, code;
 
-	if (exp_fd < 0) {
-		own = dmalab_exp_open(err);
-		if (own < 0)
-			return own;
-		exp_fd = own;
-	}
+	ret = dmalab_fd_or_open(&exp_fd, &own, dmalab_exp_open, err);
+	if (ret)
+		return ret;
 	a.flags = o->flags;
 	a.len = o->len;
 	a.placement = o->placement;

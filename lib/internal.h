@@ -16,6 +16,26 @@ DMALAB_HIDDEN int dmalab_fail(struct dmalab_err *err, int code,
 			      const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Library calls take an open device fd, or -1 to open one for the call
+ * alone: keep *@fd if it is open, else open one with @open_fn and store it
+ * in *@fd and *@own, which the caller closes. Returns 0 or @open_fn's
+ * negative error.
+ */
+static inline int dmalab_fd_or_open(int *fd, int *own,
+				    int (*open_fn)(struct dmalab_err *err),
+				    struct dmalab_err *err)
+{
+	*own = -1;
+	if (*fd >= 0)
+		return 0;
+	*own = open_fn(err);
+	if (*own < 0)
+		return *own;
+	*fd = *own;
+	return 0;
+}
+
 #define DMALAB_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #endif /* DMALAB_INTERNAL_H */

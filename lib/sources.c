@@ -31,19 +31,22 @@ int dmalab_heap_open(const char *heap, struct dmalab_err *err)
 	return fd;
 }
 
+/* The system heap, for callers that pass no heap fd. */
+static int dmalab_heap_open_default(struct dmalab_err *err)
+{
+	return dmalab_heap_open(NULL, err);
+}
+
 int dmalab_heap_alloc(int heap_fd, uint64_t len, struct dmalab_err *err)
 {
 	struct dma_heap_allocation_data a = {
 		.len = len, .fd_flags = O_RDWR | O_CLOEXEC,
 	};
-	int own = -1, ret, code;
+	int own, ret, code;
 
-	if (heap_fd < 0) {
-		own = dmalab_heap_open(NULL, err);
-		if (own < 0)
-			return own;
-		heap_fd = own;
-	}
+	ret = dmalab_fd_or_open(&heap_fd, &own, dmalab_heap_open_default, err);
+	if (ret)
+		return ret;
 	ret = ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &a);
 	code = errno;
 	if (own >= 0)
@@ -69,14 +72,11 @@ int dmalab_udmabuf_alloc(int udmabuf_fd, uint64_t len, struct dmalab_err *err)
 	struct udmabuf_create c = {
 		.flags = UDMABUF_FLAGS_CLOEXEC, .size = len,
 	};
-	int own = -1, mfd, ret;
+	int own, mfd, ret;
 
-	if (udmabuf_fd < 0) {
-		own = dmalab_udmabuf_open(err);
-		if (own < 0)
-			return own;
-		udmabuf_fd = own;
-	}
+	ret = dmalab_fd_or_open(&udmabuf_fd, &own, dmalab_udmabuf_open, err);
+	if (ret)
+		return ret;
 	/* udmabuf refuses a memfd that could shrink under its pages. */
 	mfd = memfd_create("dmalab-udmabuf", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	if (mfd < 0 || ftruncate(mfd, len) ||
