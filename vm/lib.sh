@@ -54,6 +54,14 @@ kernel_abi() {
 kernel_dir() { echo "$BUILD/kernels/$1"; }
 kernel_kdir() { echo "$BUILD/kernels/$1/root/usr/src/linux-headers-$1"; }
 
+# Where vm/build-modules puts the modules of ABI built without FEATUREs.
+modules_dir() {
+	local d=$BUILD/modules/$1 f
+	shift
+	for f; do d+=-without-${f#DMALAB_HAVE_}; done
+	echo "$d"
+}
+
 # The guest's two edu DMA engines: the seed's device A and device B, by the
 # width of the DMA mask QEMU gives each (slots 0x10 and 0x11, probed in order).
 EDU_DMA_BITS=(28 36)
