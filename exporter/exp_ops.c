@@ -147,6 +147,11 @@ static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
 			goto free_fresh;
 		}
 	}
+	/*
+	 * Several devices may map one buffer at once: DMA-API debug tracks
+	 * the cachelines of mappings made with a CPU sync and reports
+	 * overlaps, so map without one and sync explicitly.
+	 */
 	ret = dma_map_sgtable(a->dev, a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto free_sgt;
