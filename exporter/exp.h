@@ -44,6 +44,7 @@ struct dmalab_exp_mem {
 
 struct dmalab_exp_buf {
 	struct dma_buf *dmabuf;
+	unsigned long ino;	/* of the dma-buf's file, for debugfs */
 	/* Protects everything below; taken inside the dma_resv lock. */
 	struct mutex lock;
 	struct list_head attachments;

@@ -54,7 +54,8 @@ size_t dmalab_exp_max_len(void)
 	u64 param = (u64)READ_ONCE(max_buffer_mb) * SZ_1M;
 	u64 ram = ((u64)totalram_pages() << PAGE_SHIFT) / 2;
 
-	return min(param, ram);
+	/* Lengths are page multiples: so is the largest one. */
+	return round_down(min(param, ram), PAGE_SIZE);
 }
 
 /**
@@ -220,8 +221,12 @@ static unsigned int dmalab_exp_zones(const struct dmalab_exp_range *range,
 			zones[n++] = GFP_DMA32;
 		return n;
 	}
-	/* ZONE_DMA32 is all below 4 GiB: nothing set aside above. */
-	if (range->hi >= SZ_16M - 1)
+	/*
+	 * ZONE_DMA32 is all below 4 GiB: nothing set aside above. It starts at
+	 * 16 MiB when ZONE_DMA exists, so a range ending below that (24 bits)
+	 * would only fill the set-aside from it.
+	 */
+	if (range->hi >= SZ_16M || !IS_ENABLED(CONFIG_ZONE_DMA))
 		zones[n++] = GFP_DMA32;
 	if (IS_ENABLED(CONFIG_ZONE_DMA) && range->lo < SZ_16M)
 		zones[n++] = GFP_DMA;

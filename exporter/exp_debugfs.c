@@ -67,7 +67,7 @@ static void dmalab_exp_show_buf(struct seq_file *s, struct dmalab_exp_buf *buf)
 
 	mutex_lock(&buf->lock);
 	seq_printf(s, "buf ino %lu len %zu %s %s flags %#x addr_bits %u",
-		   file_inode(buf->dmabuf->file)->i_ino, buf->len,
+		   buf->ino, buf->len,
 		   buf->placement == DMALAB_EXP_PLACE_CONTIG ? "contig" :
 		   "scatter",
 		   buf->timing == DMALAB_EXP_TIMING_DEFERRED ? "deferred" :

@@ -15,6 +15,8 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/dmalab_exp.h>
 
+#include <dmalab/compat.h>
+
 #include "exp.h"
 
 /* Bounds the kernel copy of the attachment list an INFO call returns. */
@@ -242,7 +244,7 @@ static int dmalab_exp_check_info(const struct dmalab_exp_info *info)
 static int dmalab_exp_ioc_info(void __user *uarg)
 {
 	struct dmalab_exp_attach_info *ai = NULL;
-	struct dmalab_exp_info info;
+	struct dmalab_exp_info info, in;
 	struct dma_buf *dmabuf;
 	u64 uptr;
 	u32 usize;
@@ -260,6 +262,13 @@ static int dmalab_exp_ioc_info(void __user *uarg)
 	info.attach_count = min_t(u32, info.attach_count,
 				  DMALAB_EXP_INFO_MAX_ATTACH);
 	uptr = info.attach_ptr;
+	/* Outputs start from zero: nothing the caller wrote comes back. */
+	in = info;
+	memset(&info, 0, sizeof(info));
+	info.size = in.size;
+	info.fd = in.fd;
+	info.attach_ptr = in.attach_ptr;
+	info.attach_count = in.attach_count;
 
 	dmabuf = dma_buf_get(info.fd);
 	if (IS_ERR(dmabuf))
@@ -377,13 +386,15 @@ long dmalab_exp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
  * @file: the open device
  * @vma: the new mapping; its offset is the offset into the buffer
  *
- * Return: 0, -ENXIO when no dma-buf is bound, or dma_buf_mmap()'s error.
+ * Return: 0, -ENXIO when no dma-buf is bound, -EINVAL for a private
+ * mapping, -EACCES for a writable mapping of a dma-buf opened read-only,
+ * or dma_buf_mmap()'s error.
  */
 int dmalab_exp_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct dmalab_exp_file *ef = file->private_data;
 	struct dma_buf *dmabuf;
-	int ret;
+	int ret = 0;
 
 	mutex_lock(&ef->lock);
 	dmabuf = ef->bound;
@@ -392,7 +403,21 @@ int dmalab_exp_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	mutex_unlock(&ef->lock);
 	if (!dmabuf)
 		return -ENXIO;
-	ret = dma_buf_mmap(dmabuf, vma, vma->vm_pgoff);
+	/* Foreign exporters may accept a private mapping; we promise not to. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		ret = -EINVAL;
+	/*
+	 * mmap() checked the device file's mode: the dma-buf's counts, or a
+	 * read-only buffer would be writable through a device opened O_RDWR.
+	 */
+	else if (!(dmabuf->file->f_mode & FMODE_WRITE)) {
+		if (vma->vm_flags & VM_WRITE)
+			ret = -EACCES;
+		else
+			dmalab_exp_vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	if (!ret)
+		ret = dma_buf_mmap(dmabuf, vma, vma->vm_pgoff);
 	dma_buf_put(dmabuf);
 	return ret;
 }

@@ -426,6 +426,8 @@ struct dma_buf *dmalab_exp_buf_export(struct dmalab_exp_buf *buf,
 	if (IS_ERR(dmabuf))
 		return dmabuf;
 	buf->dmabuf = dmabuf;
+	/* The file's inode goes before release takes the buffer off the list. */
+	buf->ino = file_inode(dmabuf->file)->i_ino;
 	atomic64_inc(&dmalab_exp_counters.live_buffers);
 	atomic64_inc(&dmalab_exp_counters.total_buffers);
 	dmalab_exp_list_add(buf);

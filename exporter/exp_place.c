@@ -131,9 +131,11 @@ static bool dmalab_exp_busy(struct dmalab_exp_buf *buf)
 }
 
 /*
- * Move the contents to pages inside @range. User mappings are zapped so that
- * their next access faults the new pages in; device mappings and vmaps must
- * not exist (the caller checked).
+ * Move the contents to pages inside @range. User mappings are zapped before
+ * the copy: a write through them would otherwise land in the old pages after
+ * they were copied and be lost. Their next access faults, waits for
+ * buf->lock and finds the new pages. Device mappings and vmaps must not
+ * exist (the caller checked).
  */
 static int dmalab_exp_migrate(struct dmalab_exp_buf *buf,
 			      const struct dmalab_exp_range *range)
@@ -147,6 +149,7 @@ static int dmalab_exp_migrate(struct dmalab_exp_buf *buf,
 				   range);
 	if (ret)
 		return ret;
+	unmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);
 	dmalab_exp_mem_copy(&new, &old);
 	/* Whatever refers to the old pages goes with them. */
 	dmalab_exp_kmap_drop(buf);
@@ -154,7 +157,6 @@ static int dmalab_exp_migrate(struct dmalab_exp_buf *buf,
 		if (!a->copy)
 			dmalab_exp_sgt_drop(a);
 	buf->mem = new;
-	unmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);
 	dmalab_exp_mem_free(&old);
 	buf->nr_migrations++;
 	return 0;

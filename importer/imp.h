@@ -22,6 +22,8 @@
 #define DMALAB_IMP_MAX_ATTACH	256
 #define DMALAB_IMP_MAX_JOBS	64
 #define DMALAB_IMP_MAX_SIMS	8
+/* More device ids than DEV_LIST can ever have to report. */
+#define DMALAB_IMP_MAX_DEV_IDS	1024U
 
 #define DMALAB_IMP_DEF_TIMEOUT_MS	5000
 #define DMALAB_IMP_MAX_TIMEOUT_MS	60000
@@ -55,7 +57,8 @@ struct dmalab_imp_engine_ops {
  * @win_dma: bus address of @win_phys
  * @win_size: size of the window
  * @owner: creating file for simulated devices, NULL for edu devices
- * @n_attach: attachments to this device
+ * @n_users: attachments to this device and lookups in progress
+ *	(dmalab_imp_dev_get()); the device goes only once it is zero
  * @node: entry in the global device list
  * @ops: engine operations
  * @wq: ordered workqueue running this device's jobs in submission order
@@ -77,7 +80,7 @@ struct dmalab_imp_dev {
 	u64 win_dma;
 	u64 win_size;
 	struct dmalab_imp_file *owner;
-	atomic_t n_attach;
+	atomic_t n_users;
 	struct list_head node;
 	const struct dmalab_imp_engine_ops *ops;
 	struct workqueue_struct *wq;
@@ -220,7 +223,9 @@ extern const struct file_operations dmalab_imp_fops;
 /* imp_dev.c: the device registry */
 int dmalab_imp_dev_register(struct dmalab_imp_dev *idev);
 void dmalab_imp_dev_unregister(struct dmalab_imp_dev *idev);
-struct dmalab_imp_dev *dmalab_imp_dev_find(struct dmalab_imp_file *f, u32 id);
+struct dmalab_imp_dev *dmalab_imp_dev_get(struct dmalab_imp_file *f, u32 id);
+void dmalab_imp_dev_put(struct dmalab_imp_dev *idev);
+void dmalab_imp_dev_wait_unused(struct dmalab_imp_dev *idev);
 int dmalab_imp_dev_list(struct dmalab_imp_file *f,
 			struct dmalab_imp_dev_list *arg);
 int dmalab_imp_dev_info(struct dmalab_imp_file *f,

@@ -100,14 +100,17 @@ int dmalab_imp_attach(struct dmalab_imp_file *f, struct dmalab_imp_attach *arg)
 
 	if (!buf)
 		return -ENOENT;
-	idev = dmalab_imp_dev_find(f, arg->dev_id);
-	if (!idev)
-		return -ENODEV;
 	if (f->n_atts >= DMALAB_IMP_MAX_ATTACH)
 		return -EMFILE;
+	/* The attachment keeps the device in use until it is detached. */
+	idev = dmalab_imp_dev_get(f, arg->dev_id);
+	if (!idev)
+		return -ENODEV;
 	att = kzalloc(sizeof(*att), GFP_KERNEL_ACCOUNT);
-	if (!att)
-		return -ENOMEM;
+	if (!att) {
+		ret = -ENOMEM;
+		goto put_dev;
+	}
 	attach = dma_buf_attach(buf->dmabuf, idev->dev);
 	if (IS_ERR(attach)) {
 		ret = PTR_ERR(attach);
@@ -123,7 +126,6 @@ int dmalab_imp_attach(struct dmalab_imp_file *f, struct dmalab_imp_attach *arg)
 	att->id = id;
 	f->n_atts++;
 	buf->n_attach++;
-	atomic_inc(&idev->n_attach);
 	arg->attach_id = id;
 	return 0;
 
@@ -131,6 +133,8 @@ detach:
 	dma_buf_detach(buf->dmabuf, attach);
 free_att:
 	kfree(att);
+put_dev:
+	dmalab_imp_dev_put(idev);
 	return ret;
 }
 
@@ -141,7 +145,7 @@ static void dmalab_imp_do_detach(struct dmalab_imp_file *f,
 	f->n_atts--;
 	dma_buf_detach(att->buf->dmabuf, att->attach);
 	att->buf->n_attach--;
-	atomic_dec(&att->idev->n_attach);
+	dmalab_imp_dev_put(att->idev);
 	kfree(att);
 }
 

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/idr.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "imp.h"
@@ -17,6 +18,19 @@
 static DEFINE_MUTEX(dmalab_imp_devs_lock);
 static LIST_HEAD(dmalab_imp_devs);
 static DEFINE_IDA(dmalab_imp_dev_ids);
+
+/*
+ * The list's order, which DEV_LIST reports: edu devices by PCI address (the
+ * names of PCI devices sort that way), then simulated devices as created.
+ */
+static bool dmalab_imp_dev_before(struct dmalab_imp_dev *a,
+				  struct dmalab_imp_dev *b)
+{
+	if (a->kind != DMALAB_IMP_KIND_EDU)
+		return false;
+	return b->kind != DMALAB_IMP_KIND_EDU ||
+	       strcmp(dev_name(a->dev), dev_name(b->dev)) < 0;
+}
 
 /**
  * dmalab_imp_dev_register() - give a device an id and make it visible
@@ -26,6 +40,7 @@ static DEFINE_IDA(dmalab_imp_dev_ids);
  */
 int dmalab_imp_dev_register(struct dmalab_imp_dev *idev)
 {
+	struct dmalab_imp_dev *pos;
 	int id;
 
 	id = ida_alloc_min(&dmalab_imp_dev_ids, 1, GFP_KERNEL);
@@ -33,7 +48,10 @@ int dmalab_imp_dev_register(struct dmalab_imp_dev *idev)
 		return id;
 	idev->id = id;
 	mutex_lock(&dmalab_imp_devs_lock);
-	list_add_tail(&idev->node, &dmalab_imp_devs);
+	list_for_each_entry(pos, &dmalab_imp_devs, node)
+		if (dmalab_imp_dev_before(idev, pos))
+			break;
+	list_add_tail(&idev->node, &pos->node);
 	mutex_unlock(&dmalab_imp_devs_lock);
 	return 0;
 }
@@ -57,25 +75,56 @@ static bool dmalab_imp_dev_visible(struct dmalab_imp_dev *idev,
 }
 
 /**
- * dmalab_imp_dev_find() - look up a device visible to a file
- * @f: the file asking (its lock held, which keeps its sims alive)
+ * dmalab_imp_dev_get() - look up a device visible to a file and use it
+ * @f: the file asking
  * @id: device id
+ *
+ * The device stays until dmalab_imp_dev_put(): an edu device being removed
+ * waits for it (dmalab_imp_dev_wait_unused()).
  *
  * Return: the device or NULL.
  */
-struct dmalab_imp_dev *dmalab_imp_dev_find(struct dmalab_imp_file *f, u32 id)
+struct dmalab_imp_dev *dmalab_imp_dev_get(struct dmalab_imp_file *f, u32 id)
 {
 	struct dmalab_imp_dev *idev, *found = NULL;
 
 	mutex_lock(&dmalab_imp_devs_lock);
 	list_for_each_entry(idev, &dmalab_imp_devs, node) {
 		if (idev->id == id && dmalab_imp_dev_visible(idev, f)) {
+			atomic_inc(&idev->n_users);
 			found = idev;
 			break;
 		}
 	}
 	mutex_unlock(&dmalab_imp_devs_lock);
 	return found;
+}
+
+/**
+ * dmalab_imp_dev_put() - stop using a device from dmalab_imp_dev_get()
+ * @idev: the device
+ */
+void dmalab_imp_dev_put(struct dmalab_imp_dev *idev)
+{
+	if (atomic_dec_and_test(&idev->n_users))
+		wake_up_all(&dmalab_imp_idle_wq);
+}
+
+/**
+ * dmalab_imp_dev_wait_unused() - wait until nothing uses a device
+ * @idev: the device, already unregistered so that no new user finds it
+ *
+ * A PCI device can be removed (sysfs, hot unplug) while buffers are
+ * attached to it; its attachments must be detached before it goes, and
+ * only their files can do that. Says what it waits for every 10 s.
+ */
+void dmalab_imp_dev_wait_unused(struct dmalab_imp_dev *idev)
+{
+	while (!wait_event_timeout(dmalab_imp_idle_wq,
+				   !atomic_read(&idev->n_users), 10 * HZ))
+		dev_info(idev->dev,
+			 "removal waits for %d attachment(s) to be detached\n",
+			 atomic_read(&idev->n_users));
 }
 
 /**
@@ -89,21 +138,29 @@ int dmalab_imp_dev_list(struct dmalab_imp_file *f,
 			struct dmalab_imp_dev_list *arg)
 {
 	u32 __user *ids = u64_to_user_ptr(arg->ids_ptr);
+	u32 cap = ids ? min(arg->count, DMALAB_IMP_MAX_DEV_IDS) : 0;
 	struct dmalab_imp_dev *idev;
-	u32 n = 0;
+	u32 *kids = NULL, n = 0;
 	int ret = 0;
 
+	/* Copied out after the lock: a faulting page must not stall others. */
+	if (cap) {
+		kids = kcalloc(cap, sizeof(*kids), GFP_KERNEL);
+		if (!kids)
+			return -ENOMEM;
+	}
 	mutex_lock(&dmalab_imp_devs_lock);
 	list_for_each_entry(idev, &dmalab_imp_devs, node) {
 		if (!dmalab_imp_dev_visible(idev, f))
 			continue;
-		if (ids && n < arg->count && put_user(idev->id, ids + n)) {
-			ret = -EFAULT;
-			break;
-		}
+		if (n < cap)
+			kids[n] = idev->id;
 		n++;
 	}
 	mutex_unlock(&dmalab_imp_devs_lock);
+	if (cap && copy_to_user(ids, kids, min(n, cap) * sizeof(*kids)))
+		ret = -EFAULT;
+	kfree(kids);
 	arg->count = n;
 	return ret;
 }
@@ -132,7 +189,7 @@ bool dmalab_imp_dev_translated(struct device *dev)
 int dmalab_imp_dev_info(struct dmalab_imp_file *f,
 			struct dmalab_imp_dev_info *arg)
 {
-	struct dmalab_imp_dev *idev = dmalab_imp_dev_find(f, arg->dev_id);
+	struct dmalab_imp_dev *idev = dmalab_imp_dev_get(f, arg->dev_id);
 	struct device *dev;
 	u64 mask;
 
@@ -158,5 +215,6 @@ int dmalab_imp_dev_info(struct dmalab_imp_file *f,
 	arg->win_size = idev->win_size;
 	arg->max_xfer = idev->max_xfer;
 	arg->dma_mask_bits = mask ? fls64(mask) : 0;
+	dmalab_imp_dev_put(idev);
 	return 0;
 }

@@ -5,7 +5,7 @@
  * 2 KiB at a time (QEMU 7.2 aborts when a transfer reaches 0x41000), with
  * an MSI after each transfer. The device silently drops address bits above
  * its dma_mask property, which it cannot report: the mask comes from the
- * edu_dma_bits module parameter, in probe (PCI slot) order.
+ * edu_dma_bits module parameter, in the order of the devices' PCI addresses.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -49,10 +49,7 @@ static unsigned int dmalab_imp_edu_nbits;
 module_param_array_named(edu_dma_bits, dmalab_imp_edu_dma_bits, uint,
 			 &dmalab_imp_edu_nbits, 0444);
 MODULE_PARM_DESC(edu_dma_bits,
-		 "DMA mask width of each edu device in probe order, as QEMU's dma_mask property (default 28 each)");
-
-static DEFINE_MUTEX(dmalab_imp_edu_lock);
-static unsigned int dmalab_imp_edu_count;
+		 "DMA mask width of each edu device in the order of their PCI addresses, as QEMU's dma_mask property (default 28 each)");
 
 struct dmalab_imp_edu {
 	struct pci_dev *pdev;
@@ -205,13 +202,24 @@ static const struct dmalab_imp_engine_ops dmalab_imp_edu_ops = {
 	.abort = dmalab_imp_edu_abort,
 };
 
-static unsigned int dmalab_imp_edu_next_bits(void)
+static u64 dmalab_imp_edu_pci_addr(struct pci_dev *pdev)
 {
-	unsigned int i, bits;
+	return (u64)pci_domain_nr(pdev->bus) << 16 | pci_dev_id(pdev);
+}
 
-	mutex_lock(&dmalab_imp_edu_lock);
-	i = dmalab_imp_edu_count++;
-	mutex_unlock(&dmalab_imp_edu_lock);
+/*
+ * The mask of the n-th edu device by PCI address, not by probe order: a
+ * device removed and found again by a rescan keeps its mask.
+ */
+static unsigned int dmalab_imp_edu_dma_bits_of(struct pci_dev *pdev)
+{
+	u64 addr = dmalab_imp_edu_pci_addr(pdev);
+	struct pci_dev *other = NULL;
+	unsigned int i = 0, bits;
+
+	while ((other = pci_get_device(EDU_VENDOR, EDU_DEVICE, other)))
+		if (dmalab_imp_edu_pci_addr(other) < addr)
+			i++;
 	bits = i < EDU_MAX_DEVICES ? dmalab_imp_edu_dma_bits[i] : 28;
 	return clamp(bits, 12U, 64U);
 }
@@ -263,7 +271,7 @@ static int dmalab_imp_edu_probe(struct pci_dev *pdev,
 		ret = -ENODEV;
 		goto unmap;
 	}
-	bits = dmalab_imp_edu_next_bits();
+	bits = dmalab_imp_edu_dma_bits_of(pdev);
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
 	if (ret)
 		goto unmap;
@@ -322,12 +330,18 @@ free_edu:
 	return ret;
 }
 
-/* Only at module unload: no file is open, so no job or attachment is left. */
+/*
+ * At module unload no file is open, so nothing uses the device. A PCI
+ * remove (sysfs or hot unplug) can come at any time: new attachments find
+ * the device gone, and live ones (and the jobs they carry, which need the
+ * interrupt) must be detached before the device is torn down.
+ */
 static void dmalab_imp_edu_remove(struct pci_dev *pdev)
 {
 	struct dmalab_imp_edu *edu = pci_get_drvdata(pdev);
 
 	dmalab_imp_dev_unregister(&edu->idev);
+	dmalab_imp_dev_wait_unused(&edu->idev);
 	free_irq(edu->irq, edu);
 	pci_free_irq_vectors(pdev);
 	dmalab_imp_dev_fini_engine(&edu->idev);
@@ -351,7 +365,7 @@ static struct pci_driver dmalab_imp_edu_driver = {
 	.id_table = dmalab_imp_edu_ids,
 	.probe = dmalab_imp_edu_probe,
 	.remove = dmalab_imp_edu_remove,
-	/* Unbinding under live attachments would pull the device away. */
+	/* No manual unbind: devices leave by removal (which waits) or unload. */
 	.driver.suppress_bind_attrs = true,
 };
 

@@ -9,6 +9,7 @@
 
 #include <linux/dma-resv.h>
 #include <linux/jiffies.h>
+#include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
@@ -25,10 +26,21 @@ static const char *dmalab_imp_fence_timeline(struct dma_fence *fence)
 	return "dmalab_imp-dma";
 }
 
-/* No .release: dma_fence_free() frees the job, whose first member is the fence. */
+/*
+ * A fence outlives its file and device in the buffers' dma_resv, and its
+ * ops are this module's code: each fence holds a module reference.
+ * dma_fence_free() frees the job, whose first member is the fence.
+ */
+static void dmalab_imp_fence_release(struct dma_fence *fence)
+{
+	dma_fence_free(fence);
+	module_put(THIS_MODULE);
+}
+
 static const struct dma_fence_ops dmalab_imp_fence_ops = {
 	.get_driver_name = dmalab_imp_fence_driver,
 	.get_timeline_name = dmalab_imp_fence_timeline,
+	.release = dmalab_imp_fence_release,
 };
 
 /**
@@ -330,6 +342,7 @@ static int dmalab_imp_job_publish(struct dmalab_imp_task *job)
 	}
 	dma_fence_init(&job->fence, &dmalab_imp_fence_ops, &job->fence_lock,
 		       idev->fence_ctx, ++idev->seqno);
+	__module_get(THIS_MODULE);	/* dropped by the fence's release */
 	for (i = 0; i < n; i++)
 		dma_resv_add_fence(resv[i], &job->fence,
 				   write[i] ? DMA_RESV_USAGE_WRITE :
@@ -419,6 +432,11 @@ dmalab_imp_job_prepare(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
 	}
 	if (src && dst && src->idev != dst->idev)
 		return ERR_PTR(-EXDEV);
+	/* Engines copy in chunks: overlapping ranges would give any result. */
+	if (src && dst && src->buf->dmabuf == dst->buf->dmabuf &&
+	    arg->src_offset < arg->dst_offset + arg->len &&
+	    arg->dst_offset < arg->src_offset + arg->len)
+		return ERR_PTR(-EINVAL);
 	if (atomic_read(&f->inflight) >= DMALAB_IMP_MAX_JOBS)
 		return ERR_PTR(-EAGAIN);
 
@@ -592,7 +610,8 @@ void dmalab_imp_job_drain(struct dmalab_imp_file *f)
  */
 int dmalab_imp_dev_init_engine(struct dmalab_imp_dev *idev, const char *name)
 {
-	idev->wq = alloc_ordered_workqueue("%s", 0, name);
+	/* Fences wait on this queue: it must run under memory pressure. */
+	idev->wq = alloc_ordered_workqueue("%s", WQ_MEM_RECLAIM, name);
 	if (!idev->wq)
 		return -ENOMEM;
 	mutex_init(&idev->submit_lock);
@@ -600,7 +619,7 @@ int dmalab_imp_dev_init_engine(struct dmalab_imp_dev *idev, const char *name)
 	idev->fence_ctx = dma_fence_context_alloc(1);
 	idev->seqno = 0;
 	idev->cur_job = NULL;
-	atomic_set(&idev->n_attach, 0);
+	atomic_set(&idev->n_users, 0);
 	return 0;
 }
 

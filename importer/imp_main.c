@@ -24,40 +24,40 @@ static struct miscdevice dmalab_imp_misc = {
 	.fops = &dmalab_imp_fops,
 };
 
+/* The device node comes last: an open file may use everything else. */
 static int __init dmalab_imp_init(void)
 {
 	int ret;
 
-	ret = misc_register(&dmalab_imp_misc);
-	if (ret)
-		return ret;
-	dmalab_imp_parent = dmalab_imp_misc.this_device;
-
 	dmalab_imp_probe_dev = dmalab_imp_probe_create();
-	if (IS_ERR(dmalab_imp_probe_dev)) {
-		ret = PTR_ERR(dmalab_imp_probe_dev);
-		goto unregister_misc;
-	}
+	if (IS_ERR(dmalab_imp_probe_dev))
+		return PTR_ERR(dmalab_imp_probe_dev);
 
 	ret = dmalab_imp_edu_init();
 	if (ret)
 		goto destroy_probe;
 
+	ret = misc_register(&dmalab_imp_misc);
+	if (ret)
+		goto exit_edu;
+	/* Simulated devices, created through the node, sit under it. */
+	dmalab_imp_parent = dmalab_imp_misc.this_device;
+
 	pr_info("ready\n");
 	return 0;
 
+exit_edu:
+	dmalab_imp_edu_exit();
 destroy_probe:
 	dmalab_imp_probe_destroy(dmalab_imp_probe_dev);
-unregister_misc:
-	misc_deregister(&dmalab_imp_misc);
 	return ret;
 }
 
 static void __exit dmalab_imp_exit(void)
 {
+	misc_deregister(&dmalab_imp_misc);
 	dmalab_imp_edu_exit();
 	dmalab_imp_probe_destroy(dmalab_imp_probe_dev);
-	misc_deregister(&dmalab_imp_misc);
 }
 
 module_init(dmalab_imp_init);

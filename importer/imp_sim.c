@@ -321,7 +321,7 @@ int dmalab_imp_sim_destroy(struct dmalab_imp_file *f, u32 id)
 
 	if (!idev)
 		return -ENOENT;
-	if (atomic_read(&idev->n_attach))
+	if (atomic_read(&idev->n_users))
 		return -EBUSY;
 	dmalab_imp_sim_free(f, idev);
 	return 0;

@@ -127,6 +127,16 @@ static inline void dmalab_exp_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+static inline void dmalab_exp_vm_flags_clear(struct vm_area_struct *vma,
+					     unsigned long flags)
+{
+#ifdef DMALAB_HAVE_VM_FLAGS_SET
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 /* ---- end dmalab_exp ---- */
 
 #endif /* DMALAB_COMPAT_H */

@@ -26,7 +26,7 @@ int main(void)
 	unsigned char *p, *d;
 	int dev, ctl, fd, pipefd[2];
 
-	tap_plan(11);
+	tap_plan(14);
 	ctl = exp_open();
 	dev = exp_open();
 	if (ctl < 0 || dev < 0 || exp_stats(ctl, &base)) {
@@ -87,6 +87,30 @@ int main(void)
 		   "device_mmap_after_unbind_fails_enxio");
 	if (d != MAP_FAILED)
 		munmap(d, LEN);
+
+	/* A read-only dma-buf stays read-only through a device opened O_RDWR. */
+	{
+		struct dmalab_exp_alloc a = exp_args(LEN);
+
+		a.fd_flags = O_CLOEXEC;
+		fd = exp_alloc_args(ctl, &a) ? -1 : a.fd;
+	}
+	bind_fd(dev, fd);
+	d = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, dev, 0);
+	tap_result(fd >= 0 && d == MAP_FAILED && errno == EACCES,
+		   "device_mmap_of_read_only_dmabuf_for_writing_fails_eacces");
+	d = mmap(NULL, 4096, PROT_READ, MAP_SHARED, dev, 0);
+	tap_result(d != MAP_FAILED && d[0] == 0,
+		   "device_mmap_of_read_only_dmabuf_for_reading_works");
+	tap_result(d != MAP_FAILED &&
+		   mprotect(d, 4096, PROT_READ | PROT_WRITE) == -1 &&
+		   errno == EACCES,
+		   "device_mapping_of_read_only_dmabuf_cannot_become_writable");
+	if (d != MAP_FAILED)
+		munmap(d, 4096);
+	bind_fd(dev, -1);
+	if (fd >= 0)
+		close(fd);
 	close(dev);
 	tap_result(!exp_stats(ctl, &st) && exp_same_live(&base, &st),
 		   "everything_freed_after_unmap_and_close");

@@ -84,6 +84,36 @@ static void phys_visibility(int fd)
 		   "without_cap_sys_admin_physical_addresses_are_hidden");
 }
 
+/* Every output field filled with 0xa5 beforehand: none may come back. */
+static int info_ignores_garbage_outputs(int fd)
+{
+	const unsigned int known = DMALAB_EXP_STATE_ALLOCATED |
+		DMALAB_EXP_STATE_CONTIGUOUS | DMALAB_EXP_STATE_COPIES |
+		DMALAB_EXP_STATE_PHYS_HIDDEN;
+	struct dmalab_exp_info info;
+	unsigned int i;
+	int clean_name = 1;
+
+	memset(&info, 0xa5, sizeof(info));
+	info.size = sizeof(info);
+	info.fd = fd;
+	info.flags = 0;
+	info.pad = 0;
+	info.pad2 = 0;
+	memset(info.reserved, 0, sizeof(info.reserved));
+	info.attach_ptr = 0;
+	info.attach_count = 0;
+	if (ioctl(dev, DMALAB_EXP_IOC_INFO, &info))
+		return 0;
+	for (i = 0; i < sizeof(info.name); i++)
+		clean_name &= info.name[i] == 0;
+	return !(info.state & ~known) &&
+	       !(info.state & DMALAB_EXP_STATE_ALLOCATED) &&
+	       !info.nr_segments && !info.phys_lo && !info.phys_hi &&
+	       !info.nr_attachments && !info.nr_mapped && !info.nr_copy_attach &&
+	       clean_name;
+}
+
 static void requested_fields(void)
 {
 	struct dmalab_exp_info info;
@@ -107,6 +137,8 @@ static void requested_fields(void)
 		   !info.nr_migrations && !info.nr_copy_attach &&
 		   !info.nr_copy_in && !info.nr_copy_out,
 		   "fresh_buffer_counters_are_zero");
+	tap_result(info_ignores_garbage_outputs(fd),
+		   "info_outputs_do_not_echo_what_the_caller_wrote");
 
 	p = exp_map(fd, 64 * KiB, PROT_READ, MAP_SHARED, 0);
 	tap_result(!exp_info(dev, fd, &info) &&
@@ -168,7 +200,7 @@ int main(void)
 	long ref0, ref1;
 	int fd, fd2;
 
-	tap_plan(2 + 6 + 4 + 1 + 5);
+	tap_plan(2 + 7 + 4 + 1 + 5);
 	dev = exp_open();
 	if (dev < 0 || exp_stats(dev, &base)) {
 		printf("Bail out! cannot open %s\n", DMALAB_EXP_DEVICE);

@@ -12,8 +12,8 @@
  *    The kernel dispatches on the ioctl type and number only (the size bits of
  *    the command are ignored) and copies @size bytes. A @size smaller than the
  *    first version of the struct gives -EINVAL; a larger one whose extra bytes
- *    are not all zero gives -E2BIG (copy_struct_from_user rules). Output is
- *    written back up to min(@size, sizeof in the kernel).
+ *    are not all zero, or a @size above 4096, gives -E2BIG (copy_struct_from_user
+ *    rules). Output is written back up to min(@size, sizeof in the kernel).
  *  - unknown flags and non-zero reserved or padding fields give -EINVAL.
  *  - pointers are passed as __u64.
  */
@@ -224,7 +224,8 @@ struct dmalab_exp_info {
  * device holds at most one bound dma-buf (a reference, dropped on unbind,
  * rebind or close). mmap() of that file maps the bound buffer through
  * dma_buf_mmap(): the mmap offset is the offset into the buffer, MAP_SHARED
- * is required, and the VMA then refers to the dma-buf file itself (so it
+ * is required (-EINVAL), a writable mapping needs a dma-buf fd opened
+ * O_RDWR (-EACCES), and the VMA then refers to the dma-buf file itself (so it
  * keeps the buffer alive after unbind). mmap() with nothing bound fails with
  * -ENXIO.
  */

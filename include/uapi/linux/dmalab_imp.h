@@ -118,8 +118,9 @@ struct dmalab_imp_id {
  * @pad: must be 0
  * @reserved: must be 0
  *
- * Edu devices come first, in probe order (PCI slot order), then the
- * caller's simulated devices.
+ * Edu devices come first, in PCI address order (a device removed and found
+ * again by a rescan keeps its place, under a new id), then the caller's
+ * simulated devices in creation order.
  */
 struct dmalab_imp_dev_list {
 	__u32 size;
@@ -349,7 +350,8 @@ struct dmalab_imp_cpu {
  *	both attachments must be to the same device
  * @src_offset: in: offset in the source buffer
  * @dst_offset: in: offset in the destination buffer
- * @len: in: bytes to move (> 0, within both buffers)
+ * @len: in: bytes to move (> 0, within both buffers); a COPY whose two
+ *	ranges overlap in one dma-buf is refused with -EINVAL
  * @pattern: in: byte value (0..255) for FILL, else 0
  * @job_id: out: with DMALAB_IMP_JOB_ASYNC, id for DMALAB_IMP_IOC_WAIT
  * @checksum: out: for synchronous CHECKSUM, FNV-1a 64 of the source range

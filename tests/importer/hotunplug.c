@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A PCI remove of an edu device (through sysfs, as a hot unplug would do it)
+ * while a buffer is attached and mapped to it: new attachments find the
+ * device gone, the live attachment keeps working, the removal completes once
+ * it is detached, and a rescan brings the device back, with its DMA mask and
+ * its place in the device list. The bench then checks the kernel log.
+ */
+#include "dmalab_test.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <sys/wait.h>
+
+#define BUF_SIZE 8192
+
+static int write_sysfs(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, "1", 1) == 1;
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+/* Whether @pid exited with status 0 within @secs. */
+static int exited_ok_within(pid_t pid, double secs)
+{
+	double end = test_now() + secs;
+	int status;
+
+	do {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) && !WEXITSTATUS(status);
+		usleep(20000);
+	} while (test_now() < end);
+	return 0;
+}
+
+/* Attach, map, fill and checksum: the device does DMA on the buffer. */
+static int dma_round(int fd, __u32 h, __u32 dev, __u32 pattern)
+{
+	unsigned char want[BUF_SIZE];
+	__u32 att = 0;
+	__u64 sum = 0;
+	int ok;
+
+	memset(want, pattern, sizeof(want));
+	ok = !imp_attach(fd, h, dev, &att) &&
+	     !imp_map(fd, att, DMALAB_IMP_DIR_BIDIR) &&
+	     !imp_job(fd, DMALAB_IMP_JOB_FILL, 0, att, 0, 0, BUF_SIZE, pattern,
+		      0, 0, NULL, NULL) &&
+	     !imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, att, 0, 0, 0, BUF_SIZE, 0,
+		      0, 0, NULL, &sum) &&
+	     sum == imp_fnv(want, sizeof(want));
+	if (att) {
+		imp_id(fd, DMALAB_IMP_IOC_UNMAP, att);
+		imp_id(fd, DMALAB_IMP_IOC_DETACH, att);
+	}
+	return ok;
+}
+
+int main(void)
+{
+	struct dmalab_imp_dev_info info, again;
+	unsigned char want[BUF_SIZE];
+	__u32 dev = 0, dev2 = 0, h = 0, att = 0, att2 = 0;
+	char path[128];
+	const char *src;
+	int fd, bfd, gone = 0, back = 0;
+	__u64 sum = 0;
+	double end;
+	pid_t pid;
+
+	tap_plan(8);
+	fd = imp_open();
+	bfd = src_any(BUF_SIZE, &src);
+	/* Device B: its 36 bits reach any buffer, with or without an IOMMU. */
+	if (fd < 0 || bfd < 0 || imp_edu(fd, 1, &dev, &info) ||
+	    imp_import(fd, bfd, &h) || imp_attach(fd, h, dev, &att) ||
+	    imp_map(fd, att, DMALAB_IMP_DIR_BIDIR) ||
+	    imp_job(fd, DMALAB_IMP_JOB_FILL, 0, att, 0, 0, BUF_SIZE, 0x5a, 0,
+		    0, NULL, NULL)) {
+		printf("Bail out! setup failed (buffer from %s)\n", src);
+		return 1;
+	}
+	tap_diag("removing %s (device %u, %u-bit) with a %s buffer mapped",
+		 info.name, dev, info.dma_mask_bits, src);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
+		 info.name);
+	pid = fork();
+	if (pid == 0)
+		_exit(write_sysfs(path) ? 1 : 0);
+
+	end = test_now() + 5;
+	while (!gone && test_now() < end) {
+		gone = imp_info(fd, dev, &again) == -ENOENT;
+		usleep(20000);
+	}
+	tap_result(gone, "removed_device_leaves_the_device_list");
+	tap_result(imp_attach(fd, h, dev, &att2) == -ENODEV,
+		   "attach_to_a_removed_device_fails_enodev");
+	usleep(500000);
+	tap_result(pid > 0 && waitpid(pid, NULL, WNOHANG) == 0,
+		   "removal_waits_for_the_live_attachment");
+	memset(want, 0x5a, sizeof(want));
+	tap_result(!imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, att, 0, 0, 0,
+			    BUF_SIZE, 0, 0, 0, NULL, &sum) &&
+		   sum == imp_fnv(want, sizeof(want)),
+		   "live_attachment_still_does_dma_meanwhile");
+
+	tap_result(!imp_id(fd, DMALAB_IMP_IOC_UNMAP, att) &&
+		   !imp_id(fd, DMALAB_IMP_IOC_DETACH, att),
+		   "unmap_and_detach_work_on_the_removed_device");
+	tap_result(pid > 0 && exited_ok_within(pid, 5),
+		   "removal_completes_once_detached");
+
+	write_sysfs("/sys/bus/pci/rescan");
+	end = test_now() + 5;
+	while (!back && test_now() < end) {
+		back = !imp_edu(fd, 1, &dev2, &again) &&
+		       !strcmp(again.name, info.name);
+		if (!back)
+			usleep(50000);
+	}
+	tap_diag("after the rescan: %s is device %u, %u-bit", again.name, dev2,
+		 again.dma_mask_bits);
+	tap_result(back && again.dma_mask_bits == info.dma_mask_bits,
+		   "rescan_brings_it_back_in_its_place_with_its_mask");
+	tap_result(back && dma_round(fd, h, dev2, 0xa7),
+		   "device_found_again_does_dma");
+	imp_id(fd, DMALAB_IMP_IOC_RELEASE, h);
+	close(bfd);
+	close(fd);
+	return tap_exit();
+}
