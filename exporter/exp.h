@@ -74,6 +74,8 @@ struct dmalab_exp_attach {
 	struct dmalab_exp_mem copy_mem;
 	/* Built at the first map, kept until the pages it lists go. */
 	struct sg_table *sgt;
+	/* What the importer gets: a copy of @sgt, see dmalab_exp_sgt_hand_out(). */
+	struct sg_table *sgt_out;
 	bool mapped;
 	enum dma_data_direction dir;
 };
@@ -116,6 +118,7 @@ struct sg_table *dmalab_exp_sgt_build(const struct dmalab_exp_mem *mem,
 				      struct device *dev);
 void dmalab_exp_sgt_free(struct sg_table *sgt);
 void dmalab_exp_sgt_drop(struct dmalab_exp_attach *a);
+struct sg_table *dmalab_exp_sgt_hand_out(struct dmalab_exp_attach *a);
 
 /* exp_kmap.c */
 int dmalab_exp_kmap_prepare(struct dmalab_exp_buf *buf);

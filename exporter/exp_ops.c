@@ -118,6 +118,7 @@ static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
 	struct dmalab_exp_buf *buf = attachment->dmabuf->priv;
 	struct dmalab_exp_attach *a = attachment->priv;
 	bool fresh_mem, fresh_copy, fresh_sgt;
+	struct sg_table *out;
 	int ret;
 
 	mutex_lock(&buf->lock);
@@ -155,13 +156,20 @@ static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
 	ret = dma_map_sgtable(a->dev, a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto free_sgt;
+	out = dmalab_exp_sgt_hand_out(a);
+	if (IS_ERR(out)) {
+		ret = PTR_ERR(out);
+		goto unmap_sgt;
+	}
 	dma_sync_sgtable_for_device(a->dev, a->sgt, dir);
 	a->mapped = true;
 	a->dir = dir;
 	atomic64_inc(&dmalab_exp_counters.live_mappings);
 	mutex_unlock(&buf->lock);
-	return a->sgt;
+	return out;
 
+unmap_sgt:
+	dma_unmap_sgtable(a->dev, a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 free_sgt:
 	if (fresh_sgt)
 		dmalab_exp_sgt_drop(a);
@@ -183,7 +191,7 @@ static void dmalab_exp_unmap(struct dma_buf_attachment *attachment,
 	struct dmalab_exp_attach *a = attachment->priv;
 
 	mutex_lock(&buf->lock);
-	if (a->mapped && a->sgt == sgt)
+	if (a->mapped && a->sgt_out == sgt)
 		dmalab_exp_unmap_locked(buf, a);
 	else
 		dev_warn(a->dev, "unmap of a table this attachment does not hold\n");

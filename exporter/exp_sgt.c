@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dmalab_exp sg_table building: one table per attachment, its entries cut
- * to the device's max segment size and segment boundary.
+ * to the device's max segment size and segment boundary, and the copy of it
+ * that the importer gets.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -116,13 +117,56 @@ void dmalab_exp_sgt_free(struct sg_table *sgt)
 }
 
 /**
- * dmalab_exp_sgt_drop() - free an attachment's table, if it has one
+ * dmalab_exp_sgt_drop() - free an attachment's tables, if it has them
  * @a: the attachment, not mapped
  */
 void dmalab_exp_sgt_drop(struct dmalab_exp_attach *a)
 {
+	if (a->sgt_out) {
+		dmalab_exp_sgt_free(a->sgt_out);
+		a->sgt_out = NULL;
+	}
 	if (!a->sgt)
 		return;
 	dmalab_exp_sgt_free(a->sgt);
 	a->sgt = NULL;
+}
+
+/**
+ * dmalab_exp_sgt_hand_out() - the importer's copy of a mapped table
+ * @a: the attachment, its @sgt just DMA-mapped
+ *
+ * With CONFIG_DMABUF_DEBUG the dma-buf core scrambles the page pointers of
+ * the table it passes to the importer until the unmap, and syncing a
+ * mapping may look at its pages (sg_phys() on non-coherent IOMMU systems):
+ * the importer gets a copy and the exporter syncs its own table.
+ *
+ * Return: the copy (kept across maps like @sgt), or an ERR_PTR.
+ */
+struct sg_table *dmalab_exp_sgt_hand_out(struct dmalab_exp_attach *a)
+{
+	struct scatterlist *s, *d;
+	unsigned int i;
+	int ret;
+
+	if (!a->sgt_out) {
+		a->sgt_out = kzalloc(sizeof(*a->sgt_out), GFP_KERNEL);
+		if (!a->sgt_out)
+			return ERR_PTR(-ENOMEM);
+		ret = sg_alloc_table(a->sgt_out, a->sgt->orig_nents,
+				     GFP_KERNEL);
+		if (ret) {
+			kfree(a->sgt_out);
+			a->sgt_out = NULL;
+			return ERR_PTR(ret);
+		}
+	}
+	/* Same length, so the same chaining: entry i is entry i. */
+	d = a->sgt_out->sgl;
+	for_each_sgtable_sg(a->sgt, s, i) {
+		*d = *s;
+		d = sg_next(d);
+	}
+	a->sgt_out->nents = a->sgt->nents;
+	return a->sgt_out;
 }
