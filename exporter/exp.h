@@ -74,7 +74,7 @@ struct dmalab_exp_attach {
 	struct dmalab_exp_mem copy_mem;
 	/* Built at the first map, kept until the pages it lists go. */
 	struct sg_table *sgt;
-	/* What the importer gets: a copy of @sgt, see dmalab_exp_sgt_hand_out(). */
+	/* With CONFIG_DMABUF_DEBUG, the importer's copy of @sgt (exp_sgt.c). */
 	struct sg_table *sgt_out;
 	bool mapped;
 	enum dma_data_direction dir;

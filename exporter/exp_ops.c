@@ -191,7 +191,7 @@ static void dmalab_exp_unmap(struct dma_buf_attachment *attachment,
 	struct dmalab_exp_attach *a = attachment->priv;
 
 	mutex_lock(&buf->lock);
-	if (a->mapped && a->sgt_out == sgt)
+	if (a->mapped && sgt == (a->sgt_out ?: a->sgt))
 		dmalab_exp_unmap_locked(buf, a);
 	else
 		dev_warn(a->dev, "unmap of a table this attachment does not hold\n");

@@ -139,9 +139,11 @@ void dmalab_exp_sgt_drop(struct dmalab_exp_attach *a)
  * With CONFIG_DMABUF_DEBUG the dma-buf core scrambles the page pointers of
  * the table it passes to the importer until the unmap, and syncing a
  * mapping may look at its pages (sg_phys() on non-coherent IOMMU systems):
- * the importer gets a copy and the exporter syncs its own table.
+ * the importer gets a copy and the exporter syncs its own table. Without
+ * CONFIG_DMABUF_DEBUG nothing scrambles it: the importer gets @sgt itself.
  *
- * Return: the copy (kept across maps like @sgt), or an ERR_PTR.
+ * Return: the table to hand out (a copy is kept across maps like @sgt), or
+ * an ERR_PTR.
  */
 struct sg_table *dmalab_exp_sgt_hand_out(struct dmalab_exp_attach *a)
 {
@@ -149,6 +151,8 @@ struct sg_table *dmalab_exp_sgt_hand_out(struct dmalab_exp_attach *a)
 	unsigned int i;
 	int ret;
 
+	if (!IS_ENABLED(CONFIG_DMABUF_DEBUG))
+		return a->sgt;
 	if (!a->sgt_out) {
 		a->sgt_out = kzalloc(sizeof(*a->sgt_out), GFP_KERNEL);
 		if (!a->sgt_out)
