@@ -37,6 +37,23 @@ static inline double test_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* References held on module @name (/sys/module/NAME/refcnt), or -1. */
+static inline long test_module_refcnt(const char *name)
+{
+	char path[96];
+	long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
 /* Whether @fd is ready for @ev now, without waiting. */
 static inline int test_ready(int fd, short ev)
 {

@@ -19,19 +19,6 @@
 
 static int dev;
 
-static long module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/dmalab_exp/refcnt", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
 static int debugfs_has(const char *needle)
 {
 	char line[512];
@@ -206,7 +193,7 @@ int main(void)
 		printf("Bail out! cannot open %s\n", DMALAB_EXP_DEVICE);
 		return 1;
 	}
-	ref0 = module_refcnt();
+	ref0 = test_module_refcnt("dmalab_exp");
 	fd = exp_alloc(dev, 64 * KiB, 0, 0, 0, 0);
 	fd2 = exp_alloc(dev, 4 * KiB, 0, 0, 0, 0);
 	phys_visibility(fd);
@@ -214,7 +201,7 @@ int main(void)
 	name_cases(fd);
 	foreign_case();
 
-	ref1 = module_refcnt();
+	ref1 = test_module_refcnt("dmalab_exp");
 	tap_result(ref0 >= 0 && ref1 == ref0 + 2,
 		   "live_buffers_hold_the_module");
 	tap_diag("module refcnt %ld with 2 buffers, %ld before", ref1, ref0);
@@ -224,7 +211,7 @@ int main(void)
 		   "stats_count_live_buffers_and_bytes");
 	close(fd);
 	close(fd2);
-	tap_result(module_refcnt() == ref0, "released_buffers_release_the_module");
+	tap_result(test_module_refcnt("dmalab_exp") == ref0, "released_buffers_release_the_module");
 	tap_result(!exp_stats(dev, &st) && exp_same_live(&base, &st),
 		   "stats_back_to_baseline_after_close");
 	tap_result(exp_info(dev, fd, &info) == EBADF, "info_on_closed_fd_fails_ebadf");

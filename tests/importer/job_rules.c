@@ -14,19 +14,6 @@
 #define BUF_SIZE	16384
 #define Q		(BUF_SIZE / 4)
 
-static long imp_module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/dmalab_imp/refcnt", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
 int main(void)
 {
 	unsigned char want[Q];
@@ -70,11 +57,11 @@ int main(void)
 		DMALAB_IMP_JOB_ASYNC, 0, &id, NULL);
 	tap_result(id && !imp_wait(fd, id, &st, NULL) && st == 0,
 		   "async_job_done");
-	ref_open = imp_module_refcnt();
+	ref_open = test_module_refcnt("dmalab_imp");
 	close(fd);
-	ref_closed = imp_module_refcnt();
+	ref_closed = test_module_refcnt("dmalab_imp");
 	close(bfd);
-	ref_gone = imp_module_refcnt();
+	ref_gone = test_module_refcnt("dmalab_imp");
 	tap_diag("dmalab_imp refcnt: %ld with the file open, %ld after its close, %ld after the buffer's",
 		 ref_open, ref_closed, ref_gone);
 	tap_result(ref_closed > 0 && ref_gone >= 0 && ref_gone < ref_closed,
