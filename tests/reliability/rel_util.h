@@ -67,14 +67,6 @@ static inline long rel_read_long(const char *path)
 	return v;
 }
 
-static inline long rel_refcnt(const char *mod)
-{
-	char path[96];
-
-	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
-	return rel_read_long(path);
-}
-
 /* A field of /proc/meminfo, in KiB, or -1. */
 static inline long rel_meminfo(const char *field)
 {
@@ -104,8 +96,8 @@ struct rel_state {
 static inline int rel_state_get(int expdev, struct rel_state *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->exp_ref = rel_refcnt("dmalab_exp");
-	s->imp_ref = rel_refcnt("dmalab_imp");
+	s->exp_ref = test_module_refcnt("dmalab_exp");
+	s->imp_ref = test_module_refcnt("dmalab_imp");
 	return exp_stats(expdev, &s->exp);
 }
 
