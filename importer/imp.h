@@ -225,7 +225,6 @@ int dmalab_imp_dev_register(struct dmalab_imp_dev *idev);
 void dmalab_imp_dev_unregister(struct dmalab_imp_dev *idev);
 struct dmalab_imp_dev *dmalab_imp_dev_get(struct dmalab_imp_file *f, u32 id);
 void dmalab_imp_dev_put(struct dmalab_imp_dev *idev);
-void dmalab_imp_dev_wait_unused(struct dmalab_imp_dev *idev);
 int dmalab_imp_dev_list(struct dmalab_imp_file *f,
 			struct dmalab_imp_dev_list *arg);
 int dmalab_imp_dev_info(struct dmalab_imp_file *f,

@@ -56,15 +56,34 @@ int dmalab_imp_dev_register(struct dmalab_imp_dev *idev)
 	return 0;
 }
 
+/*
+ * Wait until nothing uses @idev, already off the list so that no new user
+ * finds it. A PCI device can be removed (sysfs, hot unplug) while buffers
+ * are attached to it; its attachments must be detached before it goes, and
+ * only their files can do that. Says what it waits for every 10 s.
+ */
+static void dmalab_imp_dev_wait_unused(struct dmalab_imp_dev *idev)
+{
+	while (!wait_event_timeout(dmalab_imp_idle_wq,
+				   !atomic_read(&idev->n_users), 10 * HZ))
+		dev_info(idev->dev,
+			 "removal waits for %d attachment(s) to be detached\n",
+			 atomic_read(&idev->n_users));
+}
+
 /**
  * dmalab_imp_dev_unregister() - remove a device from the registry
  * @idev: registered device
+ *
+ * Returns once nothing uses the device; its id is free only then, so that
+ * no new device takes it while old attachments still name it.
  */
 void dmalab_imp_dev_unregister(struct dmalab_imp_dev *idev)
 {
 	mutex_lock(&dmalab_imp_devs_lock);
 	list_del(&idev->node);
 	mutex_unlock(&dmalab_imp_devs_lock);
+	dmalab_imp_dev_wait_unused(idev);
 	ida_free(&dmalab_imp_dev_ids, idev->id);
 }
 
@@ -80,7 +99,7 @@ static bool dmalab_imp_dev_visible(struct dmalab_imp_dev *idev,
  * @id: device id
  *
  * The device stays until dmalab_imp_dev_put(): an edu device being removed
- * waits for it (dmalab_imp_dev_wait_unused()).
+ * waits for it (dmalab_imp_dev_unregister()).
  *
  * Return: the device or NULL.
  */
@@ -108,23 +127,6 @@ void dmalab_imp_dev_put(struct dmalab_imp_dev *idev)
 {
 	if (atomic_dec_and_test(&idev->n_users))
 		wake_up_all(&dmalab_imp_idle_wq);
-}
-
-/**
- * dmalab_imp_dev_wait_unused() - wait until nothing uses a device
- * @idev: the device, already unregistered so that no new user finds it
- *
- * A PCI device can be removed (sysfs, hot unplug) while buffers are
- * attached to it; its attachments must be detached before it goes, and
- * only their files can do that. Says what it waits for every 10 s.
- */
-void dmalab_imp_dev_wait_unused(struct dmalab_imp_dev *idev)
-{
-	while (!wait_event_timeout(dmalab_imp_idle_wq,
-				   !atomic_read(&idev->n_users), 10 * HZ))
-		dev_info(idev->dev,
-			 "removal waits for %d attachment(s) to be detached\n",
-			 atomic_read(&idev->n_users));
 }
 
 /**

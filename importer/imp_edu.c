@@ -340,8 +340,7 @@ static void dmalab_imp_edu_remove(struct pci_dev *pdev)
 {
 	struct dmalab_imp_edu *edu = pci_get_drvdata(pdev);
 
-	dmalab_imp_dev_unregister(&edu->idev);
-	dmalab_imp_dev_wait_unused(&edu->idev);
+	dmalab_imp_dev_unregister(&edu->idev);	/* waits for its users */
 	free_irq(edu->irq, edu);
 	pci_free_irq_vectors(pdev);
 	dmalab_imp_dev_fini_engine(&edu->idev);
