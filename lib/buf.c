@@ -2,6 +2,7 @@
 /* libdmalab: the standard ioctls and calls every dma-buf answers. */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -31,6 +32,31 @@ int dmalab_buf_sync(int fd, uint64_t flags, struct dmalab_err *err)
 				   flags & DMA_BUF_SYNC_END ? "end" : "start",
 				   fd);
 	return 0;
+}
+
+int dmalab_buf_fdinfo(int fd, const char *key, char *buf, size_t len,
+		      struct dmalab_err *err)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return dmalab_fail(err, EBADF, "fd %d is not open", fd);
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, n) || line[n] != ':')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(buf, len, "%s",
+			 line + n + 1 + strspn(line + n + 1, " \t"));
+		found = 1;
+	}
+	fclose(f);
+	return found ? 0 : dmalab_fail(err, ENOENT, "fd %d: no '%s' in its fdinfo",
+				       fd, key);
 }
 
 int dmalab_buf_set_name(int fd, const char *name, struct dmalab_err *err)

@@ -95,27 +95,6 @@ static int conform_sync(int fd, uint64_t flags)
 	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
 }
 
-/*
- * The exporter's name, from the dma-buf's fdinfo ("exp_name:"), which only
- * dma-bufs have. Returns 0 when found.
- */
-static int conform_exp_name(struct conform *k)
-{
-	char path[64], line[128];
-	int found = 0;
-	FILE *f;
-
-	snprintf(k->rep->exporter, sizeof(k->rep->exporter), "unknown");
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", k->fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -EBADF;	/* no fdinfo: the fd is not open */
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "exp_name: %39s", k->rep->exporter) == 1;
-	fclose(f);
-	return found ? 0 : -ENOENT;
-}
-
 /* ---- size and lseek ---- */
 
 static int conform_lseek(struct conform *k)
@@ -643,7 +622,11 @@ int dmalab_conform(int buf_fd, int imp_fd, struct dmalab_conform_report *rep,
 
 	memset(rep, 0, sizeof(*rep));
 	k.page = sysconf(_SC_PAGESIZE);
-	r = conform_exp_name(&k);
+	/* Only dma-bufs have an exporter name in their fdinfo. */
+	r = dmalab_buf_fdinfo(buf_fd, "exp_name", rep->exporter,
+			      sizeof(rep->exporter), NULL);
+	if (r)
+		snprintf(rep->exporter, sizeof(rep->exporter), "unknown");
 	if (r == -EBADF)
 		return dmalab_fail(err, EBADF, "fd %d is not open", buf_fd);
 	if (r)

@@ -111,6 +111,22 @@ static inline uint8_t dmalab_pattern_byte(uint32_t seed, uint64_t off)
 int dmalab_buf_size(int fd, uint64_t *size, struct dmalab_err *err);
 
 /**
+ * dmalab_buf_fdinfo() - one field of a file's /proc/self/fdinfo entry
+ * @fd: file descriptor (a dma-buf's has "exp_name", "size", "name", ...)
+ * @key: the field, without its colon
+ * @buf: receives the value, leading blanks and the newline left out
+ * @len: size of @buf
+ * @err: error report, may be NULL
+ *
+ * Only dma-bufs have "exp_name": it tells a dma-buf, and its exporter, from
+ * any other file.
+ *
+ * Return: 0, -EBADF when @fd is not open, -ENOENT when it has no @key.
+ */
+int dmalab_buf_fdinfo(int fd, const char *key, char *buf, size_t len,
+		      struct dmalab_err *err);
+
+/**
  * dmalab_buf_sync() - DMA_BUF_IOCTL_SYNC around CPU access
  * @fd: dma-buf file descriptor
  * @flags: DMA_BUF_SYNC_START or DMA_BUF_SYNC_END, ORed with

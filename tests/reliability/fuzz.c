@@ -171,22 +171,17 @@ static const struct fz_fd *fz_pick_fd(void)
 static const struct fz_fd *fz_classify_fd(int fd)
 {
 	static struct fz_fd f;
-	char path[64], line[128];
-	FILE *fp;
+	char exp[64];
+	int r;
 
 	f.fd = fd;
-	f.kind = fd == -1 ? FD_NEG1 : fd < 0 ? FD_BAD : FD_CLOSED;
-	if (fd < 0)
+	if (fd < 0) {
+		f.kind = fd == -1 ? FD_NEG1 : FD_BAD;
 		return &f;
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	fp = fopen(path, "re");
-	if (!fp)
-		return &f;
-	f.kind = FD_NOTBUF;
-	while (fgets(line, sizeof(line), fp))
-		if (!strncmp(line, "exp_name:", 9))
-			f.kind = strstr(line, "dmalab_exp") ? FD_OURS : FD_FOREIGN;
-	fclose(fp);
+	}
+	r = dmalab_buf_fdinfo(fd, "exp_name", exp, sizeof(exp), NULL);
+	f.kind = r == -EBADF ? FD_CLOSED : r ? FD_NOTBUF :
+		 !strcmp(exp, "dmalab_exp") ? FD_OURS : FD_FOREIGN;
 	return &f;
 }
 

@@ -132,7 +132,5 @@ int open_imp(struct cli *c);
 /* cmd_info.c: a buffer's exporter-side state, as text or JSON fields. */
 void show_exp_info(struct cli *c, const struct dmalab_exp_info *info,
 		   const struct dmalab_exp_attach_info *att);
-/* The fdinfo line @key of fd @fd ("exp_name"), into @buf; 0 if found. */
-int fdinfo_get(int fd, const char *key, char *buf, size_t len);
 
 #endif /* DMALAB_CLI_H */

@@ -10,29 +10,6 @@
 
 #define INFO_MAX_ATTACH 16
 
-int fdinfo_get(int fd, const char *key, char *buf, size_t len)
-{
-	char path[64], line[256];
-	size_t n = strlen(key);
-	FILE *f;
-	int ret = -ENOENT;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, n) || line[n] != ':')
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(buf, len, "%s", line + n + 1 + strspn(line + n + 1, " \t"));
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
 void show_exp_info(struct cli *c, const struct dmalab_exp_info *info,
 		   const struct dmalab_exp_attach_info *att)
 {
@@ -104,7 +81,7 @@ static int info_run(struct cli *c)
 		return 2;
 	if (dmalab_buf_size(fd, &size, &c->err))
 		return cli_lib_fail(c);
-	fdinfo_get(fd, "exp_name", exp_name, sizeof(exp_name));
+	dmalab_buf_fdinfo(fd, "exp_name", exp_name, sizeof(exp_name), NULL);
 	exp = open_exp(c);
 	ret = exp < 0 ? -ENODEV :
 	      dmalab_exp_get_info(exp, fd, &info, att, INFO_MAX_ATTACH, NULL);
@@ -116,7 +93,7 @@ static int info_run(struct cli *c)
 	if (ret) {
 		char name[64] = "";
 
-		fdinfo_get(fd, "name", name, sizeof(name));
+		dmalab_buf_fdinfo(fd, "name", name, sizeof(name), NULL);
 		out_u64(c, "size", size);
 		out_str(c, "name", name);
 	} else {
