@@ -54,6 +54,19 @@ static inline long test_module_refcnt(const char *name)
 	return n;
 }
 
+/* Write @val to the file @path (sysfs, debugfs, procfs): 0 or -errno. */
+static inline int test_write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
 /* Whether @fd is ready for @ev now, without waiting. */
 static inline int test_ready(int fd, short ev)
 {

@@ -14,17 +14,6 @@
 
 #define BUF_SIZE 8192
 
-static int write_sysfs(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
-
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, "1", 1) == 1;
-	close(fd);
-	return ok ? 0 : -EIO;
-}
-
 /* Whether @pid exited with status 0 within @secs. */
 static int exited_ok_within(pid_t pid, double secs)
 {
@@ -93,7 +82,7 @@ int main(void)
 		 info.name);
 	pid = fork();
 	if (pid == 0)
-		_exit(write_sysfs(path) ? 1 : 0);
+		_exit(test_write_str(path, "1") ? 1 : 0);
 
 	end = test_now() + 5;
 	while (!gone && test_now() < end) {
@@ -118,7 +107,7 @@ int main(void)
 	tap_result(pid > 0 && exited_ok_within(pid, 5),
 		   "removal_completes_once_detached");
 
-	write_sysfs("/sys/bus/pci/rescan");
+	test_write_str("/sys/bus/pci/rescan", "1");
 	end = test_now() + 5;
 	while (!back && test_now() < end) {
 		back = !imp_edu(fd, 1, &dev2, &again) &&

@@ -178,18 +178,6 @@ static inline const char *rel_errname(int e)
 /* ---- fault injection (Documentation/fault-injection/fault-injection.rst) ---- */
 #define REL_FI_DEBUGFS "/sys/kernel/debug"
 
-static inline int rel_write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
 /*
  * Why fault injection cannot run here, or NULL when it can. The reason is
  * what a skip line prints.
@@ -220,12 +208,12 @@ static inline int rel_fi_setup(int on)
 
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), REL_FI_DEBUGFS "/%s/ignore-gfp-wait", attrs[i]);
-		r |= rel_write_str(path, on ? "N" : "Y");
+		r |= test_write_str(path, on ? "N" : "Y");
 		snprintf(path, sizeof(path), REL_FI_DEBUGFS "/%s/verbose", attrs[i]);
-		r |= rel_write_str(path, on ? "0" : "2");
+		r |= test_write_str(path, on ? "0" : "2");
 	}
-	r |= rel_write_str(REL_FI_DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", on ? "N" : "Y");
-	r |= rel_write_str(REL_FI_DEBUGFS "/fail_page_alloc/min-order", on ? "0" : "1");
+	r |= test_write_str(REL_FI_DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", on ? "N" : "Y");
+	r |= test_write_str(REL_FI_DEBUGFS "/fail_page_alloc/min-order", on ? "0" : "1");
 	return r;
 }
 

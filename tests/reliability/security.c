@@ -276,7 +276,7 @@ static void sec_memcg(int exp)
 	if (access("/sys/fs/cgroup/cgroup.controllers", R_OK))
 		mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL);
 	rmdir(cg);
-	if (rel_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory") ||
+	if (test_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory") ||
 	    mkdir(cg, 0755)) {
 		tap_skip("buffers_are_charged_to_the_callers_memory_cgroup",
 			 "no cgroup2 memory controller in this kernel");
@@ -285,14 +285,14 @@ static void sec_memcg(int exp)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	rel_write_str(path, "33554432");
+	test_write_str(path, "33554432");
 	pid = fork();
 	if (!pid) {
 		int fd1, fd2;
 
 		snprintf(buf, sizeof(buf), "%d", getpid());
 		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-		if (rel_write_str(path, buf))
+		if (test_write_str(path, buf))
 			_exit(1);
 		snprintf(path, sizeof(path), "%s/memory.current", cg);
 		before = rel_read_long(path);

@@ -548,7 +548,7 @@ static void st_try_unload(void)
 static void st_drop_caches(void)
 {
 	sync();
-	rel_write_str("/proc/sys/vm/drop_caches", "3");
+	test_write_str("/proc/sys/vm/drop_caches", "3");
 }
 
 int main(void)
