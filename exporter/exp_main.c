@@ -9,6 +9,8 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
+#include <dmalab/compat.h>
+
 #include "exp.h"
 
 struct dmalab_exp_counters dmalab_exp_counters;
@@ -56,4 +58,4 @@ module_exit(dmalab_exp_exit);
 
 MODULE_DESCRIPTION("dmalab constraint-aware dma-buf exporter");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(DMA_BUF);
+DMALAB_IMPORT_NS_DMA_BUF();

@@ -10,6 +10,8 @@
 
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+
+#include <dmalab/compat.h>
 #include <linux/wait.h>
 
 #include "imp.h"
@@ -65,4 +67,4 @@ module_exit(dmalab_imp_exit);
 
 MODULE_DESCRIPTION("dmalab dma-buf importer: edu DMA and simulated devices");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(DMA_BUF);
+DMALAB_IMPORT_NS_DMA_BUF();

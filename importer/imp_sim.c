@@ -249,8 +249,7 @@ int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 	sim->idev.owner = f;
 	sim->idev.stall = arg->flags & DMALAB_IMP_SIM_STALL;
 	sim->idev.ops = &dmalab_imp_sim_ops;
-	hrtimer_init(&sim->irq, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	sim->irq.function = dmalab_imp_sim_irq;
+	dmalab_imp_hrtimer_setup(&sim->irq, dmalab_imp_sim_irq);
 	if (arg->flags & DMALAB_IMP_SIM_WINDOW) {
 		/* Zero-size entry terminates the map. */
 		map = kcalloc(2, sizeof(*map), GFP_KERNEL_ACCOUNT);

@@ -1,18 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One place for the differences between Linux 6.1 and 6.12 that the dmalab
- * modules meet. Kernel only. Each module keeps its helpers in its own
- * section so that the two can be merged side by side.
+ * One place for the differences between the kernels the dmalab modules
+ * build for (Linux 6.1 to the newest of the matrix). Kernel only. Each
+ * module keeps its helpers in its own section so that the two can be
+ * merged side by side.
  */
 #ifndef DMALAB_COMPAT_H
 #define DMALAB_COMPAT_H
 
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
+#include <linux/hrtimer.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/module.h>
 #include <linux/pci.h>
+
+/* ---- both modules ---- */
+
+/*
+ * Symbol namespaces are strings from 6.13 on; before, MODULE_IMPORT_NS()
+ * took a bare identifier and made the string itself.
+ */
+#ifdef DMALAB_HAVE_IMPORT_NS_STRING
+#define DMALAB_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS("DMA_BUF")
+#else
+#define DMALAB_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS(DMA_BUF)
+#endif
 
 /* ---- dmalab_imp (importer) ---- */
 
@@ -84,6 +99,18 @@ static inline void dmalab_imp_set_dma_region(struct bus_dma_region *r,
 	r->size = size;
 #ifdef DMALAB_HAVE_DMA_REGION_OFFSET
 	r->offset = (u64)cpu_start - (u64)dma_start;
+#endif
+}
+
+/* hrtimer_setup() replaced hrtimer_init() + setting ->function in 6.13. */
+static inline void dmalab_imp_hrtimer_setup(struct hrtimer *timer,
+					    enum hrtimer_restart (*fn)(struct hrtimer *))
+{
+#ifdef DMALAB_HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+#else
+	hrtimer_init(timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	timer->function = fn;
 #endif
 }
 
