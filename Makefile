@@ -16,6 +16,14 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD ?= $(CURDIR)/build
 
+# Without a kernel build tree (WSL2, containers, no headers package) say
+# what to do, in one line, instead of kbuild's bare error.
+ifneq ($(filter all modules,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(wildcard $(KDIR)/Makefile),)
+$(error no kernel build tree at $(KDIR): install linux-headers-$(shell uname -r), or pass KDIR=<kernel build tree> (README: Building the modules for your own kernel))
+endif
+endif
+
 USER_CC ?= gcc
 # Tests and the bench link libdmalab (lib/) statically.
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -pthread \
