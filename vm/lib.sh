@@ -112,14 +112,20 @@ kernel_apt() {
 	fi
 }
 
-# Newest ABI of a series that the package archive holds with headers.
-# "newest": the newest kernel of the private suites.
+# Newest ABI of a series that the package archive holds with headers, built
+# for the same Debian release as the series' pin (6.12 has +deb12 and +deb13
+# builds). "newest": the newest kernel of the private suites.
 kernel_latest_abi() {
-	local series=$1 pattern
+	local series=$1 pin pattern deb
+	pin=$(awk -v s="$series" '!/^#/ && $1 == s { print $2 }' "$VM_DIR/kernels.conf")
+	deb=$(echo "$pin" | sed -n 's/.*+\(deb[0-9]*\)-amd64$/\1/p')
 	case $series in
-	6.1) pattern='^linux-headers-6\.1\.0-[0-9]+-amd64$' ;;
 	newest) pattern='^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+-amd64$' ;;
-	*) pattern="^linux-headers-${series//./\\.}\\.[0-9]+\\+deb[0-9]+-amd64\$" ;;
+	*) if [ -n "$deb" ]; then
+		pattern="^linux-headers-${series//./\\.}\\.[0-9]+\\+$deb-amd64\$"
+	   else
+		pattern="^linux-headers-${series//./\\.}\\.0-[0-9]+-amd64\$"
+	   fi ;;
 	esac
 	{
 		apt-cache pkgnames linux-headers- 2>/dev/null
@@ -178,6 +184,23 @@ kernel_matrix() {
 		seen+="$abi "
 		echo "$series $abi"
 	done
+}
+
+# check_built BUILDER [SERIES...] [vm/check option...]: the suite on the
+# kernels vm/BUILDER makes (debug-kernel, wsl-kernel) of each SERIES,
+# 6.1 and newest by default.
+check_built() {
+	local builder=$1 series=() kernels=() s
+	shift
+	while [ $# -gt 0 ] && [[ $1 != -* ]]; do
+		series+=("$1")
+		shift
+	done
+	[ ${#series[@]} -gt 0 ] || series=(6.1 newest)
+	for s in "${series[@]}"; do
+		kernels+=(--kernel "$("$VM_DIR/$builder" "$s")")
+	done
+	exec "$VM_DIR/check" "${kernels[@]}" --no-selftest "$@"
 }
 
 kernel_dir() { echo "$BUILD/kernels/$1"; }
