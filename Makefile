@@ -5,7 +5,8 @@
 # make lib               libdmalab (.a, .so, header, dmalab.pc) into build/lib
 # make tool              the dmalab tool into build/bin/dmalab
 # make check             run the whole test suite in QEMU guests (vm/check)
-# make check-debug       the same on a 6.1 debug kernel (KASAN, lockdep, ...)
+# make check-debug       the same on debug kernels of 6.1 and newest (KASAN, lockdep, ...)
+# make check-wsl         the same on kernels configured as WSL2's (6.1 and newest)
 # make demo              run the demo in a QEMU guest (vm/demo)
 # make bench             benchmarks against mainline's exporters (bench/run)
 # make lint              checkpatch --strict, sparse, W=1 and kernel-doc
@@ -53,7 +54,7 @@ TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -I lib -I include/uapi
 TOOL_SRCS := $(wildcard utils/dmalab/*.c)
 TOOL_HDRS := $(wildcard utils/dmalab/*.h)
 
-.PHONY: all modules userspace lib tool check check-debug demo bench lint clean
+.PHONY: all modules userspace lib tool check check-debug check-wsl demo bench lint clean
 
 all: modules userspace
 
@@ -117,6 +118,9 @@ check:
 
 check-debug:
 	vm/check-debug
+
+check-wsl:
+	vm/check-wsl
 
 demo:
 	vm/demo
