@@ -75,6 +75,11 @@ kernel_suite() {
 		cat "$(kernel_dir "$abi")/suite"
 		return
 	fi
+	# a kernel built by vm/build-kernel
+	if [ -f "$(kernel_dir "$abi")/.unpacked" ]; then
+		echo "a local build"
+		return
+	fi
 	if apt-cache show "linux-headers-$abi" >/dev/null 2>&1; then
 		echo host
 		return
@@ -210,14 +215,19 @@ kernel_kdir() { echo "$BUILD/kernels/$1/root/usr/src/linux-headers-$1"; }
 # kbuild tools and compiler run: on the host, or in the chroot of the
 # kernel's release (vm/chroot), with the checkout and build/ at their paths.
 kernel_exec() {
-	local abi=$1 rel
+	local abi=$1 rel args=$BUILD/kernels/$1/make.args
 	shift
+	# the compiler a kernel built here was built with (vm/build-kernel)
+	if [ "$1" = make ] && [ -f "$args" ]; then
+		set -- "$@" $(cat "$args")
+	fi
 	rel=$(kernel_release "$abi")
 	if [ "$rel" = host ]; then
 		"$@"
 	else
-		# a kernel built here lives outside build/ (vm/debug-kernel's cache)
-		"$VM_DIR/chroot" --bind "$(realpath "$(kernel_dir "$abi")")" \
+		# a kernel built here lives outside build/, in vm/build-kernel's
+		# cache: its folder there, with the other builds of the same kind
+		"$VM_DIR/chroot" --bind "$(dirname "$(realpath "$(kernel_dir "$abi")")")" \
 			"$rel" "$(kernel_dir "$abi")/toolchain" -- "$@"
 	fi
 }
