@@ -40,14 +40,15 @@ struct fi_path {
 	int (*op)(struct fi_ctx *c);	/* the call under test: 0 or -errno */
 	int (*check)(struct fi_ctx *c);	/* after success: 1 when correct */
 	/*
-	 * 1: a failed call may leave a deferred buffer holding the memory the
-	 * exporter's map allocated. From 7.x on the dma-buf core can fail after
-	 * map_dma_buf succeeded (DMABUF_DEBUG's table copy, a signal while
-	 * waiting for fences) and unwinds with unmap_dma_buf, which the
-	 * exporter cannot tell from an importer's unmap: it keeps the pages,
-	 * zeroed and accounted to the buffer, for the next map.
+	 * 1: a failed map may leave the memory the exporter's map allocated
+	 * (a deferred buffer's pages, a device's copy). From 7.x on the
+	 * dma-buf core can fail after map_dma_buf succeeded (DMABUF_DEBUG's
+	 * table copy, a signal while waiting for fences) and unwinds with
+	 * unmap_dma_buf, which the exporter cannot tell from an importer's
+	 * unmap: it keeps that memory, accounted to the buffer, for the next
+	 * map.
 	 */
-	int keeps_deferred_mem;
+	int keeps_map_mem;
 };
 
 static unsigned char fi_page[4096];
@@ -630,7 +631,7 @@ static const struct fi_path fi_paths[] = {
 	{ "imp_job_sim_async_checksum", fi_mapped, op_job_async, chk_job_async, 0 },
 	{ "imp_job_edu_fill", setup_edu, op_edu_fill, chk_edu_fill, 0 },
 	{ "imp_unmap_detach_release", fi_mapped, op_unmap_detach_release, chk_true, 0 },
-	{ "imp_map_disjoint_window_copy", setup_copy, op_map, chk_copy, 0 },
+	{ "imp_map_disjoint_window_copy", setup_copy, op_map, chk_copy, 1 },
 };
 
 #define FI_NPATHS (sizeof(fi_paths) / sizeof(fi_paths[0]))
@@ -647,9 +648,9 @@ static int fi_dry;
 
 /*
  * The state after a failed map that the dma-buf core unwound: the same as
- * before but for the deferred buffer's pages, now allocated.
+ * before but for the FI_LEN bytes the map allocated (pages or a copy).
  */
-static int fi_kept_deferred_mem(const struct rel_state *pre,
+static int fi_kept_map_mem(const struct rel_state *pre,
 				const struct rel_state *now)
 {
 	struct rel_state want = *pre;
@@ -708,7 +709,7 @@ static void fi_run(int exp, int fnth, const struct fi_path *p)
 			else
 				errs[-r == ENOMEM ? 0 : -r == ENOSPC ? 1 : -r == EIO ? 2 : 3]++;
 			if (!why[0] && !rel_state_settle(exp, &pre, &now, 2.0) &&
-			    p->keeps_deferred_mem && fi_kept_deferred_mem(&pre, &now)) {
+			    p->keeps_map_mem && fi_kept_map_mem(&pre, &now)) {
 				kept++;
 			} else if (!why[0] && !rel_state_same(&pre, &now)) {
 				snprintf(why, sizeof(why), "n=%u: failed call left state behind", n);
