@@ -93,11 +93,10 @@ kernel_suite() {
 
 # The release whose toolchain builds modules for ABI ("host" or a chroot's).
 kernel_release() {
-	local s
-	local dir
+	local s dir
 	dir=$(kernel_dir "$1")
 	if [ -f "$dir/.unpacked" ]; then
-		# written by fetch-kernel; kernels built here (the debug lane's) use the host's
+		# written by fetch-kernel and vm/build-kernel
 		cat "$dir/release" 2>/dev/null || echo host
 		return
 	fi
@@ -215,7 +214,8 @@ kernel_kdir() { echo "$BUILD/kernels/$1/root/usr/src/linux-headers-$1"; }
 # kbuild tools and compiler run: on the host, or in the chroot of the
 # kernel's release (vm/chroot), with the checkout and build/ at their paths.
 kernel_exec() {
-	local abi=$1 rel args=$BUILD/kernels/$1/make.args
+	local abi=$1 rel args
+	args=$(kernel_dir "$abi")/make.args
 	shift
 	# the compiler a kernel built here was built with (vm/build-kernel)
 	if [ "$1" = make ] && [ -f "$args" ]; then
