@@ -288,6 +288,17 @@ int dmalab_exp_get_stats(int exp_fd, struct dmalab_exp_stats *st,
  */
 int dmalab_exp_bind(int exp_fd, int buf_fd, struct dmalab_err *err);
 
+/**
+ * dmalab_exp_get_version() - DMALAB_EXP_IOC_VERSION
+ * @exp_fd: fd of /dev/dmalab_exp
+ * @v: receives the interface version the module speaks
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno (-ENOTTY: a module older than UAPI 1.0).
+ */
+int dmalab_exp_get_version(int exp_fd, struct dmalab_exp_version *v,
+			   struct dmalab_err *err);
+
 /* ---- the importer (imp.c, imp_map.c, imp_job.c) ---- */
 
 /**
@@ -312,12 +323,14 @@ int dmalab_imp_import_fd(int imp_fd, int buf_fd, uint32_t *handle,
 			 uint64_t *size, struct dmalab_err *err);
 
 /**
- * dmalab_imp_release() - drop a handle (its attachments go with it)
+ * dmalab_imp_release() - drop a handle
  * @imp_fd: fd of /dev/dmalab_imp
  * @handle: the handle
  * @err: error report, may be NULL
  *
- * Return: 0 or -errno.
+ * Detach its attachments first: they do not go with the handle.
+ *
+ * Return: 0 or -errno (-EBUSY while the handle has attachments).
  */
 int dmalab_imp_release(int imp_fd, uint32_t handle, struct dmalab_err *err);
 
@@ -433,7 +446,7 @@ int dmalab_imp_unmap_attach(int imp_fd, uint32_t attach_id,
  * @attach_id: a mapped attachment
  * @info: receives the summary
  * @ents: NULL, or an array receiving the entries (needs CAP_SYS_ADMIN)
- * @cap: capacity of @ents; @info->entries_out gives entries written
+ * @cap: capacity of @ents; @info->entries_count gives entries written
  * @err: error report, may be NULL
  *
  * Return: 0 or -errno.
@@ -495,28 +508,57 @@ int dmalab_imp_cpu_op(int imp_fd, struct dmalab_imp_cpu *c,
 		      struct dmalab_err *err);
 
 /**
- * dmalab_imp_run_job() - run a DMA job (copy, fill, checksum) on a device
+ * dmalab_imp_submit_job() - queue a DMA job (copy, fill, checksum) on a device
  * @imp_fd: fd of /dev/dmalab_imp
- * @job: the job (size is filled in); @job->job_id receives the id of an
- *	%DMALAB_IMP_JOB_ASYNC job, @job->checksum a synchronous checksum
+ * @job: the job (size is filled in); @job->job_id receives its id
  * @err: error report, may be NULL
  *
- * Return: 0 or -errno (the job's own error for synchronous jobs).
+ * Returns once the job is queued: wait for it with dmalab_imp_wait_job()
+ * (a file holds at most 64 jobs not yet waited for: -EAGAIN).
+ *
+ * Return: 0 or -errno.
  */
-int dmalab_imp_run_job(int imp_fd, struct dmalab_imp_job *job,
-		       struct dmalab_err *err);
+int dmalab_imp_submit_job(int imp_fd, struct dmalab_imp_job *job,
+			  struct dmalab_err *err);
 
 /**
- * dmalab_imp_wait_job() - wait for an asynchronous job
+ * dmalab_imp_wait_job() - wait for a job and collect its result
  * @imp_fd: fd of /dev/dmalab_imp
- * @job_id: the id dmalab_imp_run_job() returned
+ * @job_id: the id dmalab_imp_submit_job() returned
+ * @timeout_ms: how long to wait, or -1 until the job ends (its own timeout
+ *	bounds that); the deadline is computed once, so signals that
+ *	interrupt the wait do not extend it
  * @checksum: receives a checksum job's result, may be NULL
  * @err: error report, may be NULL
  *
- * Return: 0, or the job's -errno, or the wait's -errno.
+ * Return: 0, the job's -errno (the job is then gone), or the wait's -errno
+ * (-ETIME at the deadline: the job is still there to wait for).
  */
-int dmalab_imp_wait_job(int imp_fd, uint32_t job_id, uint64_t *checksum,
-			struct dmalab_err *err);
+int dmalab_imp_wait_job(int imp_fd, uint32_t job_id, int timeout_ms,
+			uint64_t *checksum, struct dmalab_err *err);
+
+/**
+ * dmalab_imp_run_job() - run a DMA job to its end: submit, then wait
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @job: the job (size is filled in)
+ * @checksum: receives a checksum job's result, may be NULL
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno (the job's own error, or the submission's).
+ */
+int dmalab_imp_run_job(int imp_fd, struct dmalab_imp_job *job,
+		       uint64_t *checksum, struct dmalab_err *err);
+
+/**
+ * dmalab_imp_get_version() - DMALAB_IMP_IOC_VERSION
+ * @imp_fd: fd of /dev/dmalab_imp
+ * @v: receives the interface version the module speaks
+ * @err: error report, may be NULL
+ *
+ * Return: 0 or -errno (-ENOTTY: a module older than UAPI 1.0).
+ */
+int dmalab_imp_get_version(int imp_fd, struct dmalab_imp_version *v,
+			   struct dmalab_err *err);
 
 /* ---- other exporters' dma-bufs (drm.c, sources.c) ---- */
 

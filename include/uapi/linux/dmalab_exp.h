@@ -7,15 +7,28 @@
  * move). Devices that attach later tell the exporter what they can reach;
  * the exporter keeps every attached device served or refuses the attach.
  *
- * Conventions of every ioctl below (Documentation/process/botching-up-ioctls.rst):
- *  - the first field, @size, is sizeof() the struct as user space knows it.
- *    The kernel dispatches on the ioctl type and number only (the size bits of
- *    the command are ignored) and copies @size bytes. A @size smaller than the
- *    first version of the struct gives -EINVAL; a larger one whose extra bytes
- *    are not all zero, or a @size above 4096, gives -E2BIG (copy_struct_from_user
- *    rules). Output is written back up to min(@size, sizeof in the kernel).
- *  - unknown flags and non-zero reserved or padding fields give -EINVAL.
- *  - pointers are passed as __u64.
+ * UAPI 1.0. Conventions of every ioctl below, the same in <linux/dmalab_imp.h>
+ * (Documentation/process/botching-up-ioctls.rst):
+ *  - every struct starts with __u32 @size, sizeof() the struct as user space
+ *    was built with, then __u32 @flags, and ends with __u64 @reserved[2].
+ *    The command's size bits (_IOC_SIZE) must equal @size (-EINVAL), so that
+ *    generic ioctl tooling (strace, valgrind) sees what is copied; the
+ *    kernel dispatches on the command's number and checks its direction
+ *    (-ENOTTY). A @size smaller than the struct's 1.0 size gives -EINVAL; a
+ *    larger one whose extra bytes are not all zero, or above 4096, gives
+ *    -E2BIG (copy_struct_from_user rules), so structs grow at their end
+ *    both ways. Output is written back up to min(@size, the kernel's size),
+ *    and only when the call succeeds.
+ *  - unknown flags, unknown enum values, non-zero @pad and @reserved fields
+ *    and non-zero output fields give -EINVAL.
+ *  - pointers are passed as __u64; an array the kernel fills comes with its
+ *    capacity and the element size user space knows (at least the 1.0
+ *    size): the kernel writes each element at that stride, zero-filling
+ *    what it does not know, so elements can grow too.
+ *  - %DMALAB_EXP_IOC_VERSION tells which version of this interface the
+ *    module speaks; later 1.x versions only add.
+ *  - the ioctl magic 0xD3 is shared with the importer: 0x00-0x3F here,
+ *    0x40-0x7F in <linux/dmalab_imp.h> (docs/ioctl-number.rst).
  */
 #ifndef _UAPI_LINUX_DMALAB_EXP_H
 #define _UAPI_LINUX_DMALAB_EXP_H
@@ -79,6 +92,30 @@ enum dmalab_exp_timing {
 #define DMALAB_EXP_ADDR_BITS_MIN	24
 #define DMALAB_EXP_ADDR_BITS_MAX	64
 
+/* The version of this interface, in &struct dmalab_exp_version. */
+#define DMALAB_EXP_VERSION_MAJOR	1
+#define DMALAB_EXP_VERSION_MINOR	0
+
+/**
+ * struct dmalab_exp_version - argument of %DMALAB_EXP_IOC_VERSION
+ * @size: sizeof(struct dmalab_exp_version), see the conventions above.
+ * @flags: must be zero.
+ * @major: out: %DMALAB_EXP_VERSION_MAJOR of the module; a different major
+ *	is a different interface.
+ * @minor: out: %DMALAB_EXP_VERSION_MINOR of the module; a higher minor only
+ *	adds to what a lower one has.
+ * @features: out: optional features present (none are defined in 1.0).
+ * @reserved: must be zero.
+ */
+struct dmalab_exp_version {
+	__u32 size;
+	__u32 flags;
+	__u32 major;
+	__u32 minor;
+	__u64 features;
+	__u64 reserved[2];
+};
+
 /**
  * struct dmalab_exp_alloc - argument of %DMALAB_EXP_IOC_ALLOC
  * @size: sizeof(struct dmalab_exp_alloc), see the conventions above.
@@ -107,7 +144,7 @@ struct dmalab_exp_alloc {
 	__u32 fd_flags;
 	__s32 fd;
 	__u32 pad;
-	__u64 reserved[3];
+	__u64 reserved[2];
 };
 
 /* Bits of &dmalab_exp_info.state. */
@@ -148,10 +185,10 @@ struct dmalab_exp_attach_info {
 /**
  * struct dmalab_exp_info - argument of %DMALAB_EXP_IOC_INFO
  * @size: sizeof(struct dmalab_exp_info), see the conventions above.
+ * @flags: in: must be zero.
  * @fd: in: a dma-buf fd exported by this device. -EBADF for a bad fd,
  *	-EINVAL for a file that is not a dma-buf, -EXDEV for a dma-buf of
  *	another exporter.
- * @flags: in: must be zero.
  * @state: %DMALAB_EXP_STATE_* bits.
  * @len: buffer length in bytes.
  * @placement: the &enum dmalab_exp_placement asked for.
@@ -176,15 +213,19 @@ struct dmalab_exp_attach_info {
  * @name: the name set by DMA_BUF_SET_NAME, NUL-terminated, empty if none.
  * @attach_ptr: in: user pointer to an array of &struct dmalab_exp_attach_info,
  *	or 0.
- * @attach_count: in: capacity of that array; out: entries written.
+ * @attach_cap: in: capacity of that array in elements (0 with no array).
+ * @attach_count: out: elements written, min(@attach_cap,
+ *	@nr_attachments, 64).
+ * @attach_elem_size: in: sizeof(struct dmalab_exp_attach_info) as user space
+ *	knows it, at least its 1.0 size (80), at most 4096; 0 with no array.
  * @pad: must be zero.
  * @pad2: must be zero.
  * @reserved: must be zero.
  */
 struct dmalab_exp_info {
 	__u32 size;
-	__s32 fd;
 	__u32 flags;
+	__s32 fd;
 	__u32 state;
 	__u64 len;
 	__u32 placement;
@@ -207,16 +248,18 @@ struct dmalab_exp_info {
 	__u64 range_hi;
 	char name[DMALAB_EXP_NAME_LEN];
 	__u64 attach_ptr;
+	__u32 attach_cap;
 	__u32 attach_count;
+	__u32 attach_elem_size;
 	__u32 pad2;
-	__u64 reserved[4];
+	__u64 reserved[2];
 };
 
 /**
  * struct dmalab_exp_bind - argument of %DMALAB_EXP_IOC_BIND
  * @size: sizeof(struct dmalab_exp_bind), see the conventions above.
- * @fd: a dma-buf fd (of any exporter that supports mmap), or -1 to unbind.
  * @flags: must be zero.
+ * @fd: a dma-buf fd (of any exporter that supports mmap), or -1 to unbind.
  * @pad: must be zero.
  * @reserved: must be zero.
  *
@@ -231,8 +274,8 @@ struct dmalab_exp_info {
  */
 struct dmalab_exp_bind {
 	__u32 size;
-	__s32 fd;
 	__u32 flags;
+	__s32 fd;
 	__u32 pad;
 	__u64 reserved[2];
 };
@@ -264,14 +307,15 @@ struct dmalab_exp_stats {
 	__u64 total_buffers;
 	__u64 max_len;
 	__u64 max_contig_len;
-	__u64 reserved[4];
+	__u64 reserved[2];
 };
 
 #define DMALAB_EXP_IOC_MAGIC	0xD3
 
-#define DMALAB_EXP_IOC_ALLOC	_IOWR(DMALAB_EXP_IOC_MAGIC, 0x00, struct dmalab_exp_alloc)
-#define DMALAB_EXP_IOC_INFO	_IOWR(DMALAB_EXP_IOC_MAGIC, 0x01, struct dmalab_exp_info)
-#define DMALAB_EXP_IOC_BIND	_IOW(DMALAB_EXP_IOC_MAGIC, 0x02, struct dmalab_exp_bind)
-#define DMALAB_EXP_IOC_STATS	_IOWR(DMALAB_EXP_IOC_MAGIC, 0x03, struct dmalab_exp_stats)
+#define DMALAB_EXP_IOC_VERSION	_IOWR(DMALAB_EXP_IOC_MAGIC, 0x00, struct dmalab_exp_version)
+#define DMALAB_EXP_IOC_ALLOC	_IOWR(DMALAB_EXP_IOC_MAGIC, 0x01, struct dmalab_exp_alloc)
+#define DMALAB_EXP_IOC_INFO	_IOWR(DMALAB_EXP_IOC_MAGIC, 0x02, struct dmalab_exp_info)
+#define DMALAB_EXP_IOC_BIND	_IOW(DMALAB_EXP_IOC_MAGIC, 0x03, struct dmalab_exp_bind)
+#define DMALAB_EXP_IOC_STATS	_IOWR(DMALAB_EXP_IOC_MAGIC, 0x04, struct dmalab_exp_stats)
 
 #endif /* _UAPI_LINUX_DMALAB_EXP_H */

@@ -8,11 +8,33 @@
  * dma_buf_vmap(), and runs DMA jobs (copy, fill, checksum) that publish a
  * dma_fence in the buffer's dma_resv.
  *
- * Conventions for every ioctl argument:
- * - @size is set by user space to sizeof(the struct) it was built with; the
- *   kernel rejects sizes it does not know with -EINVAL (room for growth).
- * - @flags takes only the flags documented for that ioctl; unknown flags and
- *   non-zero @pad/@reserved fields are rejected with -EINVAL.
+ * UAPI 1.0. Conventions of every ioctl below, the same in <linux/dmalab_exp.h>
+ * (Documentation/process/botching-up-ioctls.rst):
+ * - every struct starts with __u32 @size, sizeof() the struct as user space
+ *   was built with, then __u32 @flags, and ends with __u64 @reserved[2].
+ *   The command's size bits (_IOC_SIZE) must equal @size (-EINVAL), so that
+ *   generic ioctl tooling (strace, valgrind) sees what is copied; the kernel
+ *   dispatches on the command's number and checks its direction (-ENOTTY).
+ *   A @size smaller than the struct's 1.0 size gives -EINVAL; a larger one
+ *   whose extra bytes are not all zero, or above 4096, gives -E2BIG
+ *   (copy_struct_from_user rules), so structs grow at their end both ways.
+ *   Output is written back up to min(@size, the kernel's size), and only
+ *   when the call succeeds.
+ * - @flags takes only the flags documented for that ioctl; unknown flags,
+ *   unknown operations, non-zero @pad and @reserved fields and non-zero
+ *   output fields give -EINVAL.
+ * - pointers are passed as __u64; an array of structs the kernel fills
+ *   comes with its capacity and the element size user space knows (at least
+ *   the 1.0 size): the kernel writes each element at that stride,
+ *   zero-filling what it does not know, so elements can grow too.
+ * - no ioctl blocks beyond its own deadline, and each can be restarted
+ *   after a signal: a DMA job is submitted by %DMALAB_IMP_IOC_JOB, which
+ *   does not wait for it, and waited for by %DMALAB_IMP_IOC_WAIT against an
+ *   absolute deadline (libdmalab's dmalab_imp_run_job() does both).
+ * - %DMALAB_IMP_IOC_VERSION tells which version of this interface the module
+ *   speaks; later 1.x versions only add.
+ * - the ioctl magic 0xD3 is shared with the exporter: 0x00-0x3F there,
+ *   0x40-0x7F here (docs/ioctl-number.rst).
  * - Handles, attachment ids and job ids are local to the open file of
  *   /dev/dmalab_imp that created them; closing it releases all of them.
  * - Device ids name edu devices (shared) and the caller's simulated devices.
@@ -64,16 +86,36 @@
 #define DMALAB_IMP_JOB_FILL	2	/* dst range := pattern byte */
 #define DMALAB_IMP_JOB_CHECKSUM	3	/* checksum := FNV-1a 64 of src */
 
-/* Device job flags (dmalab_imp_job.flags). */
-#define DMALAB_IMP_JOB_ASYNC	(1U << 0)	/* return a job id, do not wait */
-#define DMALAB_IMP_JOB_FLAGS	DMALAB_IMP_JOB_ASYNC
-
 /*
  * Checksums are 64-bit FNV-1a over the bytes of the range:
  * h = 0xcbf29ce484222325; for each byte b: h ^= b; h *= 0x100000001b3.
  */
 #define DMALAB_IMP_FNV_OFFSET	0xcbf29ce484222325ULL
 #define DMALAB_IMP_FNV_PRIME	0x100000001b3ULL
+
+/* The version of this interface, in &struct dmalab_imp_version. */
+#define DMALAB_IMP_VERSION_MAJOR	1
+#define DMALAB_IMP_VERSION_MINOR	0
+
+/**
+ * struct dmalab_imp_version - interface version (DMALAB_IMP_IOC_VERSION)
+ * @size: sizeof(struct dmalab_imp_version)
+ * @flags: must be 0
+ * @major: out: %DMALAB_IMP_VERSION_MAJOR of the module; a different major is
+ *	a different interface
+ * @minor: out: %DMALAB_IMP_VERSION_MINOR of the module; a higher minor only
+ *	adds to what a lower one has
+ * @features: out: optional features present (none are defined in 1.0)
+ * @reserved: must be 0
+ */
+struct dmalab_imp_version {
+	__u32 size;
+	__u32 flags;
+	__u32 major;
+	__u32 minor;
+	__u64 features;
+	__u64 reserved[2];
+};
 
 /**
  * struct dmalab_imp_import - import a dma-buf (DMALAB_IMP_IOC_IMPORT)
@@ -148,7 +190,6 @@ struct dmalab_imp_dev_list {
  * @win_size: out: window size in bytes (0 when there is no window)
  * @max_xfer: out: bytes one engine programming moves at most (0: no limit)
  * @dma_mask_bits: out: number of bits in @dma_mask
- * @pad: must be 0
  * @reserved: must be 0
  */
 struct dmalab_imp_dev_info {
@@ -167,8 +208,7 @@ struct dmalab_imp_dev_info {
 	__u64 win_size;
 	__u32 max_xfer;
 	__u32 dma_mask_bits;
-	__u32 pad;
-	__u32 reserved[5];
+	__u64 reserved[2];
 };
 
 /**
@@ -282,8 +322,11 @@ struct dmalab_imp_sg_entry {
  * @dir: out: DMALAB_IMP_DIR_* of the mapping
  * @entries_ptr: in: user pointer to an array of struct
  *	dmalab_imp_sg_entry, or 0; non-zero requires CAP_SYS_ADMIN (-EPERM)
- * @entries_cap: in: capacity of @entries_ptr in entries
- * @entries_out: out: number of entries written to @entries_ptr
+ * @entries_cap: in: capacity of @entries_ptr in entries (0 with no array)
+ * @entries_count: out: number of entries written to @entries_ptr
+ * @entries_elem_size: in: sizeof(struct dmalab_imp_sg_entry) as user space
+ *	knows it, at least its 1.0 size (16), at most 4096; 0 with no array
+ * @pad: must be 0
  * @reserved: must be 0
  */
 struct dmalab_imp_sg_info {
@@ -303,7 +346,9 @@ struct dmalab_imp_sg_info {
 	__u32 dir;
 	__u64 entries_ptr;
 	__u32 entries_cap;
-	__u32 entries_out;
+	__u32 entries_count;
+	__u32 entries_elem_size;
+	__u32 pad;
 	__u64 reserved[2];
 };
 
@@ -340,9 +385,9 @@ struct dmalab_imp_cpu {
 };
 
 /**
- * struct dmalab_imp_job - run a DMA job on a device (DMALAB_IMP_IOC_JOB)
+ * struct dmalab_imp_job - submit a DMA job to a device (DMALAB_IMP_IOC_JOB)
  * @size: sizeof(struct dmalab_imp_job)
- * @flags: DMALAB_IMP_JOB_*
+ * @flags: must be 0
  * @op: in: DMALAB_IMP_JOB_*
  * @timeout_ms: in: time allowed to dependencies and device, 0 for 5000
  * @src_attach: in: mapped attachment read by COPY and CHECKSUM, else 0
@@ -353,15 +398,15 @@ struct dmalab_imp_cpu {
  * @len: in: bytes to move (> 0, within both buffers); a COPY whose two
  *	ranges overlap in one dma-buf is refused with -EINVAL
  * @pattern: in: byte value (0..255) for FILL, else 0
- * @job_id: out: with DMALAB_IMP_JOB_ASYNC, id for DMALAB_IMP_IOC_WAIT
- * @checksum: out: for synchronous CHECKSUM, FNV-1a 64 of the source range
+ * @job_id: out: id for DMALAB_IMP_IOC_WAIT
  * @reserved: must be 0
  *
  * The job adds a fence to each buffer's dma_resv (write usage for the
  * buffer it writes, read usage for the one it reads) after collecting the
- * fences already there, which it waits for before starting. A job that
- * does not finish within @timeout_ms fails with -ETIMEDOUT and its fence
- * signals with that error. Synchronous jobs return the job's status.
+ * fences already there, which it waits for before starting. The call
+ * returns once the job is queued; a file holds at most 64 jobs not yet
+ * waited for (-EAGAIN). A job that does not finish within @timeout_ms fails
+ * with -ETIMEDOUT and its fence signals with that error.
  */
 struct dmalab_imp_job {
 	__u32 size;
@@ -375,45 +420,50 @@ struct dmalab_imp_job {
 	__u64 len;
 	__u32 pattern;
 	__u32 job_id;
-	__u64 checksum;
 	__u64 reserved[2];
 };
 
 /**
- * struct dmalab_imp_wait - wait for an async job (DMALAB_IMP_IOC_WAIT)
+ * struct dmalab_imp_wait - wait for a job (DMALAB_IMP_IOC_WAIT)
  * @size: sizeof(struct dmalab_imp_wait)
  * @flags: must be 0
- * @job_id: in: id from an async DMALAB_IMP_IOC_JOB; freed once waited for
+ * @job_id: in: id from DMALAB_IMP_IOC_JOB; freed once its end is reported
  * @status: out: 0, or the job's negative errno (e.g. -ETIMEDOUT)
+ * @deadline_ns: in: CLOCK_MONOTONIC time to give up at, in nanoseconds;
+ *	0 waits until the job ends, which its own timeout bounds
  * @checksum: out: for CHECKSUM jobs, FNV-1a 64 of the source range
  * @reserved: must be 0
  *
- * Waits interruptibly; the job's own timeout bounds the wait.
+ * Waits interruptibly: a signal restarts the call, or fails it with -EINTR
+ * when the handler does not restart calls; the job is still there to wait
+ * for. At @deadline_ns the call fails with -ETIME and the job stays too.
  */
 struct dmalab_imp_wait {
 	__u32 size;
 	__u32 flags;
 	__u32 job_id;
 	__s32 status;
+	__u64 deadline_ns;
 	__u64 checksum;
 	__u64 reserved[2];
 };
 
-#define DMALAB_IMP_IOC_MAGIC	0xB7
+#define DMALAB_IMP_IOC_MAGIC	0xD3
 
-#define DMALAB_IMP_IOC_IMPORT	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x00, struct dmalab_imp_import)
-#define DMALAB_IMP_IOC_RELEASE	_IOW(DMALAB_IMP_IOC_MAGIC, 0x01, struct dmalab_imp_id)
-#define DMALAB_IMP_IOC_DEV_LIST	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x02, struct dmalab_imp_dev_list)
-#define DMALAB_IMP_IOC_DEV_INFO	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x03, struct dmalab_imp_dev_info)
-#define DMALAB_IMP_IOC_SIM_CREATE _IOWR(DMALAB_IMP_IOC_MAGIC, 0x04, struct dmalab_imp_sim_create)
-#define DMALAB_IMP_IOC_SIM_DESTROY _IOW(DMALAB_IMP_IOC_MAGIC, 0x05, struct dmalab_imp_id)
-#define DMALAB_IMP_IOC_ATTACH	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x06, struct dmalab_imp_attach)
-#define DMALAB_IMP_IOC_DETACH	_IOW(DMALAB_IMP_IOC_MAGIC, 0x07, struct dmalab_imp_id)
-#define DMALAB_IMP_IOC_MAP	_IOW(DMALAB_IMP_IOC_MAGIC, 0x08, struct dmalab_imp_map)
-#define DMALAB_IMP_IOC_UNMAP	_IOW(DMALAB_IMP_IOC_MAGIC, 0x09, struct dmalab_imp_id)
-#define DMALAB_IMP_IOC_SG_INFO	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x0a, struct dmalab_imp_sg_info)
-#define DMALAB_IMP_IOC_CPU	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x0b, struct dmalab_imp_cpu)
-#define DMALAB_IMP_IOC_JOB	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x0c, struct dmalab_imp_job)
-#define DMALAB_IMP_IOC_WAIT	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x0d, struct dmalab_imp_wait)
+#define DMALAB_IMP_IOC_VERSION	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x40, struct dmalab_imp_version)
+#define DMALAB_IMP_IOC_IMPORT	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x41, struct dmalab_imp_import)
+#define DMALAB_IMP_IOC_RELEASE	_IOW(DMALAB_IMP_IOC_MAGIC, 0x42, struct dmalab_imp_id)
+#define DMALAB_IMP_IOC_DEV_LIST	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x43, struct dmalab_imp_dev_list)
+#define DMALAB_IMP_IOC_DEV_INFO	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x44, struct dmalab_imp_dev_info)
+#define DMALAB_IMP_IOC_SIM_CREATE _IOWR(DMALAB_IMP_IOC_MAGIC, 0x45, struct dmalab_imp_sim_create)
+#define DMALAB_IMP_IOC_SIM_DESTROY _IOW(DMALAB_IMP_IOC_MAGIC, 0x46, struct dmalab_imp_id)
+#define DMALAB_IMP_IOC_ATTACH	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x47, struct dmalab_imp_attach)
+#define DMALAB_IMP_IOC_DETACH	_IOW(DMALAB_IMP_IOC_MAGIC, 0x48, struct dmalab_imp_id)
+#define DMALAB_IMP_IOC_MAP	_IOW(DMALAB_IMP_IOC_MAGIC, 0x49, struct dmalab_imp_map)
+#define DMALAB_IMP_IOC_UNMAP	_IOW(DMALAB_IMP_IOC_MAGIC, 0x4a, struct dmalab_imp_id)
+#define DMALAB_IMP_IOC_SG_INFO	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x4b, struct dmalab_imp_sg_info)
+#define DMALAB_IMP_IOC_CPU	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x4c, struct dmalab_imp_cpu)
+#define DMALAB_IMP_IOC_JOB	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x4d, struct dmalab_imp_job)
+#define DMALAB_IMP_IOC_WAIT	_IOWR(DMALAB_IMP_IOC_MAGIC, 0x4e, struct dmalab_imp_wait)
 
 #endif /* _UAPI_LINUX_DMALAB_IMP_H */
