@@ -10,6 +10,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -21,6 +22,8 @@
 
 /* Bounds the kernel copy of the attachment list an INFO call returns. */
 #define DMALAB_EXP_INFO_MAX_ATTACH	64
+/* sizeof(struct dmalab_exp_attach_info) in UAPI 1.0: the smallest stride. */
+#define DMALAB_EXP_ATTACH_INFO_SIZE_V1	80
 
 /* What an open file of the device holds: the buffer its mmap maps. */
 struct dmalab_exp_file {
@@ -30,19 +33,17 @@ struct dmalab_exp_file {
 };
 
 /*
- * Copy in an ioctl struct whose first __u32 is its size as user space knows
- * it; @min is the size of the struct's first version.
+ * Copy in an ioctl struct of @usize bytes (its @size field, checked against
+ * the command by dmalab_exp_ioctl()); @min is the struct's 1.0 size.
  */
 static int dmalab_exp_copy_in(void *karg, size_t ksize, size_t min,
-			      void __user *uarg, u32 *usize)
+			      void __user *uarg, u32 usize)
 {
-	if (get_user(*usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (*usize < min)
+	if (usize < min)
 		return -EINVAL;
-	if (*usize > PAGE_SIZE)
+	if (usize > PAGE_SIZE)
 		return -E2BIG;
-	return copy_struct_from_user(karg, ksize, uarg, *usize);
+	return copy_struct_from_user(karg, ksize, uarg, usize);
 }
 
 static int dmalab_exp_copy_out(void __user *uarg, const void *karg,
@@ -115,21 +116,23 @@ dmalab_exp_buf_new(const struct dmalab_exp_alloc *args)
 	return buf;
 }
 
-static int dmalab_exp_ioc_alloc(void __user *uarg)
+static int dmalab_exp_alloc_ioctl(struct file *file, void __user *uarg,
+				  u32 usize)
 {
 	struct dmalab_exp_alloc args;
 	struct dmalab_exp_buf *buf;
 	struct dma_buf *dmabuf;
-	u32 usize;
 	int ret, fd;
 
 	ret = dmalab_exp_copy_in(&args, sizeof(args), sizeof(args), uarg,
-				 &usize);
+				 usize);
 	if (ret)
 		return ret;
 	ret = dmalab_exp_check_alloc(&args);
 	if (ret)
 		return ret;
+	if (args.fd)
+		return -EINVAL;
 
 	buf = dmalab_exp_buf_new(&args);
 	if (IS_ERR(buf))
@@ -180,14 +183,14 @@ static void dmalab_exp_attach_info(struct dmalab_exp_attach *a,
 	}
 }
 
-/* Fill @info from the buffer; @ai holds room for info->attach_count. */
+/* Fill @info from the buffer; @ai holds room for @room entries. */
 static void dmalab_exp_fill_info(struct dmalab_exp_buf *buf,
 				 struct dmalab_exp_info *info,
-				 struct dmalab_exp_attach_info *ai)
+				 struct dmalab_exp_attach_info *ai, u32 room)
 {
 	struct dmalab_exp_attach *a;
 	struct dmalab_exp_range range;
-	u32 room = info->attach_count, n = 0;
+	u32 n = 0;
 
 	mutex_lock(&buf->lock);
 	info->len = buf->len;
@@ -238,37 +241,67 @@ static int dmalab_exp_check_info(const struct dmalab_exp_info *info)
 	if (info->flags || info->pad || info->pad2 ||
 	    !dmalab_exp_zeroed(info->reserved, sizeof(info->reserved)))
 		return -EINVAL;
+	/* The array: a pointer, a capacity and an element size, or none. */
+	if (!info->attach_ptr)
+		return info->attach_cap || info->attach_elem_size ? -EINVAL : 0;
+	if (info->attach_elem_size < DMALAB_EXP_ATTACH_INFO_SIZE_V1 ||
+	    info->attach_elem_size > PAGE_SIZE)
+		return -EINVAL;
 	return 0;
 }
 
-static int dmalab_exp_ioc_info(void __user *uarg)
+/* Whether every output field of INFO is zero, as the caller must send it. */
+static bool dmalab_exp_info_outputs_zero(const struct dmalab_exp_info *in)
+{
+	struct dmalab_exp_info out = {
+		.size = in->size, .fd = in->fd, .attach_ptr = in->attach_ptr,
+		.attach_cap = in->attach_cap,
+		.attach_elem_size = in->attach_elem_size,
+	};
+
+	return !memcmp(in, &out, sizeof(out));
+}
+
+/*
+ * Write @n entries at the caller's stride: what the caller's element has
+ * beyond ours reads as zero.
+ */
+static int dmalab_exp_copy_attach(const struct dmalab_exp_info *info,
+				  const struct dmalab_exp_attach_info *ai,
+				  u32 n)
+{
+	char __user *p = u64_to_user_ptr(info->attach_ptr);
+	size_t stride = info->attach_elem_size;
+	size_t len = min_t(size_t, stride, sizeof(*ai));
+	u32 i;
+
+	for (i = 0; i < n; i++, p += stride) {
+		if (copy_to_user(p, &ai[i], len) ||
+		    clear_user(p + len, stride - len))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int dmalab_exp_info_ioctl(struct file *file, void __user *uarg,
+				 u32 usize)
 {
 	struct dmalab_exp_attach_info *ai = NULL;
-	struct dmalab_exp_info info, in;
+	struct dmalab_exp_info info;
 	struct dma_buf *dmabuf;
-	u64 uptr;
-	u32 usize;
+	u32 room;
 	int ret;
 
 	ret = dmalab_exp_copy_in(&info, sizeof(info), sizeof(info), uarg,
-				 &usize);
+				 usize);
 	if (ret)
 		return ret;
 	ret = dmalab_exp_check_info(&info);
 	if (ret)
 		return ret;
-	if (!info.attach_ptr)
-		info.attach_count = 0;
-	info.attach_count = min_t(u32, info.attach_count,
-				  DMALAB_EXP_INFO_MAX_ATTACH);
-	uptr = info.attach_ptr;
-	/* Outputs start from zero: nothing the caller wrote comes back. */
-	in = info;
-	memset(&info, 0, sizeof(info));
-	info.size = in.size;
-	info.fd = in.fd;
-	info.attach_ptr = in.attach_ptr;
-	info.attach_count = in.attach_count;
+	if (!dmalab_exp_info_outputs_zero(&info))
+		return -EINVAL;
+	room = min_t(u32, info.attach_cap, DMALAB_EXP_INFO_MAX_ATTACH);
 
 	dmabuf = dma_buf_get(info.fd);
 	if (IS_ERR(dmabuf))
@@ -277,38 +310,33 @@ static int dmalab_exp_ioc_info(void __user *uarg)
 		ret = -EXDEV;
 		goto put_dmabuf;
 	}
-	if (info.attach_count) {
-		ai = kcalloc(info.attach_count, sizeof(*ai), GFP_KERNEL);
+	if (room) {
+		ai = kcalloc(room, sizeof(*ai), GFP_KERNEL);
 		if (!ai) {
 			ret = -ENOMEM;
 			goto put_dmabuf;
 		}
 	}
-	dmalab_exp_fill_info(dmabuf->priv, &info, ai);
-	if (info.attach_count &&
-	    copy_to_user(u64_to_user_ptr(uptr), ai,
-			 info.attach_count * sizeof(*ai))) {
-		ret = -EFAULT;
-		goto free_ai;
-	}
-	ret = dmalab_exp_copy_out(uarg, &info, sizeof(info), usize);
+	dmalab_exp_fill_info(dmabuf->priv, &info, ai, room);
+	ret = dmalab_exp_copy_attach(&info, ai, info.attach_count) ?:
+	      dmalab_exp_copy_out(uarg, &info, sizeof(info), usize);
 
-free_ai:
 	kfree(ai);
 put_dmabuf:
 	dma_buf_put(dmabuf);
 	return ret;
 }
 
-static int dmalab_exp_ioc_bind(struct dmalab_exp_file *ef, void __user *uarg)
+static int dmalab_exp_bind_ioctl(struct file *file, void __user *uarg,
+				 u32 usize)
 {
+	struct dmalab_exp_file *ef = file->private_data;
 	struct dma_buf *dmabuf = NULL, *old;
 	struct dmalab_exp_bind args;
-	u32 usize;
 	int ret;
 
 	ret = dmalab_exp_copy_in(&args, sizeof(args), sizeof(args), uarg,
-				 &usize);
+				 usize);
 	if (ret)
 		return ret;
 	if (args.flags || args.pad ||
@@ -328,17 +356,18 @@ static int dmalab_exp_ioc_bind(struct dmalab_exp_file *ef, void __user *uarg)
 	return 0;
 }
 
-static int dmalab_exp_ioc_stats(void __user *uarg)
+static int dmalab_exp_stats_ioctl(struct file *file, void __user *uarg,
+				  u32 usize)
 {
 	struct dmalab_exp_counters *c = &dmalab_exp_counters;
 	struct dmalab_exp_stats st;
-	u32 usize;
 	int ret;
 
-	ret = dmalab_exp_copy_in(&st, sizeof(st), sizeof(st), uarg, &usize);
+	ret = dmalab_exp_copy_in(&st, sizeof(st), sizeof(st), uarg, usize);
 	if (ret)
 		return ret;
-	if (st.flags || !dmalab_exp_zeroed(st.reserved, sizeof(st.reserved)))
+	/* After @size come flags, outputs and reserved: all zero on input. */
+	if (!dmalab_exp_zeroed(&st.flags, sizeof(st) - sizeof(st.size)))
 		return -EINVAL;
 	st.live_buffers = atomic64_read(&c->live_buffers);
 	st.live_bytes = atomic64_read(&c->live_bytes);
@@ -352,33 +381,68 @@ static int dmalab_exp_ioc_stats(void __user *uarg)
 	return dmalab_exp_copy_out(uarg, &st, sizeof(st), usize);
 }
 
+static int dmalab_exp_version_ioctl(struct file *file, void __user *uarg,
+				    u32 usize)
+{
+	struct dmalab_exp_version v;
+	int ret;
+
+	ret = dmalab_exp_copy_in(&v, sizeof(v), sizeof(v), uarg, usize);
+	if (ret)
+		return ret;
+	/* As for STATS: flags, outputs and reserved all come in as zero. */
+	if (!dmalab_exp_zeroed(&v.flags, sizeof(v) - sizeof(v.size)))
+		return -EINVAL;
+	v.major = DMALAB_EXP_VERSION_MAJOR;
+	v.minor = DMALAB_EXP_VERSION_MINOR;
+	return dmalab_exp_copy_out(uarg, &v, sizeof(v), usize);
+}
+
+/*
+ * The ioctls, by number. Each handler copies its struct in and out itself:
+ * ALLOC must install its fd only once user space holds the struct.
+ */
+static const struct dmalab_exp_ioctl_desc {
+	unsigned int cmd;
+	int (*fn)(struct file *file, void __user *uarg, u32 usize);
+} dmalab_exp_ioctls[] = {
+#define DMALAB_EXP_IOCTL(ioctl, func) [_IOC_NR(ioctl)] = { ioctl, func }
+	DMALAB_EXP_IOCTL(DMALAB_EXP_IOC_VERSION, dmalab_exp_version_ioctl),
+	DMALAB_EXP_IOCTL(DMALAB_EXP_IOC_ALLOC, dmalab_exp_alloc_ioctl),
+	DMALAB_EXP_IOCTL(DMALAB_EXP_IOC_INFO, dmalab_exp_info_ioctl),
+	DMALAB_EXP_IOCTL(DMALAB_EXP_IOC_BIND, dmalab_exp_bind_ioctl),
+	DMALAB_EXP_IOCTL(DMALAB_EXP_IOC_STATS, dmalab_exp_stats_ioctl),
+#undef DMALAB_EXP_IOCTL
+};
+
 /**
  * dmalab_exp_ioctl() - ioctl of /dev/dmalab_exp
  * @file: the open device
- * @cmd: a DMALAB_EXP_IOC_* command; its size bits are not used, the
- *	struct's own size field is
+ * @cmd: a DMALAB_EXP_IOC_* command; its size bits must equal the struct's
+ *	@size field, its direction bits the command's
  * @arg: user pointer to the command's struct
  *
  * Return: 0 or a negative errno, -ENOTTY for an unknown command.
  */
 long dmalab_exp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	const struct dmalab_exp_ioctl_desc *d;
 	void __user *uarg = (void __user *)arg;
+	unsigned int nr = _IOC_NR(cmd);
+	u32 usize;
 
-	if (_IOC_TYPE(cmd) != DMALAB_EXP_IOC_MAGIC)
+	if (_IOC_TYPE(cmd) != DMALAB_EXP_IOC_MAGIC ||
+	    nr >= ARRAY_SIZE(dmalab_exp_ioctls))
 		return -ENOTTY;
-	switch (_IOC_NR(cmd)) {
-	case _IOC_NR(DMALAB_EXP_IOC_ALLOC):
-		return dmalab_exp_ioc_alloc(uarg);
-	case _IOC_NR(DMALAB_EXP_IOC_INFO):
-		return dmalab_exp_ioc_info(uarg);
-	case _IOC_NR(DMALAB_EXP_IOC_BIND):
-		return dmalab_exp_ioc_bind(file->private_data, uarg);
-	case _IOC_NR(DMALAB_EXP_IOC_STATS):
-		return dmalab_exp_ioc_stats(uarg);
-	default:
+	d = &dmalab_exp_ioctls[array_index_nospec(nr,
+						  ARRAY_SIZE(dmalab_exp_ioctls))];
+	if (!d->fn || _IOC_DIR(cmd) != _IOC_DIR(d->cmd))
 		return -ENOTTY;
-	}
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize != _IOC_SIZE(cmd))
+		return -EINVAL;
+	return d->fn(file, uarg, usize);
 }
 
 /**

@@ -32,8 +32,8 @@
 /* ---- dmalab_imp (importer) ---- */
 
 /*
- * The DMALAB_HAVE_* macros come from importer/Kbuild, which looks for the
- * feature in the kernel headers being built against.
+ * The DMALAB_HAVE_* macros come from include/dmalab/features.kbuild, which
+ * looks for each feature in the kernel headers being built against.
  */
 
 /*
