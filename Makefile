@@ -45,12 +45,17 @@ LIB_CFLAGS := -O2 -g -Wall -Wextra -Werror -fPIC -I lib -I include/uapi
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_HDRS := $(wildcard lib/*.h)
 LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/obj/lib/%.o,$(LIB_SRCS))
-LIB_VERSION := 0.1
+# One version source (VERSION) for the modules, the library and the tool;
+# the soname's number changes when the library's ABI does.
+VERSION := $(shell cat VERSION)
+LIB_VERSION := $(VERSION)
+LIB_SOVERSION := 1
 LIB_OUT := $(BUILD)/lib/libdmalab.a $(BUILD)/lib/libdmalab.so \
 	$(BUILD)/lib/pkgconfig/dmalab.pc $(BUILD)/include/dmalab.h
 
 # The dmalab tool (utils/dmalab/): one static binary on the guest's PATH.
-TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -I lib -I include/uapi
+TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -I lib -I include/uapi \
+	-DDMALAB_VERSION=\"$(VERSION)\"
 TOOL_SRCS := $(wildcard utils/dmalab/*.c)
 TOOL_HDRS := $(wildcard utils/dmalab/*.h)
 
@@ -77,8 +82,10 @@ $(BUILD)/lib/libdmalab.a: $(LIB_OBJS)
 
 $(BUILD)/lib/libdmalab.so: $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(USER_CC) -shared -Wl,-soname,libdmalab.so.0 -o $@.0 $^
-	ln -sf libdmalab.so.0 $@
+	$(USER_CC) -shared -Wl,-soname,libdmalab.so.$(LIB_SOVERSION) \
+		-o $@.$(LIB_VERSION) $^
+	ln -sf libdmalab.so.$(LIB_VERSION) $@.$(LIB_SOVERSION)
+	ln -sf libdmalab.so.$(LIB_SOVERSION) $@
 
 $(BUILD)/lib/pkgconfig/dmalab.pc: lib/dmalab.pc.in
 	@mkdir -p $(@D)

@@ -58,4 +58,5 @@ module_exit(dmalab_exp_exit);
 
 MODULE_DESCRIPTION("dmalab constraint-aware dma-buf exporter");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(DMALAB_VERSION);
 DMALAB_IMPORT_NS_DMA_BUF();
