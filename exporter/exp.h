@@ -112,6 +112,17 @@ void dmalab_exp_direct_range(struct dmalab_exp_buf *buf,
 int dmalab_exp_ensure_mem(struct dmalab_exp_buf *buf);
 int dmalab_exp_place_attach(struct dmalab_exp_buf *buf,
 			    struct dmalab_exp_attach *a);
+void dmalab_exp_copy_refresh(struct dmalab_exp_buf *buf,
+			     struct dmalab_exp_attach *a);
+void dmalab_exp_copy_writeback(struct dmalab_exp_buf *buf,
+			       struct dmalab_exp_attach *a);
+struct sg_table *dmalab_exp_place_map(struct dmalab_exp_buf *buf,
+				      struct dmalab_exp_attach *a,
+				      enum dma_data_direction dir);
+void dmalab_exp_place_unmap(struct dmalab_exp_buf *buf,
+			    struct dmalab_exp_attach *a, struct sg_table *sgt);
+void dmalab_exp_place_detach(struct dmalab_exp_buf *buf,
+			     struct dmalab_exp_attach *a);
 
 /* exp_sgt.c */
 struct sg_table *dmalab_exp_sgt_build(const struct dmalab_exp_mem *mem,
@@ -125,6 +136,7 @@ int dmalab_exp_kmap_prepare(struct dmalab_exp_buf *buf);
 void dmalab_exp_kmap_drop(struct dmalab_exp_buf *buf);
 
 /* exp_ops.c */
+void dmalab_exp_buf_free(struct dmalab_exp_buf *buf);
 struct dma_buf *dmalab_exp_buf_export(struct dmalab_exp_buf *buf,
 				      u32 fd_flags);
 

@@ -36,7 +36,7 @@ struct dmalab_exp_file {
  * Copy in an ioctl struct of @usize bytes (its @size field, checked against
  * the command by dmalab_exp_ioctl()); @min is the struct's 1.0 size.
  */
-static int dmalab_exp_copy_in(void *karg, size_t ksize, size_t min,
+static int dmalab_exp_uarg_in(void *karg, size_t ksize, size_t min,
 			      void __user *uarg, u32 usize)
 {
 	if (usize < min)
@@ -46,7 +46,7 @@ static int dmalab_exp_copy_in(void *karg, size_t ksize, size_t min,
 	return copy_struct_from_user(karg, ksize, uarg, usize);
 }
 
-static int dmalab_exp_copy_out(void __user *uarg, const void *karg,
+static int dmalab_exp_uarg_out(void __user *uarg, const void *karg,
 			       size_t ksize, u32 usize)
 {
 	return copy_to_user(uarg, karg, min_t(size_t, ksize, usize)) ?
@@ -108,8 +108,7 @@ dmalab_exp_buf_new(const struct dmalab_exp_alloc *args)
 					   DMALAB_EXP_PLACE_CONTIG,
 					   &buf->limit);
 		if (ret) {
-			mutex_destroy(&buf->lock);
-			kfree(buf);
+			dmalab_exp_buf_free(buf);
 			return ERR_PTR(ret);
 		}
 	}
@@ -124,7 +123,7 @@ static int dmalab_exp_alloc_ioctl(struct file *file, void __user *uarg,
 	struct dma_buf *dmabuf;
 	int ret, fd;
 
-	ret = dmalab_exp_copy_in(&args, sizeof(args), sizeof(args), uarg,
+	ret = dmalab_exp_uarg_in(&args, sizeof(args), sizeof(args), uarg,
 				 usize);
 	if (ret)
 		return ret;
@@ -139,9 +138,7 @@ static int dmalab_exp_alloc_ioctl(struct file *file, void __user *uarg,
 		return PTR_ERR(buf);
 	dmabuf = dmalab_exp_buf_export(buf, args.fd_flags);
 	if (IS_ERR(dmabuf)) {
-		dmalab_exp_mem_free(&buf->mem);
-		mutex_destroy(&buf->lock);
-		kfree(buf);
+		dmalab_exp_buf_free(buf);
 		return PTR_ERR(dmabuf);
 	}
 
@@ -152,7 +149,7 @@ static int dmalab_exp_alloc_ioctl(struct file *file, void __user *uarg,
 		goto put_dmabuf;
 	}
 	args.fd = fd;
-	ret = dmalab_exp_copy_out(uarg, &args, sizeof(args), usize);
+	ret = dmalab_exp_uarg_out(uarg, &args, sizeof(args), usize);
 	if (ret)
 		goto put_fd;
 	fd_install(fd, dmabuf->file);
@@ -292,7 +289,7 @@ static int dmalab_exp_info_ioctl(struct file *file, void __user *uarg,
 	u32 room;
 	int ret;
 
-	ret = dmalab_exp_copy_in(&info, sizeof(info), sizeof(info), uarg,
+	ret = dmalab_exp_uarg_in(&info, sizeof(info), sizeof(info), uarg,
 				 usize);
 	if (ret)
 		return ret;
@@ -319,7 +316,7 @@ static int dmalab_exp_info_ioctl(struct file *file, void __user *uarg,
 	}
 	dmalab_exp_fill_info(dmabuf->priv, &info, ai, room);
 	ret = dmalab_exp_copy_attach(&info, ai, info.attach_count) ?:
-	      dmalab_exp_copy_out(uarg, &info, sizeof(info), usize);
+	      dmalab_exp_uarg_out(uarg, &info, sizeof(info), usize);
 
 	kfree(ai);
 put_dmabuf:
@@ -335,7 +332,7 @@ static int dmalab_exp_bind_ioctl(struct file *file, void __user *uarg,
 	struct dmalab_exp_bind args;
 	int ret;
 
-	ret = dmalab_exp_copy_in(&args, sizeof(args), sizeof(args), uarg,
+	ret = dmalab_exp_uarg_in(&args, sizeof(args), sizeof(args), uarg,
 				 usize);
 	if (ret)
 		return ret;
@@ -363,7 +360,7 @@ static int dmalab_exp_stats_ioctl(struct file *file, void __user *uarg,
 	struct dmalab_exp_stats st;
 	int ret;
 
-	ret = dmalab_exp_copy_in(&st, sizeof(st), sizeof(st), uarg, usize);
+	ret = dmalab_exp_uarg_in(&st, sizeof(st), sizeof(st), uarg, usize);
 	if (ret)
 		return ret;
 	/* After @size come flags, outputs and reserved: all zero on input. */
@@ -378,7 +375,7 @@ static int dmalab_exp_stats_ioctl(struct file *file, void __user *uarg,
 	st.total_buffers = atomic64_read(&c->total_buffers);
 	st.max_len = dmalab_exp_max_len();
 	st.max_contig_len = dmalab_exp_max_contig_len();
-	return dmalab_exp_copy_out(uarg, &st, sizeof(st), usize);
+	return dmalab_exp_uarg_out(uarg, &st, sizeof(st), usize);
 }
 
 static int dmalab_exp_version_ioctl(struct file *file, void __user *uarg,
@@ -387,7 +384,7 @@ static int dmalab_exp_version_ioctl(struct file *file, void __user *uarg,
 	struct dmalab_exp_version v;
 	int ret;
 
-	ret = dmalab_exp_copy_in(&v, sizeof(v), sizeof(v), uarg, usize);
+	ret = dmalab_exp_uarg_in(&v, sizeof(v), sizeof(v), uarg, usize);
 	if (ret)
 		return ret;
 	/* As for STATS: flags, outputs and reserved all come in as zero. */
@@ -395,24 +392,30 @@ static int dmalab_exp_version_ioctl(struct file *file, void __user *uarg,
 		return -EINVAL;
 	v.major = DMALAB_EXP_VERSION_MAJOR;
 	v.minor = DMALAB_EXP_VERSION_MINOR;
-	return dmalab_exp_copy_out(uarg, &v, sizeof(v), usize);
+	return dmalab_exp_uarg_out(uarg, &v, sizeof(v), usize);
 }
 
 /*
  * The ioctls, by number. Each handler copies its struct in and out itself:
  * ALLOC must install its fd only once user space holds the struct.
  */
-static const struct dmalab_exp_ioctl_desc {
+struct dmalab_exp_ioctl_desc {
 	unsigned int cmd;
 	int (*fn)(struct file *file, void __user *uarg, u32 usize);
-} dmalab_exp_ioctls[] = {
-#define DMALAB_EXP_IOCTL(ioctl, func) [_IOC_NR(ioctl)] = { ioctl, func }
-	DMALAB_EXP_IOCTL(DMALAB_EXP_IOC_VERSION, dmalab_exp_version_ioctl),
-	DMALAB_EXP_IOCTL(DMALAB_EXP_IOC_ALLOC, dmalab_exp_alloc_ioctl),
-	DMALAB_EXP_IOCTL(DMALAB_EXP_IOC_INFO, dmalab_exp_info_ioctl),
-	DMALAB_EXP_IOCTL(DMALAB_EXP_IOC_BIND, dmalab_exp_bind_ioctl),
-	DMALAB_EXP_IOCTL(DMALAB_EXP_IOC_STATS, dmalab_exp_stats_ioctl),
-#undef DMALAB_EXP_IOCTL
+};
+
+#define DMALAB_EXP_IOCTL(name, func)				\
+	[_IOC_NR(DMALAB_EXP_IOC_##name)] = {			\
+		.cmd = DMALAB_EXP_IOC_##name,			\
+		.fn = func,					\
+	}
+
+static const struct dmalab_exp_ioctl_desc dmalab_exp_ioctls[] = {
+	DMALAB_EXP_IOCTL(VERSION, dmalab_exp_version_ioctl),
+	DMALAB_EXP_IOCTL(ALLOC, dmalab_exp_alloc_ioctl),
+	DMALAB_EXP_IOCTL(INFO, dmalab_exp_info_ioctl),
+	DMALAB_EXP_IOCTL(BIND, dmalab_exp_bind_ioctl),
+	DMALAB_EXP_IOCTL(STATS, dmalab_exp_stats_ioctl),
 };
 
 /**

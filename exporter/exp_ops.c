@@ -54,27 +54,6 @@ static int dmalab_exp_attach(struct dma_buf *dmabuf,
 	return 0;
 }
 
-/*
- * Maps and unmaps skip the DMA layer's implicit cache maintenance and do it
- * with explicit syncs instead: the same work, but DMA-API debugging then
- * accepts what dma-bufs are for, several devices mapping the same pages
- * (it reports overlapping mappings that sync on their own).
- */
-static void dmalab_exp_unmap_locked(struct dmalab_exp_buf *buf,
-				    struct dmalab_exp_attach *a)
-{
-	dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dir);
-	dma_unmap_sgtable(a->dev, a->sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
-	/* The device may have written its copy: bring that back. */
-	if (a->copy && a->dir != DMA_TO_DEVICE) {
-		dmalab_exp_mem_copy(&buf->mem, &a->copy_mem);
-		buf->nr_copy_out++;
-	}
-	/* The table stays for the next map, as long as the pages do. */
-	a->mapped = false;
-	atomic64_dec(&dmalab_exp_counters.live_mappings);
-}
-
 static void dmalab_exp_detach(struct dma_buf *dmabuf,
 			      struct dma_buf_attachment *attachment)
 {
@@ -82,105 +61,23 @@ static void dmalab_exp_detach(struct dma_buf *dmabuf,
 	struct dmalab_exp_attach *a = attachment->priv;
 
 	mutex_lock(&buf->lock);
-	/* An importer that forgot to unmap must not leak the mapping. */
-	if (a->mapped)
-		dmalab_exp_unmap_locked(buf, a);
-	dmalab_exp_sgt_drop(a);
+	dmalab_exp_place_detach(buf, a);
 	list_del(&a->node);
-	dmalab_exp_mem_free(&a->copy_mem);
 	mutex_unlock(&buf->lock);
 	kfree(a);
 	atomic64_dec(&dmalab_exp_counters.live_attachments);
-}
-
-/* A device served by a copy gets it allocated and filled at map time. */
-static int dmalab_exp_copy_in(struct dmalab_exp_buf *buf,
-			      struct dmalab_exp_attach *a)
-{
-	int ret;
-
-	if (!a->copy_mem.pages) {
-		ret = dmalab_exp_mem_alloc(&a->copy_mem, buf->mem.nr_pages,
-					   buf->placement ==
-					   DMALAB_EXP_PLACE_CONTIG,
-					   &a->reach);
-		if (ret)
-			return ret;
-	}
-	dmalab_exp_mem_copy(&a->copy_mem, &buf->mem);
-	buf->nr_copy_in++;
-	return 0;
 }
 
 static struct sg_table *dmalab_exp_map(struct dma_buf_attachment *attachment,
 				       enum dma_data_direction dir)
 {
 	struct dmalab_exp_buf *buf = attachment->dmabuf->priv;
-	struct dmalab_exp_attach *a = attachment->priv;
-	bool fresh_mem, fresh_copy, fresh_sgt;
-	struct sg_table *out;
-	int ret;
+	struct sg_table *sgt;
 
 	mutex_lock(&buf->lock);
-	/*
-	 * A failed map leaves the buffer as it found it: memory this call
-	 * allocates (deferred placement, a device's copy) is given back.
-	 * Nothing else can hold it: every user of the pages takes buf->lock.
-	 */
-	fresh_mem = !buf->mem.pages;
-	fresh_copy = a->copy && !a->copy_mem.pages;
-	fresh_sgt = !a->sgt;
-	/* One live mapping per attachment: its table is what we sync. */
-	ret = a->mapped ? -EBUSY : dmalab_exp_ensure_mem(buf);
-	if (ret)
-		goto unlock;
-	if (a->copy) {
-		ret = dmalab_exp_copy_in(buf, a);
-		if (ret)
-			goto free_fresh;
-	}
-	if (fresh_sgt) {
-		a->sgt = dmalab_exp_sgt_build(a->copy ? &a->copy_mem :
-					      &buf->mem, a->dev);
-		if (IS_ERR(a->sgt)) {
-			ret = PTR_ERR(a->sgt);
-			a->sgt = NULL;
-			goto free_fresh;
-		}
-	}
-	/*
-	 * Several devices may map one buffer at once: DMA-API debug tracks
-	 * the cachelines of mappings made with a CPU sync and reports
-	 * overlaps, so map without one and sync explicitly.
-	 */
-	ret = dma_map_sgtable(a->dev, a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
-	if (ret)
-		goto free_sgt;
-	out = dmalab_exp_sgt_hand_out(a);
-	if (IS_ERR(out)) {
-		ret = PTR_ERR(out);
-		goto unmap_sgt;
-	}
-	dma_sync_sgtable_for_device(a->dev, a->sgt, dir);
-	a->mapped = true;
-	a->dir = dir;
-	atomic64_inc(&dmalab_exp_counters.live_mappings);
+	sgt = dmalab_exp_place_map(buf, attachment->priv, dir);
 	mutex_unlock(&buf->lock);
-	return out;
-
-unmap_sgt:
-	dma_unmap_sgtable(a->dev, a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
-free_sgt:
-	if (fresh_sgt)
-		dmalab_exp_sgt_drop(a);
-free_fresh:
-	if (fresh_copy)
-		dmalab_exp_mem_free(&a->copy_mem);
-	if (fresh_mem)
-		dmalab_exp_mem_free(&buf->mem);
-unlock:
-	mutex_unlock(&buf->lock);
-	return ERR_PTR(ret);
+	return sgt;
 }
 
 static void dmalab_exp_unmap(struct dma_buf_attachment *attachment,
@@ -188,13 +85,9 @@ static void dmalab_exp_unmap(struct dma_buf_attachment *attachment,
 			     enum dma_data_direction dir)
 {
 	struct dmalab_exp_buf *buf = attachment->dmabuf->priv;
-	struct dmalab_exp_attach *a = attachment->priv;
 
 	mutex_lock(&buf->lock);
-	if (a->mapped && sgt == (a->sgt_out ?: a->sgt))
-		dmalab_exp_unmap_locked(buf, a);
-	else
-		dev_warn(a->dev, "unmap of a table this attachment does not hold\n");
+	dmalab_exp_place_unmap(buf, attachment->priv, sgt);
 	mutex_unlock(&buf->lock);
 }
 
@@ -236,10 +129,7 @@ static int dmalab_exp_begin_cpu_access(struct dma_buf *dmabuf,
 		if (!a->mapped)
 			continue;
 		dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dir);
-		if (a->copy && a->dir != DMA_TO_DEVICE) {
-			dmalab_exp_mem_copy(&buf->mem, &a->copy_mem);
-			buf->nr_copy_out++;
-		}
+		dmalab_exp_copy_writeback(buf, a);
 	}
 unlock:
 	mutex_unlock(&buf->lock);
@@ -258,10 +148,8 @@ static int dmalab_exp_end_cpu_access(struct dma_buf *dmabuf,
 	list_for_each_entry(a, &buf->attachments, node) {
 		if (!a->mapped)
 			continue;
-		if (a->copy && a->dir != DMA_FROM_DEVICE) {
-			dmalab_exp_mem_copy(&a->copy_mem, &buf->mem);
-			buf->nr_copy_in++;
-		}
+		if (a->dir != DMA_FROM_DEVICE)
+			dmalab_exp_copy_refresh(buf, a);
 		dma_sync_sgtable_for_device(a->dev, a->sgt, a->dir);
 	}
 	mutex_unlock(&buf->lock);
@@ -388,12 +276,7 @@ static void dmalab_exp_release(struct dma_buf *dmabuf)
 	struct dmalab_exp_buf *buf = dmabuf->priv;
 
 	dmalab_exp_list_del(buf);
-	mutex_lock(&buf->lock);
-	dmalab_exp_kmap_drop(buf);
-	dmalab_exp_mem_free(&buf->mem);
-	mutex_unlock(&buf->lock);
-	mutex_destroy(&buf->lock);
-	kfree(buf);
+	dmalab_exp_buf_free(buf);
 	atomic64_dec(&dmalab_exp_counters.live_buffers);
 }
 
@@ -409,6 +292,20 @@ const struct dma_buf_ops dmalab_exp_dmabuf_ops = {
 	.vunmap = dmalab_exp_vunmap,
 	.release = dmalab_exp_release,
 };
+
+/**
+ * dmalab_exp_buf_free() - free a buffer no dma-buf refers to any more
+ * @buf: the buffer: never exported, or its dma-buf released
+ *
+ * The one teardown of a buffer, for a failed ALLOC as for the release.
+ */
+void dmalab_exp_buf_free(struct dmalab_exp_buf *buf)
+{
+	dmalab_exp_kmap_drop(buf);
+	dmalab_exp_mem_free(&buf->mem);
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+}
 
 /**
  * dmalab_exp_buf_export() - wrap a set-up buffer in a dma-buf

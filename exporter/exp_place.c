@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmalab_exp placement: which physical range a device reaches, and which
- * strategy serves a device that attaches (direct, migrate, per-device copy).
+ * dmalab_exp placement: which physical range a device reaches, which
+ * strategy serves a device that attaches (direct, migrate, per-device copy),
+ * and the device mapping built on that choice and undone here too: pages,
+ * the device's copy, its sg_table and the DMA mapping.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -10,6 +12,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <uapi/linux/dmalab_exp.h>
 
 #include "exp.h"
@@ -210,4 +213,175 @@ int dmalab_exp_place_attach(struct dmalab_exp_buf *buf,
 		return -ERANGE;
 	a->copy = true;
 	return 0;
+}
+
+/**
+ * dmalab_exp_copy_refresh() - bring a copy-served device's copy up to date
+ * @buf: the buffer, locked, with pages
+ * @a: the attachment; nothing happens unless it is served by a copy
+ */
+void dmalab_exp_copy_refresh(struct dmalab_exp_buf *buf,
+			     struct dmalab_exp_attach *a)
+{
+	lockdep_assert_held(&buf->lock);
+	if (!a->copy)
+		return;
+	dmalab_exp_mem_copy(&a->copy_mem, &buf->mem);
+	buf->nr_copy_in++;
+}
+
+/**
+ * dmalab_exp_copy_writeback() - bring back what a device wrote in its copy
+ * @buf: the buffer, locked, with pages
+ * @a: the attachment; nothing happens unless it is served by a copy and
+ *	mapped in a direction the device writes in
+ */
+void dmalab_exp_copy_writeback(struct dmalab_exp_buf *buf,
+			       struct dmalab_exp_attach *a)
+{
+	lockdep_assert_held(&buf->lock);
+	if (!a->copy || a->dir == DMA_TO_DEVICE)
+		return;
+	dmalab_exp_mem_copy(&buf->mem, &a->copy_mem);
+	buf->nr_copy_out++;
+}
+
+/* A device served by a copy gets it allocated and filled at map time. */
+static int dmalab_exp_copy_prepare(struct dmalab_exp_buf *buf,
+				   struct dmalab_exp_attach *a)
+{
+	int ret;
+
+	if (!a->copy_mem.pages) {
+		ret = dmalab_exp_mem_alloc(&a->copy_mem, buf->mem.nr_pages,
+					   buf->placement ==
+					   DMALAB_EXP_PLACE_CONTIG,
+					   &a->reach);
+		if (ret)
+			return ret;
+	}
+	dmalab_exp_copy_refresh(buf, a);
+	return 0;
+}
+
+/* The device's table, built at its first map and kept while the pages are. */
+static int dmalab_exp_sgt_ensure(struct dmalab_exp_buf *buf,
+				 struct dmalab_exp_attach *a)
+{
+	struct sg_table *sgt;
+
+	if (a->sgt)
+		return 0;
+	sgt = dmalab_exp_sgt_build(a->copy ? &a->copy_mem : &buf->mem, a->dev);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	a->sgt = sgt;
+	return 0;
+}
+
+/**
+ * dmalab_exp_place_map() - map a buffer for an attached device
+ * @buf: the buffer, locked
+ * @a: the attachment, not mapped
+ * @dir: the mapping's direction
+ *
+ * Pages, the device's copy and its table are made here if missing. Maps
+ * skip the DMA layer's implicit cache maintenance and sync explicitly
+ * instead: the same work, but DMA-API debugging then accepts what dma-bufs
+ * are for, several devices mapping the same pages (it reports overlapping
+ * mappings that sync on their own). A failure gives back what this call
+ * made: nothing else can hold it, every user of the pages takes buf->lock.
+ *
+ * Return: the table to hand to the importer, or an ERR_PTR: -EBUSY when
+ * the attachment is mapped already (its table is what we sync).
+ */
+struct sg_table *dmalab_exp_place_map(struct dmalab_exp_buf *buf,
+				      struct dmalab_exp_attach *a,
+				      enum dma_data_direction dir)
+{
+	bool fresh_mem = !buf->mem.pages;
+	bool fresh_copy = a->copy && !a->copy_mem.pages;
+	bool fresh_sgt = !a->sgt;
+	struct sg_table *out;
+	int ret;
+
+	lockdep_assert_held(&buf->lock);
+	if (a->mapped)
+		return ERR_PTR(-EBUSY);
+	ret = dmalab_exp_ensure_mem(buf);
+	if (ret)
+		return ERR_PTR(ret);
+	ret = (a->copy ? dmalab_exp_copy_prepare(buf, a) : 0) ?:
+	      dmalab_exp_sgt_ensure(buf, a);
+	if (ret)
+		goto free_fresh;
+	ret = dma_map_sgtable(a->dev, a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret)
+		goto drop_sgt;
+	out = dmalab_exp_sgt_hand_out(a);
+	if (IS_ERR(out)) {
+		ret = PTR_ERR(out);
+		goto unmap_sgt;
+	}
+	dma_sync_sgtable_for_device(a->dev, a->sgt, dir);
+	a->mapped = true;
+	a->dir = dir;
+	atomic64_inc(&dmalab_exp_counters.live_mappings);
+	return out;
+
+unmap_sgt:
+	dma_unmap_sgtable(a->dev, a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+drop_sgt:
+	if (fresh_sgt)
+		dmalab_exp_sgt_drop(a);
+free_fresh:
+	if (fresh_copy)
+		dmalab_exp_mem_free(&a->copy_mem);
+	if (fresh_mem)
+		dmalab_exp_mem_free(&buf->mem);
+	return ERR_PTR(ret);
+}
+
+static void dmalab_exp_unmap_locked(struct dmalab_exp_buf *buf,
+				    struct dmalab_exp_attach *a)
+{
+	dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dir);
+	dma_unmap_sgtable(a->dev, a->sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
+	dmalab_exp_copy_writeback(buf, a);
+	/* The table stays for the next map, as long as the pages do. */
+	a->mapped = false;
+	atomic64_dec(&dmalab_exp_counters.live_mappings);
+}
+
+/**
+ * dmalab_exp_place_unmap() - undo dmalab_exp_place_map()
+ * @buf: the buffer, locked
+ * @a: the attachment
+ * @sgt: the table the importer was given
+ */
+void dmalab_exp_place_unmap(struct dmalab_exp_buf *buf,
+			    struct dmalab_exp_attach *a, struct sg_table *sgt)
+{
+	lockdep_assert_held(&buf->lock);
+	if (a->mapped && sgt == (a->sgt_out ?: a->sgt))
+		dmalab_exp_unmap_locked(buf, a);
+	else
+		dev_warn(a->dev, "unmap of a table this attachment does not hold\n");
+}
+
+/**
+ * dmalab_exp_place_detach() - give back all a detaching device held
+ * @buf: the buffer, locked
+ * @a: the attachment, still on the list
+ *
+ * An importer that forgot to unmap must not leak the mapping.
+ */
+void dmalab_exp_place_detach(struct dmalab_exp_buf *buf,
+			     struct dmalab_exp_attach *a)
+{
+	lockdep_assert_held(&buf->lock);
+	if (a->mapped)
+		dmalab_exp_unmap_locked(buf, a);
+	dmalab_exp_sgt_drop(a);
+	dmalab_exp_mem_free(&a->copy_mem);
 }
