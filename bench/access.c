@@ -186,9 +186,18 @@ static void bench_vmap_record(const char *who, uint32_t h, size_t size)
 	int r, n = 0, ret = 0;
 
 	for (r = 0; r < bench.reps && !ret; r++) {
+		/*
+		 * A checksum of the first page: the importer vmaps the buffer,
+		 * brackets the read with begin/end_cpu_access and vunmaps it.
+		 */
+		struct dmalab_imp_cpu c = {
+			.handle = h,
+			.op = DMALAB_IMP_CPU_CHECKSUM,
+			.len = 4096,
+		};
 		uint64_t t0 = bench_now_ns();
 
-		ret = bench_imp_cpu_checksum(h, 4096);
+		ret = dmalab_imp_cpu_op(bench.imp_fd, &c, NULL);
 		if (!ret)
 			v[n++] = bench_now_ns() - t0;
 	}
@@ -211,7 +220,8 @@ void bench_vmap_sync(size_t size)
 
 		ret = bench_buf_alloc(bench_access_srcs[s], size, &b);
 		if (!ret) {
-			ret = bench_imp_import(b.fd, &h);
+			ret = dmalab_imp_import_fd(bench.imp_fd, b.fd, &h,
+						   NULL, NULL);
 			if (ret)
 				bench_buf_free(&b);
 		}
@@ -223,13 +233,15 @@ void bench_vmap_sync(size_t size)
 		bench_vmap_record(who, h, size);
 		bench_sync_record(who, b.fd, size, 0);
 		if (!bench_imp_attach(h, bench.dev_sim, &att)) {
-			if (!bench_imp_map(att)) {
+			if (!dmalab_imp_map_attach(bench.imp_fd, att, BENCH_DIR,
+						   NULL)) {
 				bench_sync_record(who, b.fd, size, 1);
-				bench_imp_unmap(att);
+				dmalab_imp_unmap_attach(bench.imp_fd, att,
+							NULL);
 			}
-			bench_imp_detach(att);
+			dmalab_imp_detach(bench.imp_fd, att, NULL);
 		}
-		bench_imp_release(h);
+		dmalab_imp_release(bench.imp_fd, h, NULL);
 		bench_buf_free(&b);
 	}
 }

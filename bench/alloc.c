@@ -179,6 +179,7 @@ static void bench_one(struct bench_stat *st, double v)
 static void bench_sg_record(const char *who, size_t size, const char *dev,
 			    uint32_t handle, uint32_t dev_id)
 {
+	struct dmalab_imp_sg_info sg;
 	struct bench_stat st;
 	uint32_t att, nents = 0, viol = 0;
 	uint64_t longest = 0;
@@ -190,12 +191,18 @@ static void bench_sg_record(const char *who, size_t size, const char *dev,
 	ret = bench_imp_attach(handle, dev_id, &att);
 	if (ret)
 		goto out;
-	ret = bench_imp_map(att);
+	ret = dmalab_imp_map_attach(bench.imp_fd, att, BENCH_DIR, NULL);
 	if (!ret) {
-		ret = bench_imp_sg(att, &nents, &longest, &viol);
-		bench_imp_unmap(att);
+		ret = dmalab_imp_get_sg_info(bench.imp_fd, att, &sg, NULL, 0,
+					     NULL);
+		if (!ret) {
+			nents = sg.nents;
+			longest = sg.longest;
+			viol = sg.violations;
+		}
+		dmalab_imp_unmap_attach(bench.imp_fd, att, NULL);
 	}
-	bench_imp_detach(att);
+	dmalab_imp_detach(bench.imp_fd, att, NULL);
 out:
 	bench_one(&st, nents);
 	bench_record("sg", who, params, "entries", "entries", &st, -ret);
@@ -220,7 +227,8 @@ void bench_sg(const size_t *sizes, int nsizes)
 			int ret = bench_buf_alloc(src, sizes[i], &b);
 
 			if (!ret) {
-				ret = bench_imp_import(b.fd, &h);
+				ret = dmalab_imp_import_fd(bench.imp_fd, b.fd,
+							   &h, NULL, NULL);
 				if (ret)
 					bench_buf_free(&b);
 			}
@@ -237,7 +245,7 @@ void bench_sg(const size_t *sizes, int nsizes)
 					"sim64", h, bench.dev_sim);
 			bench_sg_record(bench_src_name(src), sizes[i],
 					"edu_b", h, bench.dev_edu_b);
-			bench_imp_release(h);
+			dmalab_imp_release(bench.imp_fd, h, NULL);
 			bench_buf_free(&b);
 		}
 	}

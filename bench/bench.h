@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dmalab.h"
+
 #define KiB ((size_t)1024)
 #define MiB (1024 * KiB)
 #define GiB (1024 * MiB)
@@ -80,17 +82,14 @@ void bench_buf_free(struct bench_buf *b);
 int bench_exp_alloc(size_t size, uint32_t placement, uint32_t timing,
 		    uint32_t addr_bits);
 
-/* imp.c */
+/*
+ * imp.c; the sections call libdmalab with bench.imp_fd for the rest.
+ * Mappings are bidirectional: BENCH_DIR.
+ */
+#define BENCH_DIR	DMALAB_IMP_DIR_BIDIR
+
 int bench_imp_open(void);
-int bench_imp_import(int dmabuf, uint32_t *handle);
-int bench_imp_release(uint32_t handle);
 int bench_imp_attach(uint32_t handle, uint32_t dev, uint32_t *att);
-int bench_imp_detach(uint32_t att);
-int bench_imp_map(uint32_t att);
-int bench_imp_unmap(uint32_t att);
-int bench_imp_sg(uint32_t att, uint32_t *nents, uint64_t *longest,
-		 uint32_t *violations);
-int bench_imp_cpu_checksum(uint32_t handle, uint64_t len);
 
 /* sections in alloc.c, access.c, map.c, scale.c */
 void bench_alloc(const size_t *sizes, int nsizes);

@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include <linux/dmalab_exp.h>
-
 #include "bench.h"
 
 #define BENCH_MAP_LOOPS	10
@@ -25,10 +23,10 @@ static int bench_amud(uint32_t h, uint32_t dev, double *ns)
 		ret = bench_imp_attach(h, dev, &att);
 		if (ret)
 			return ret;
-		ret = bench_imp_map(att);
+		ret = dmalab_imp_map_attach(bench.imp_fd, att, BENCH_DIR, NULL);
 		if (!ret)
-			ret = bench_imp_unmap(att);
-		bench_imp_detach(att);
+			ret = dmalab_imp_unmap_attach(bench.imp_fd, att, NULL);
+		dmalab_imp_detach(bench.imp_fd, att, NULL);
 		if (ret)
 			return ret;
 	}
@@ -43,10 +41,10 @@ int bench_remap(uint32_t att, double *ns)
 	int i, ret;
 
 	for (i = 0; i < BENCH_MAP_LOOPS; i++) {
-		ret = bench_imp_map(att);
+		ret = dmalab_imp_map_attach(bench.imp_fd, att, BENCH_DIR, NULL);
 		if (ret)
 			return ret;
-		ret = bench_imp_unmap(att);
+		ret = dmalab_imp_unmap_attach(bench.imp_fd, att, NULL);
 		if (ret)
 			return ret;
 	}
@@ -83,7 +81,7 @@ static void bench_attach_dev(const char *who, uint32_t h, const char *dname,
 			if (!ret2)
 				m++;
 		}
-		bench_imp_detach(att);
+		dmalab_imp_detach(bench.imp_fd, att, NULL);
 	}
 	bench_stat_of(&st, w, m);
 	bench_record("attach", who, params, "map_unmap", "ns", &st,
@@ -94,7 +92,8 @@ static void bench_attach_src(const char *who, int fd, size_t size,
 			     const char *dname, uint32_t dev)
 {
 	uint32_t h;
-	int ret = fd < 0 ? fd : bench_imp_import(fd, &h);
+	int ret = fd < 0 ? fd :
+		  dmalab_imp_import_fd(bench.imp_fd, fd, &h, NULL, NULL);
 	char params[96];
 
 	if (ret) {
@@ -107,7 +106,7 @@ static void bench_attach_src(const char *who, int fd, size_t size,
 		return;
 	}
 	bench_attach_dev(who, h, dname, dev, size);
-	bench_imp_release(h);
+	dmalab_imp_release(bench.imp_fd, h, NULL);
 }
 
 void bench_attach(size_t size)

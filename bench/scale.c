@@ -125,7 +125,7 @@ static void bench_scale_attach_level(enum bench_src src, int k)
 	ret = bench_buf_alloc(src, 1 * MiB, &b);
 	if (ret)
 		goto record;
-	ret = bench_imp_import(b.fd, &h);
+	ret = dmalab_imp_import_fd(bench.imp_fd, b.fd, &h, NULL, NULL);
 	if (ret)
 		goto free_buf;
 	for (na = 0; na < k; na++) {
@@ -133,7 +133,8 @@ static void bench_scale_attach_level(enum bench_src src, int k)
 		if (ret)
 			break;
 		if (na < k - 1) {
-			ret = bench_imp_map(att[na]);
+			ret = dmalab_imp_map_attach(bench.imp_fd, att[na],
+						    BENCH_DIR, NULL);
 			if (ret) {
 				na++;
 				break;
@@ -148,17 +149,18 @@ static void bench_scale_attach_level(enum bench_src src, int k)
 		if (!ret)
 			n++;
 	}
-	if (!ret && !bench_imp_map(att[k - 1])) {
+	if (!ret && !dmalab_imp_map_attach(bench.imp_fd, att[k - 1],
+					   BENCH_DIR, NULL)) {
 		bench_sync_record(who, b.fd, 1 * MiB, k);
-		bench_imp_unmap(att[k - 1]);
+		dmalab_imp_unmap_attach(bench.imp_fd, att[k - 1], NULL);
 	}
 detach:
 	for (i = 0; i < na; i++) {
 		if (i < k - 1)
-			bench_imp_unmap(att[i]);
-		bench_imp_detach(att[i]);
+			dmalab_imp_unmap_attach(bench.imp_fd, att[i], NULL);
+		dmalab_imp_detach(bench.imp_fd, att[i], NULL);
 	}
-	bench_imp_release(h);
+	dmalab_imp_release(bench.imp_fd, h, NULL);
 free_buf:
 	bench_buf_free(&b);
 record:

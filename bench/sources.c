@@ -10,17 +10,14 @@
  *  - vgem allocates nothing at CREATE_DUMB: the shmem pages are allocated
  *    (zeroed) when the buffer is first pinned, here by an mmap of the
  *    PRIME fd (drm_gem_shmem_mmap pins every page), unmapped at once.
- * The foreign sources come from libdmalab, which needs no libdrm.
+ * Every source is allocated through libdmalab, which needs no libdrm.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "dmalab.h"
 #include "bench.h"
 
 static const char *const bench_src_names[SRC_COUNT] = {
@@ -39,17 +36,21 @@ const char *bench_src_name(enum bench_src src)
 /* Open every source's device once; a missing one is reported, not fatal. */
 int bench_src_open(void)
 {
-	struct dmalab_exp_stats st = { .size = sizeof(st) };
+	struct dmalab_exp_version v;
+	struct dmalab_exp_stats st;
+	struct dmalab_err err;
 
-	bench.exp_fd = open(DMALAB_EXP_DEVICE, O_RDWR | O_CLOEXEC);
+	bench.exp_fd = dmalab_exp_open(&err);
 	bench.heap_fd = dmalab_heap_open(NULL, NULL);
 	bench.udmabuf_fd = dmalab_udmabuf_open(NULL);
 	bench.vgem_fd = dmalab_drm_open("vgem", NULL, 0, NULL);
 	if (bench.exp_fd < 0) {
-		perror(DMALAB_EXP_DEVICE);
+		fprintf(stderr, "dmalab-bench: %s\n", err.msg);
 		return -1;
 	}
-	if (!ioctl(bench.exp_fd, DMALAB_EXP_IOC_STATS, &st))
+	if (!dmalab_exp_get_version(bench.exp_fd, &v, NULL))
+		bench_meta("exp_uapi", "%u.%u", v.major, v.minor);
+	if (!dmalab_exp_get_stats(bench.exp_fd, &st, NULL))
 		bench.max_contig = st.max_contig_len;
 	bench_meta("ours_max_contig_bytes", "%llu",
 		   (unsigned long long)bench.max_contig);
@@ -63,18 +64,15 @@ int bench_src_open(void)
 int bench_exp_alloc(size_t size, uint32_t placement, uint32_t timing,
 		    uint32_t addr_bits)
 {
-	struct dmalab_exp_alloc a;
+	struct dmalab_alloc_opts o = {
+		.len = size,
+		.placement = placement,
+		.timing = timing,
+		.addr_bits = addr_bits,
+		.cloexec = 1,
+	};
 
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.len = size;
-	a.placement = placement;
-	a.timing = timing;
-	a.addr_bits = addr_bits;
-	a.fd_flags = O_RDWR | O_CLOEXEC;
-	if (ioctl(bench.exp_fd, DMALAB_EXP_IOC_ALLOC, &a))
-		return -errno;
-	return a.fd;
+	return dmalab_alloc(bench.exp_fd, &o, NULL);
 }
 
 static int bench_vgem_alloc(size_t size, uint32_t *handle)

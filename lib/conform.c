@@ -298,17 +298,17 @@ static int conform_cpu(struct conform *k, uint32_t op, uint64_t off,
 		       uint64_t len, uint32_t pattern, uint64_t *sum)
 {
 	struct dmalab_imp_cpu c = { .size = sizeof(c) };
+	int r;
 
 	c.handle = k->handle;
 	c.op = op;
 	c.offset = off;
 	c.len = len;
 	c.pattern = pattern;
-	if (ioctl(k->imp, DMALAB_IMP_IOC_CPU, &c))
-		return -errno;
-	if (sum)
+	r = dmalab_imp_cpu_op(k->imp, &c, NULL);
+	if (!r && sum)
 		*sum = c.checksum;
-	return 0;
+	return r;
 }
 
 static void conform_vmap(struct conform *k)
@@ -396,7 +396,7 @@ static void conform_dev(struct conform *k, uint32_t dev_id, const char *label)
 	r = dmalab_imp_get_sg_info(k->imp, att, &si, e, e ? 4096 : 0, NULL);
 	if (r == -EPERM)
 		r = dmalab_imp_get_sg_info(k->imp, att, &si, NULL, 0, NULL);
-	for (i = 0; !r && e && i < si.entries_out; i++)
+	for (i = 0; !r && e && i < si.entries_count; i++)
 		unaligned += (e[i].dma_addr | e[i].dma_len) % k->page != 0;
 	free(e);
 	if (r)
@@ -467,33 +467,34 @@ static void conform_devices(struct conform *k)
 
 /* ---- DMA and fences ---- */
 
+/* A job of one programming at @off of the DMA device's mapping. */
+static void conform_job_init(struct conform *k, struct dmalab_imp_job *j,
+			     uint32_t op, uint64_t off, uint32_t pattern)
+{
+	uint64_t len = k->size < CONFORM_DMA_LEN ? k->size : CONFORM_DMA_LEN;
+
+	memset(j, 0, sizeof(*j));
+	j->op = op;
+	j->timeout_ms = CONFORM_JOB_MS;
+	j->len = len;
+	j->pattern = pattern;
+	if (op == DMALAB_IMP_JOB_CHECKSUM) {
+		j->src_attach = k->dma_attach;
+		j->src_offset = off;
+	} else {
+		j->dst_attach = k->dma_attach;
+		j->dst_offset = off;
+	}
+}
+
+/* Run a job to its end; 0 or its -errno. */
 static int conform_job(struct conform *k, uint32_t op, uint64_t off,
-		       uint32_t pattern, uint32_t flags, uint32_t *id,
-		       uint64_t *sum)
+		       uint32_t pattern, uint64_t *sum)
 {
 	struct dmalab_imp_job j;
-	uint64_t len = k->size < CONFORM_DMA_LEN ? k->size : CONFORM_DMA_LEN;
-	int r;
 
-	memset(&j, 0, sizeof(j));
-	j.op = op;
-	j.flags = flags;
-	j.timeout_ms = CONFORM_JOB_MS;
-	j.len = len;
-	j.pattern = pattern;
-	if (op == DMALAB_IMP_JOB_CHECKSUM) {
-		j.src_attach = k->dma_attach;
-		j.src_offset = off;
-	} else {
-		j.dst_attach = k->dma_attach;
-		j.dst_offset = off;
-	}
-	r = dmalab_imp_run_job(k->imp, &j, NULL);
-	if (!r && id)
-		*id = j.job_id;
-	if (!r && sum)
-		*sum = j.checksum;
-	return r;
+	conform_job_init(k, &j, op, off, pattern);
+	return dmalab_imp_run_job(k->imp, &j, sum, NULL);
 }
 
 static void conform_dma(struct conform *k)
@@ -510,9 +511,9 @@ static void conform_dma(struct conform *k)
 	}
 	conform_fill(k, CONFORM_SEED + 2);
 	want = dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, k->map, len);
-	r = conform_job(k, DMALAB_IMP_JOB_CHECKSUM, 0, 0, 0, NULL, &sum);
+	r = conform_job(k, DMALAB_IMP_JOB_CHECKSUM, 0, 0, &sum);
 	if (!r)
-		r = conform_job(k, DMALAB_IMP_JOB_FILL, off, 0x96, 0, NULL, NULL);
+		r = conform_job(k, DMALAB_IMP_JOB_FILL, off, 0x96, NULL);
 	conform_sync(k->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	for (i = off; !r && ok && i < k->size; i++)
 		ok = k->map[i] == 0x96;
@@ -531,19 +532,30 @@ static void conform_dma(struct conform *k)
 			    ok ? "seen by mmap" : "NOT seen by mmap");
 }
 
-/* Start an async device write; 0 when the buffer then reports busy. */
+/* Submit a device write without waiting for it; 0 or -errno. */
 static int conform_async(struct conform *k, uint32_t *id)
 {
-	return conform_job(k, DMALAB_IMP_JOB_FILL, 0, 0x69,
-			   DMALAB_IMP_JOB_ASYNC, id, NULL);
+	struct dmalab_imp_job j;
+	int r;
+
+	conform_job_init(k, &j, DMALAB_IMP_JOB_FILL, 0, 0x69);
+	r = dmalab_imp_submit_job(k->imp, &j, NULL);
+	if (!r)
+		*id = j.job_id;
+	return r;
+}
+
+/* Collect a submitted job's end; 0 or its -errno. */
+static int conform_wait(struct conform *k, uint32_t id)
+{
+	return dmalab_imp_wait_job(k->imp, id, -1, NULL, NULL);
 }
 
 static void conform_fences(struct conform *k)
 {
-	struct dmalab_imp_wait w = { .size = sizeof(w) };
-	int busy, ready, sf, st;
+	int busy, ready, sf, st, sub;
 	double t0, ms;
-	uint32_t id;
+	uint32_t id = 0;
 
 	if (!k->have_dma) {
 		conform_add(k, "poll_waits_for_device_job",
@@ -558,9 +570,8 @@ static void conform_fences(struct conform *k)
 	st = conform_async(k, &id);
 	busy = !st && dmalab_buf_poll(k->fd, POLLIN, 0, NULL) == 0;
 	ready = !st && dmalab_buf_poll(k->fd, POLLIN, CONFORM_JOB_MS, NULL) == 1;
-	w.job_id = id;
 	if (!st)
-		st = ioctl(k->imp, DMALAB_IMP_IOC_WAIT, &w) ? -errno : w.status;
+		st = conform_wait(k, id);
 	conform_add(k, "poll_waits_for_device_job",
 		    busy && ready && !st ? DMALAB_CONFORM_PASS : DMALAB_CONFORM_FAIL,
 		    "%s fill: busy after submit %s, ready after %s, job %s",
@@ -590,13 +601,12 @@ static void conform_fences(struct conform *k)
 				    "sync_file pending %s, signalled %s",
 				    busy ? "yes" : "NO", ready ? "yes" : "NO");
 	}
-	if (!st) {
-		w.job_id = id;
-		ioctl(k->imp, DMALAB_IMP_IOC_WAIT, &w);
-	}
+	if (!st)
+		conform_wait(k, id);
 
 	/* DMA_BUF_IOCTL_SYNC start waits for the device's write. */
-	st = conform_async(k, &id);
+	sub = conform_async(k, &id);
+	st = sub;
 	t0 = conform_ms();
 	busy = !st && dmalab_buf_poll(k->fd, POLLIN, 0, NULL) == 0;
 	if (!st)
@@ -604,8 +614,8 @@ static void conform_fences(struct conform *k)
 	ms = conform_ms() - t0;
 	ready = dmalab_buf_poll(k->fd, POLLIN, 0, NULL) == 1;
 	conform_sync(k->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-	w.job_id = id;
-	ioctl(k->imp, DMALAB_IMP_IOC_WAIT, &w);
+	if (!sub)
+		conform_wait(k, id);
 	conform_add(k, "sync_start_waits_for_job",
 		    !st && busy && ready ? DMALAB_CONFORM_PASS : DMALAB_CONFORM_FAIL,
 		    "busy before %s, returned after %.0f ms %s%s", busy ? "yes" : "NO",
@@ -654,11 +664,15 @@ int dmalab_conform(int buf_fd, int imp_fd, struct dmalab_conform_report *rep,
 		conform_devices(&k);
 	/* The device chosen for DMA attaches and maps again, now alone. */
 	if (k.have_dma &&
-	    (dmalab_imp_attach_dev(k.imp, k.handle, k.dma_dev_id,
-				   &k.dma_attach, NULL) ||
-	     dmalab_imp_map_attach(k.imp, k.dma_attach, DMALAB_IMP_DIR_BIDIR,
-				   NULL)))
+	    dmalab_imp_attach_dev(k.imp, k.handle, k.dma_dev_id, &k.dma_attach,
+				  NULL))
 		k.have_dma = 0;
+	if (k.have_dma &&
+	    dmalab_imp_map_attach(k.imp, k.dma_attach, DMALAB_IMP_DIR_BIDIR,
+				  NULL)) {
+		dmalab_imp_detach(k.imp, k.dma_attach, NULL);
+		k.have_dma = 0;
+	}
 	if (!k.imported)
 		conform_add(&k, "sg_tables", DMALAB_CONFORM_UNSUPPORTED,
 			    "the importer could not import it: %s", strerror(-r));
@@ -666,6 +680,11 @@ int dmalab_conform(int buf_fd, int imp_fd, struct dmalab_conform_report *rep,
 	conform_fences(&k);
 	if (k.map)
 		munmap(k.map, k.size);
+	/* Every job was waited for: the mapping is free to go. */
+	if (k.have_dma) {
+		dmalab_imp_unmap_attach(k.imp, k.dma_attach, NULL);
+		dmalab_imp_detach(k.imp, k.dma_attach, NULL);
+	}
 	if (k.imported)
 		dmalab_imp_release(k.imp, k.handle, NULL);
 	if (k.sim)

@@ -294,7 +294,10 @@ int dmalab_exp_bind(int exp_fd, int buf_fd, struct dmalab_err *err);
  * @v: receives the interface version the module speaks
  * @err: error report, may be NULL
  *
- * Return: 0 or -errno (-ENOTTY: a module older than UAPI 1.0).
+ * A module older than UAPI 1.0 has no VERSION: it takes the command for
+ * its ALLOC (same type and number) and refuses the short struct.
+ *
+ * Return: 0 or -errno (-EINVAL: a module older than UAPI 1.0).
  */
 int dmalab_exp_get_version(int exp_fd, struct dmalab_exp_version *v,
 			   struct dmalab_err *err);
@@ -376,7 +379,7 @@ int dmalab_imp_find_dev(int imp_fd, const char *name, uint32_t *dev_id,
 /**
  * dmalab_imp_sim_create() - create a simulated device
  * @imp_fd: fd of /dev/dmalab_imp
- * @args: the device's limits (size and dev_id are filled in)
+ * @args: the device's limits (size is filled in, dev_id cleared first)
  * @err: error report, may be NULL
  *
  * Return: 0 or -errno; @args->dev_id holds the new id.
@@ -498,8 +501,8 @@ int dmalab_imp_unmap_fd(int imp_fd, const struct dmalab_imp_mapping *m);
 /**
  * dmalab_imp_cpu_op() - kernel CPU access through dma_buf_vmap()
  * @imp_fd: fd of /dev/dmalab_imp
- * @c: the operation (size is filled in); @c->checksum receives the result
- *	of %DMALAB_IMP_CPU_CHECKSUM
+ * @c: the operation (size is filled in, checksum cleared first);
+ *	@c->checksum receives the result of %DMALAB_IMP_CPU_CHECKSUM
  * @err: error report, may be NULL
  *
  * Return: 0 or -errno.
@@ -510,7 +513,8 @@ int dmalab_imp_cpu_op(int imp_fd, struct dmalab_imp_cpu *c,
 /**
  * dmalab_imp_submit_job() - queue a DMA job (copy, fill, checksum) on a device
  * @imp_fd: fd of /dev/dmalab_imp
- * @job: the job (size is filled in); @job->job_id receives its id
+ * @job: the job (size is filled in, job_id cleared first: an output
+ *	that must be zero going in); @job->job_id receives its id
  * @err: error report, may be NULL
  *
  * Returns once the job is queued: wait for it with dmalab_imp_wait_job()
@@ -733,7 +737,7 @@ struct dmalab_conform_report {
  * each edu device and a simulated device with a 64 KiB segment limit an
  * sg_table that covers the buffer, is page aligned and keeps the device's
  * limits, a DMA round trip on the first device that maps it, and fences:
- * an async device job makes poll(), an exported sync_file and
+ * a device job not yet waited for makes poll(), an exported sync_file and
  * DMA_BUF_IOCTL_SYNC wait until it ends.
  *
  * The checks overwrite the buffer's contents. They leave nothing imported

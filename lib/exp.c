@@ -48,7 +48,7 @@ int dmalab_alloc(int exp_fd, const struct dmalab_alloc_opts *o,
 	a.addr_bits = o->addr_bits;
 	a.timing = o->timing;
 	a.fd_flags = O_RDWR | (o->cloexec ? O_CLOEXEC : 0);
-	a.fd = -1;
+	/* a.fd is an output: it goes in as 0, or the call fails (EINVAL). */
 	ret = ioctl(exp_fd, DMALAB_EXP_IOC_ALLOC, &a);
 	code = errno;
 	if (own >= 0)
@@ -74,8 +74,11 @@ int dmalab_exp_get_info(int exp_fd, int buf_fd, struct dmalab_exp_info *info,
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
 	info->fd = buf_fd;
-	info->attach_ptr = (uintptr_t)att;
-	info->attach_count = att ? att_cap : 0;
+	if (att && att_cap) {
+		info->attach_ptr = (uintptr_t)att;
+		info->attach_cap = att_cap;
+		info->attach_elem_size = sizeof(*att);
+	}
 	if (ioctl(exp_fd, DMALAB_EXP_IOC_INFO, info))
 		return dmalab_fail(err, errno, "exporter info on fd %d%s", buf_fd,
 				   errno == EXDEV ?
@@ -101,5 +104,17 @@ int dmalab_exp_bind(int exp_fd, int buf_fd, struct dmalab_err *err)
 	if (ioctl(exp_fd, DMALAB_EXP_IOC_BIND, &b))
 		return dmalab_fail(err, errno, "binding fd %d to %s", buf_fd,
 				   DMALAB_EXP_DEVICE);
+	return 0;
+}
+
+int dmalab_exp_get_version(int exp_fd, struct dmalab_exp_version *v,
+			   struct dmalab_err *err)
+{
+	memset(v, 0, sizeof(*v));
+	v->size = sizeof(*v);
+	if (ioctl(exp_fd, DMALAB_EXP_IOC_VERSION, v))
+		return dmalab_fail(err, errno, "exporter interface version%s",
+				   errno == ENOTTY || errno == EINVAL ?
+				   " (a module older than UAPI 1.0?)" : "");
 	return 0;
 }

@@ -139,6 +139,7 @@ int dmalab_imp_sim_create(int imp_fd, struct dmalab_imp_sim_create *args,
 			  struct dmalab_err *err)
 {
 	args->size = sizeof(*args);
+	args->dev_id = 0;	/* an output: non-zero is refused */
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_SIM_CREATE, args))
 		return dmalab_fail(err, errno,
 				   "creating a simulated %u-bit device",
@@ -150,4 +151,16 @@ int dmalab_imp_sim_destroy(int imp_fd, uint32_t dev_id, struct dmalab_err *err)
 {
 	return dmalab_imp_id_ioctl(imp_fd, DMALAB_IMP_IOC_SIM_DESTROY, dev_id,
 				   "destroying simulated device", err);
+}
+
+int dmalab_imp_get_version(int imp_fd, struct dmalab_imp_version *v,
+			   struct dmalab_err *err)
+{
+	memset(v, 0, sizeof(*v));
+	v->size = sizeof(*v);
+	if (ioctl(imp_fd, DMALAB_IMP_IOC_VERSION, v))
+		return dmalab_fail(err, errno, "importer interface version%s",
+				   errno == ENOTTY ?
+				   " (a module older than UAPI 1.0?)" : "");
+	return 0;
 }

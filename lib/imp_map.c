@@ -73,8 +73,11 @@ int dmalab_imp_get_sg_info(int imp_fd, uint32_t attach_id,
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
 	info->attach_id = attach_id;
-	info->entries_ptr = (uintptr_t)ents;
-	info->entries_cap = ents ? cap : 0;
+	if (ents && cap) {
+		info->entries_ptr = (uintptr_t)ents;
+		info->entries_cap = cap;
+		info->entries_elem_size = sizeof(*ents);
+	}
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_SG_INFO, info))
 		return dmalab_fail(err, errno, "sg_table of attachment %u%s",
 				   attach_id, errno == EPERM ?

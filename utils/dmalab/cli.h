@@ -83,7 +83,7 @@ struct cli {
 /* Every command, defined in the cmd_*.c files. */
 extern const struct cli_cmd cmd_alloc, cmd_info, cmd_fill, cmd_verify,
 	cmd_dump, cmd_name, cmd_vmap, cmd_map, cmd_dma, cmd_fence, cmd_list,
-	cmd_devices, cmd_stats, cmd_capture, cmd_conform;
+	cmd_devices, cmd_stats, cmd_capture, cmd_conform, cmd_version;
 
 /* Options. */
 struct cli_opt *cli_opt(struct cli *c, const char *name);

@@ -54,11 +54,11 @@ static uint64_t dma_range_progs(int imp, struct dma_side *s, uint64_t len,
 
 	if (!e || dmalab_imp_get_sg_info(imp, s->m.attach_id, &sg, e,
 					 DMA_MAX_ENTRIES, NULL) ||
-	    sg.entries_out < sg.nents) {
+	    sg.entries_count < sg.nents) {
 		free(e);
 		return s->sg.progs_entries;
 	}
-	for (i = 0; i < sg.entries_out; pos += e[i].dma_len, i++) {
+	for (i = 0; i < sg.entries_count; pos += e[i].dma_len, i++) {
 		lo = pos > s->off ? pos : s->off;
 		hi = pos + e[i].dma_len < end ? pos + e[i].dma_len : end;
 		if (lo < hi)
@@ -139,7 +139,7 @@ static int dma_run(struct cli *c)
 	struct dmalab_imp_job job;
 	struct devspecs ds = { .n = 0 };
 	struct devspec *d;
-	uint64_t len, timeout, max, bad = 0;
+	uint64_t len, timeout, max, bad = 0, sum = 0;
 	uint8_t pattern;
 	int op = 0, imp, ret, i;
 	double t0, t1;
@@ -189,7 +189,7 @@ static int dma_run(struct cli *c)
 	}
 	job.len = len;
 	t0 = now_ms();
-	ret = dmalab_imp_run_job(imp, &job, &c->err);
+	ret = dmalab_imp_run_job(imp, &job, &sum, &c->err);
 	t1 = now_ms();
 	if (ret) {
 		ret = cli_lib_fail(c);
@@ -215,7 +215,7 @@ static int dma_run(struct cli *c)
 		(src.fd >= 0 ? dma_range_progs(imp, &src, len, d->info.max_xfer) : 0) +
 		(dst.fd >= 0 ? dma_range_progs(imp, &dst, len, d->info.max_xfer) : 0));
 	if (op == DMALAB_IMP_JOB_CHECKSUM)
-		out_hex(c, "fnv1a64", job.checksum);
+		out_hex(c, "fnv1a64", sum);
 	if (cli_flag(c, "verify"))
 		out_bool(c, "verified", !bad);
 	out_ms(c, "ms", t1 - t0);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmalab fence: wait for a buffer's fences. With --dev, first start an
- * asynchronous DMA fill whose fence the importer publishes in the buffer's
- * dma_resv, then wait for it the way asked: poll() on the dma-buf fd, a
- * sync_file exported from it (DMA_BUF_IOCTL_EXPORT_SYNC_FILE), or the
- * importer's own WAIT ioctl.
+ * dmalab fence: wait for a buffer's fences. With --dev, first submit a DMA
+ * fill whose fence the importer publishes in the buffer's dma_resv, then
+ * wait for it the way asked: poll() on the dma-buf fd, a sync_file exported
+ * from it (DMA_BUF_IOCTL_EXPORT_SYNC_FILE), or the importer's own WAIT
+ * ioctl (against a deadline of --timeout).
  */
+#include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
@@ -109,12 +110,11 @@ static int fence_run(struct cli *c)
 		}
 		memset(&job, 0, sizeof(job));
 		job.op = DMALAB_IMP_JOB_FILL;
-		job.flags = DMALAB_IMP_JOB_ASYNC;
 		job.dst_attach = m.attach_id;
 		job.len = len;
 		job.pattern = pattern;
 		job.timeout_ms = timeout;
-		if (dmalab_imp_run_job(r.imp, &job, &c->err))
+		if (dmalab_imp_submit_job(r.imp, &job, &c->err))
 			goto fail;
 		r.job_id = job.job_id;
 	}
@@ -122,9 +122,17 @@ static int fence_run(struct cli *c)
 	if (fence_wait(c, &r))
 		goto fail;
 	if (r.imp >= 0) {
-		r.status = dmalab_imp_wait_job(r.imp, r.job_id, NULL, &c->err);
-		if (r.how == 2)
+		/* --wait ioctl gives up at --timeout; the others are done. */
+		r.status = dmalab_imp_wait_job(r.imp, r.job_id,
+					       r.how == 2 ? r.timeout : -1,
+					       NULL, &c->err);
+		if (r.how == 2) {
 			r.wait_ms = now_ms() - t0;
+			r.signalled = r.status != -ETIME;
+			/* -ETIME: still running, which is not a failure. */
+			if (!r.signalled)
+				r.status = 0;
+		}
 	}
 	out_begin(c);
 	out_i64(c, "fd", r.fd);

@@ -148,7 +148,9 @@ static struct cli_opt stats_opts[] = {
 
 static int stats_run(struct cli *c)
 {
+	struct dmalab_exp_version v;
 	struct dmalab_exp_stats st;
+	char uapi[24] = "";
 	int exp;
 
 	if (cli_no_args(c))
@@ -160,6 +162,9 @@ static int stats_run(struct cli *c)
 		close(exp);
 		return cli_lib_fail(c);
 	}
+	/* The interface the module speaks; modules before 1.0 cannot say. */
+	if (!dmalab_exp_get_version(exp, &v, NULL))
+		snprintf(uapi, sizeof(uapi), "%u.%u", v.major, v.minor);
 	close(exp);
 	out_begin(c);
 	out_u64(c, "live_buffers", st.live_buffers);
@@ -171,6 +176,8 @@ static int stats_run(struct cli *c)
 	out_u64(c, "total_buffers", st.total_buffers);
 	out_u64(c, "max_len", st.max_len);
 	out_u64(c, "max_contig_len", st.max_contig_len);
+	if (*uapi)
+		out_str(c, "uapi_version", uapi);
 	out_end(c);
 	return 0;
 }

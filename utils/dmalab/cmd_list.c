@@ -109,8 +109,9 @@ static int devices_run(struct cli *c)
 {
 	uint32_t ids[LIST_MAX_DEVS];
 	struct dmalab_imp_dev_info info;
+	struct dmalab_imp_version v;
 	int imp, n, i, edu = 0;
-	char alias[16];
+	char alias[16], uapi[24] = "";
 
 	if (cli_no_args(c))
 		return 2;
@@ -120,6 +121,9 @@ static int devices_run(struct cli *c)
 	n = dmalab_imp_list_devs(imp, ids, LIST_MAX_DEVS, &c->err);
 	if (n < 0)
 		goto fail;
+	/* The interface the module speaks; modules before 1.0 cannot say. */
+	if (!dmalab_imp_get_version(imp, &v, NULL))
+		snprintf(uapi, sizeof(uapi), "%u.%u", v.major, v.minor);
 	out_begin(c);
 	out_array_begin(c, "devices");
 	for (i = 0; i < n && i < LIST_MAX_DEVS; i++) {
@@ -149,6 +153,8 @@ static int devices_run(struct cli *c)
 	}
 	out_array_end(c);
 	out_u64(c, "count", n);
+	if (*uapi)
+		out_str(c, "uapi_version", uapi);
 	out_end(c);
 	close(imp);
 	return 0;

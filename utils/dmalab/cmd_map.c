@@ -78,7 +78,7 @@ static int map_sg(struct cli *c, struct map_state *s, struct devspec *d)
 	if (!want)
 		return 0;
 	out_array_begin(c, "entries");
-	for (i = 0; i < sg.entries_out; i++) {
+	for (i = 0; i < sg.entries_count; i++) {
 		out_obj_begin(c);
 		out_hex(c, "dma", ents[i].dma_addr);
 		out_u64(c, "len", ents[i].dma_len);

@@ -13,7 +13,7 @@
 static const struct cli_cmd *const commands[] = {
 	&cmd_alloc, &cmd_info, &cmd_fill, &cmd_verify, &cmd_dump, &cmd_name,
 	&cmd_vmap, &cmd_map, &cmd_dma, &cmd_fence, &cmd_list, &cmd_devices,
-	&cmd_stats, &cmd_capture, &cmd_conform, NULL,
+	&cmd_stats, &cmd_capture, &cmd_conform, &cmd_version, NULL,
 };
 
 static void usage_all(FILE *f)
@@ -119,6 +119,8 @@ int main(int argc, char **argv)
 		usage_all(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (!strcmp(argv[1], "--version"))
+		argv[1] = "version";
 	for (i = 0; commands[i]; i++)
 		if (!strcmp(argv[1], commands[i]->name))
 			break;
