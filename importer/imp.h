@@ -131,11 +131,12 @@ struct dmalab_imp_att {
  * @lock: serialises ioctls on this file
  * @handles: id -> struct dmalab_imp_buf
  * @atts: id -> struct dmalab_imp_att
- * @jobs: id -> struct dmalab_imp_task (async jobs not yet waited for)
+ * @jobs: id -> struct dmalab_imp_task (jobs whose end WAIT has not
+ *	reported yet; each id holds a fence reference)
  * @sims: id -> struct dmalab_imp_dev (simulated devices owned)
  * @n_handles: entries in @handles
  * @n_atts: entries in @atts
- * @n_jobs: entries in @jobs
+ * @n_jobs: entries in @jobs, at most DMALAB_IMP_MAX_JOBS
  * @n_sims: entries in @sims
  * @inflight: jobs submitted from this file and not finished
  */
@@ -180,7 +181,7 @@ struct dmalab_imp_cursor {
  * @deadline: jiffies by which the job must be done
  * @checksum: result of CHECKSUM
  * @status: 0 or negative errno, valid once @fence is signalled
- * @id: async job id, 0 for synchronous jobs
+ * @id: job id in the submitting file's @jobs
  * @scur: engine cursor in @src
  * @dcur: engine cursor in @dst
  * @done: bytes finished by the engine

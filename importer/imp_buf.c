@@ -8,6 +8,7 @@
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -365,39 +366,71 @@ static u32 dmalab_imp_progs(u64 len, u32 max_xfer)
 	return max_xfer ? DIV_ROUND_UP_ULL(len, max_xfer) : 1;
 }
 
+/*
+ * The entry array's arguments: none at all, or an element size from the
+ * 1.0 size of struct dmalab_imp_sg_entry up to SZ_4K (the UAPI's limits).
+ */
+static int dmalab_imp_sg_check(const struct dmalab_imp_sg_info *arg)
+{
+	u32 esize = arg->entries_elem_size;
+
+	if (!arg->entries_ptr)
+		return arg->entries_cap || esize ? -EINVAL : 0;
+	if (esize < offsetofend(struct dmalab_imp_sg_entry, dma_len) ||
+	    esize > SZ_4K)
+		return -EINVAL;
+	return 0;
+}
+
+/* Write one entry at @dst, an element of @esize bytes, zero-filling its tail. */
+static int dmalab_imp_sg_put(u8 __user *dst, u32 esize, u64 addr, u64 len)
+{
+	struct dmalab_imp_sg_entry e = {
+		.dma_addr = addr,
+		.dma_len = len,
+	};
+	size_t n = min_t(size_t, esize, sizeof(e));
+
+	if (copy_to_user(dst, &e, n))
+		return -EFAULT;
+	if (esize > n && clear_user(dst + n, esize - n))
+		return -EFAULT;
+	return 0;
+}
+
 /**
  * dmalab_imp_sg_info() - DMALAB_IMP_IOC_SG_INFO
  * @f: calling file, locked
- * @arg: ioctl argument
+ * @arg: ioctl argument, its output fields zero
  *
  * Callers without CAP_SYS_ADMIN get no DMA addresses for a device outside an
  * IOMMU (they equal physical addresses there, give or take a window offset).
+ * Entries are written at a stride of @arg->entries_elem_size.
  *
- * Return: 0, -ENOENT, -EBADFD when not mapped, -EPERM for the entry list
- * without CAP_SYS_ADMIN, -EFAULT.
+ * Return: 0, -EINVAL for bad entry array arguments, -ENOENT, -EBADFD when
+ * not mapped, -EPERM for the entry list without CAP_SYS_ADMIN, -EFAULT.
  */
 int dmalab_imp_sg_info(struct dmalab_imp_file *f, struct dmalab_imp_sg_info *arg)
 {
-	struct dmalab_imp_sg_entry __user *out =
-		u64_to_user_ptr(arg->entries_ptr);
+	u8 __user *out = u64_to_user_ptr(arg->entries_ptr);
 	struct dmalab_imp_att *att = xa_load(&f->atts, arg->attach_id);
+	u32 esize = arg->entries_elem_size;
 	u64 run_len = 0, prev_end = 0;
 	struct dmalab_imp_dev *idev;
 	struct scatterlist *sg;
 	unsigned int i;
 	u32 max_xfer;
+	int ret;
 
+	ret = dmalab_imp_sg_check(arg);
+	if (ret)
+		return ret;
 	if (!att)
 		return -ENOENT;
 	if (!att->sgt)
 		return -EBADFD;
 	if (out && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (arg->nents || arg->total_len || arg->dma_min || arg->dma_max ||
-	    arg->longest || arg->runs || arg->violations ||
-	    arg->violation_kinds || arg->progs_entries || arg->progs_runs ||
-	    arg->dir || arg->entries_out || (!out && arg->entries_cap))
-		return -EINVAL;
 	idev = att->idev;
 	max_xfer = idev->max_xfer;
 	arg->dma_min = U64_MAX;
@@ -428,15 +461,12 @@ int dmalab_imp_sg_info(struct dmalab_imp_file *f, struct dmalab_imp_sg_info *arg
 			arg->violations++;
 			arg->violation_kinds |= v;
 		}
-		if (out && arg->entries_out < arg->entries_cap) {
-			struct dmalab_imp_sg_entry e = {
-				.dma_addr = addr,
-				.dma_len = len,
-			};
-
-			if (copy_to_user(out + arg->entries_out, &e, sizeof(e)))
-				return -EFAULT;
-			arg->entries_out++;
+		if (out && arg->entries_count < arg->entries_cap) {
+			ret = dmalab_imp_sg_put(out, esize, addr, len);
+			if (ret)
+				return ret;
+			out += esize;
+			arg->entries_count++;
 		}
 	}
 	if (run_len)

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 
 #include "imp.h"
 
@@ -437,8 +438,6 @@ dmalab_imp_job_prepare(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
 	    arg->src_offset < arg->dst_offset + arg->len &&
 	    arg->dst_offset < arg->src_offset + arg->len)
 		return ERR_PTR(-EINVAL);
-	if (atomic_read(&f->inflight) >= DMALAB_IMP_MAX_JOBS)
-		return ERR_PTR(-EAGAIN);
 
 	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job)
@@ -466,17 +465,20 @@ dmalab_imp_job_prepare(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
 }
 
 /**
- * dmalab_imp_job_submit() - DMALAB_IMP_IOC_JOB
- * @f: calling file
- * @arg: ioctl argument
+ * dmalab_imp_job_submit() - DMALAB_IMP_IOC_JOB: queue a job, do not wait
+ * @f: calling file, not locked
+ * @arg: ioctl argument; @arg->job_id receives the job's id
  *
- * Return: 0, the job's status for synchronous jobs, or a negative errno.
+ * The job's id holds a fence reference until DMALAB_IMP_IOC_WAIT has
+ * reported the job's end, or until the file is closed.
+ *
+ * Return: 0, -EAGAIN with DMALAB_IMP_MAX_JOBS ids held, or another
+ * negative errno.
  */
 int dmalab_imp_job_submit(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
 {
-	bool async = arg->flags & DMALAB_IMP_JOB_ASYNC;
 	struct dmalab_imp_task *job;
-	u32 id = 0;
+	u32 id;
 	int ret;
 
 	mutex_lock(&f->lock);
@@ -485,16 +487,14 @@ int dmalab_imp_job_submit(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
 		ret = PTR_ERR(job);
 		goto unlock;
 	}
-	if (async) {
-		ret = -EAGAIN;
-		if (f->n_jobs >= DMALAB_IMP_MAX_JOBS)
-			goto free_job;
-		ret = xa_alloc(&f->jobs, &id, job, xa_limit_31b,
-			       GFP_KERNEL_ACCOUNT);
-		if (ret)
-			goto free_job;
-		job->id = id;
-	}
+	ret = -EAGAIN;
+	if (f->n_jobs >= DMALAB_IMP_MAX_JOBS)
+		goto free_job;
+	/* Not found by WAIT before it is published: f->lock is held. */
+	ret = xa_alloc(&f->jobs, &id, job, xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto free_job;
+	job->id = id;
 	/* Counted before the worker can run and drop them. */
 	if (job->src)
 		atomic_inc(&job->src->busy);
@@ -504,28 +504,10 @@ int dmalab_imp_job_submit(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
 	ret = dmalab_imp_job_publish(job);
 	if (ret)
 		goto uncount;
-	if (async)
-		f->n_jobs++;
+	f->n_jobs++;
 	mutex_unlock(&f->lock);
-
-	if (async) {
-		arg->job_id = id;
-		return 0;
-	}
-	/*
-	 * Synchronous: the job's own deadline bounds this wait. A signal
-	 * must not restart the ioctl, which would submit the job again.
-	 */
-	ret = dma_fence_wait(&job->fence, true);
-	if (ret == -ERESTARTSYS)
-		ret = -EINTR;
-	if (!ret) {
-		ret = job->status;
-		if (!ret && job->op == DMALAB_IMP_JOB_CHECKSUM)
-			arg->checksum = job->checksum;
-	}
-	dma_fence_put(&job->fence);
-	return ret;
+	arg->job_id = id;
+	return 0;
 
 uncount:
 	atomic_dec(&f->inflight);
@@ -533,8 +515,7 @@ uncount:
 		atomic_dec(&job->src->busy);
 	if (job->dst)
 		atomic_dec(&job->dst->busy);
-	if (async)
-		xa_erase(&f->jobs, id);
+	xa_erase(&f->jobs, id);
 free_job:
 	kfree(job);
 unlock:
@@ -542,17 +523,51 @@ unlock:
 	return ret;
 }
 
+/*
+ * Wait for @job until @deadline_ns (CLOCK_MONOTONIC, 0: until it ends),
+ * rounding up as drm_timeout_abs_to_jiffies() does so as not to give up
+ * before the deadline. Return: 0 once the job has ended, -ETIME at the
+ * deadline, -ERESTARTSYS on a signal.
+ */
+static int dmalab_imp_job_wait_until(struct dmalab_imp_task *job,
+				     u64 deadline_ns)
+{
+	long timeout = MAX_SCHEDULE_TIMEOUT;
+	u64 now;
+	long ret;
+
+	if (deadline_ns) {
+		now = ktime_get_ns();
+		/* Past it: look under the fence's lock, pending signal or not. */
+		if (deadline_ns <= now)
+			return dma_fence_wait_timeout(&job->fence, false, 0) ?
+			       0 : -ETIME;
+		timeout = min_t(u64, nsecs_to_jiffies64(deadline_ns - now),
+				MAX_SCHEDULE_TIMEOUT - 2) + 1;
+	}
+	ret = dma_fence_wait_timeout(&job->fence, true, timeout);
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : -ETIME;
+}
+
 /**
  * dmalab_imp_job_wait() - DMALAB_IMP_IOC_WAIT
- * @f: calling file
+ * @f: calling file, not locked
  * @arg: ioctl argument
  *
- * Return: 0 (the job's status is in @arg->status) or a negative errno.
+ * Waits interruptibly, without f->lock, until the job ends or
+ * @arg->deadline_ns passes. A job that has ended is reported even when the
+ * deadline has passed, and its id is freed then; otherwise the job stays,
+ * and a restarted call finds it again (the deadline is absolute).
+ *
+ * Return: 0 (the job's status is in @arg->status), -ENOENT, -ETIME at the
+ * deadline, or -ERESTARTSYS on a signal.
  */
 int dmalab_imp_job_wait(struct dmalab_imp_file *f, struct dmalab_imp_wait *arg)
 {
 	struct dmalab_imp_task *job;
-	long ret;
+	int ret;
 
 	mutex_lock(&f->lock);
 	job = xa_load(&f->jobs, arg->job_id);
@@ -562,15 +577,14 @@ int dmalab_imp_job_wait(struct dmalab_imp_file *f, struct dmalab_imp_wait *arg)
 	if (!job)
 		return -ENOENT;
 
-	ret = dma_fence_wait(&job->fence, true);
-	if (ret) {
-		dma_fence_put(&job->fence);
-		return ret;
-	}
+	ret = dmalab_imp_job_wait_until(job, arg->deadline_ns);
+	if (ret)
+		goto put_fence;
 	arg->status = job->status;
 	if (job->op == DMALAB_IMP_JOB_CHECKSUM && !job->status)
 		arg->checksum = job->checksum;
 
+	/* Another WAIT on the same id may have reported and freed it. */
 	mutex_lock(&f->lock);
 	if (xa_load(&f->jobs, arg->job_id) == job) {
 		xa_erase(&f->jobs, arg->job_id);
@@ -578,14 +592,17 @@ int dmalab_imp_job_wait(struct dmalab_imp_file *f, struct dmalab_imp_wait *arg)
 		dma_fence_put(&job->fence);
 	}
 	mutex_unlock(&f->lock);
+put_fence:
 	dma_fence_put(&job->fence);
-	return 0;
+	return ret;
 }
 
 /**
  * dmalab_imp_job_drain() - wait for a closing file's jobs, drop their ids
  * @f: file being released
  *
+ * Every job not yet reported by DMALAB_IMP_IOC_WAIT holds an id and, with
+ * it, a fence reference, dropped here once no job of the file runs.
  * Bounded: every job signals by its deadline.
  */
 void dmalab_imp_job_drain(struct dmalab_imp_file *f)
