@@ -29,7 +29,7 @@
 #define DMALAB_IMP_MAX_TIMEOUT_MS	60000
 
 struct dmalab_imp_dev;
-struct dmalab_imp_task;
+struct dmalab_imp_dma_job;
 struct dmalab_imp_file;
 
 /**
@@ -41,8 +41,8 @@ struct dmalab_imp_file;
  * @abort: the job timed out: make the device forget it
  */
 struct dmalab_imp_engine_ops {
-	int (*start)(struct dmalab_imp_dev *idev, struct dmalab_imp_task *job);
-	void (*abort)(struct dmalab_imp_dev *idev, struct dmalab_imp_task *job);
+	int (*start)(struct dmalab_imp_dev *idev, struct dmalab_imp_dma_job *job);
+	void (*abort)(struct dmalab_imp_dev *idev, struct dmalab_imp_dma_job *job);
 };
 
 /**
@@ -88,7 +88,7 @@ struct dmalab_imp_dev {
 	u64 fence_ctx;
 	u64 seqno;
 	spinlock_t lock;		/* protects @cur_job */
-	struct dmalab_imp_task *cur_job;
+	struct dmalab_imp_dma_job *cur_job;
 	void *priv;
 };
 
@@ -131,7 +131,7 @@ struct dmalab_imp_att {
  * @lock: serialises ioctls on this file
  * @handles: id -> struct dmalab_imp_buf
  * @atts: id -> struct dmalab_imp_att
- * @jobs: id -> struct dmalab_imp_task (jobs whose end WAIT has not
+ * @jobs: id -> struct dmalab_imp_dma_job (jobs whose end WAIT has not
  *	reported yet; each id holds a fence reference)
  * @sims: id -> struct dmalab_imp_dev (simulated devices owned)
  * @n_handles: entries in @handles
@@ -161,7 +161,7 @@ struct dmalab_imp_cursor {
 };
 
 /**
- * struct dmalab_imp_task - one DMA job; lives as long as its fence
+ * struct dmalab_imp_dma_job - one DMA job; lives as long as its fence
  * @fence: published in the buffers' dma_resv; must stay first (freed by
  *	dma_fence_free())
  * @fence_lock: lock of @fence
@@ -188,7 +188,7 @@ struct dmalab_imp_cursor {
  * @chunk: bytes of the transfer in progress
  * @phase: engine-specific step of the current chunk
  */
-struct dmalab_imp_task {
+struct dmalab_imp_dma_job {
 	struct dma_fence fence;
 	spinlock_t fence_lock;	/* lock of @fence */
 	struct work_struct work;
@@ -266,7 +266,7 @@ int dmalab_imp_job_wait(struct dmalab_imp_file *f,
 			struct dmalab_imp_wait *arg);
 void dmalab_imp_job_drain(struct dmalab_imp_file *f);
 void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
-			    struct dmalab_imp_task *job, int status);
+			    struct dmalab_imp_dma_job *job, int status);
 int dmalab_imp_dev_init_engine(struct dmalab_imp_dev *idev, const char *name);
 void dmalab_imp_dev_fini_engine(struct dmalab_imp_dev *idev);
 bool dmalab_imp_cursor_seek(struct dmalab_imp_cursor *c, struct sg_table *sgt,

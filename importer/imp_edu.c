@@ -77,7 +77,7 @@ static void dmalab_imp_edu_xfer(struct dmalab_imp_edu *edu, dma_addr_t ram,
 	       edu->regs + EDU_REG_DMA_CMD);
 }
 
-static u32 dmalab_imp_edu_chunk(struct dmalab_imp_task *job)
+static u32 dmalab_imp_edu_chunk(struct dmalab_imp_dma_job *job)
 {
 	u64 n = min_t(u64, job->len - job->done, EDU_XFER_MAX);
 
@@ -90,7 +90,7 @@ static u32 dmalab_imp_edu_chunk(struct dmalab_imp_task *job)
 
 /* Load the next chunk into the edu buffer (phase 0). */
 static void dmalab_imp_edu_load(struct dmalab_imp_edu *edu,
-				struct dmalab_imp_task *job)
+				struct dmalab_imp_dma_job *job)
 {
 	job->chunk = dmalab_imp_edu_chunk(job);
 	job->phase = 0;
@@ -100,7 +100,7 @@ static void dmalab_imp_edu_load(struct dmalab_imp_edu *edu,
 
 /* Store the chunk from the edu buffer (phase 1). */
 static void dmalab_imp_edu_store(struct dmalab_imp_edu *edu,
-				 struct dmalab_imp_task *job)
+				 struct dmalab_imp_dma_job *job)
 {
 	dma_addr_t to = job->op == DMALAB_IMP_JOB_CHECKSUM ? edu->bounce_dma :
 			dmalab_imp_cursor_dma(&job->dcur);
@@ -114,7 +114,7 @@ static void dmalab_imp_edu_store(struct dmalab_imp_edu *edu,
  * the interrupt handler with idev->lock held. Return: true when done.
  */
 static bool dmalab_imp_edu_step(struct dmalab_imp_edu *edu,
-				struct dmalab_imp_task *job)
+				struct dmalab_imp_dma_job *job)
 {
 	if (job->phase == 0) {
 		if (job->op == DMALAB_IMP_JOB_FILL)
@@ -145,7 +145,7 @@ static bool dmalab_imp_edu_step(struct dmalab_imp_edu *edu,
 static irqreturn_t dmalab_imp_edu_irq(int irq, void *data)
 {
 	struct dmalab_imp_edu *edu = data;
-	struct dmalab_imp_task *job;
+	struct dmalab_imp_dma_job *job;
 	bool done = false;
 	u32 status;
 
@@ -167,7 +167,7 @@ static irqreturn_t dmalab_imp_edu_irq(int irq, void *data)
 }
 
 static int dmalab_imp_edu_start(struct dmalab_imp_dev *idev,
-				struct dmalab_imp_task *job)
+				struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_edu *edu = idev->priv;
 
@@ -186,7 +186,7 @@ static int dmalab_imp_edu_start(struct dmalab_imp_dev *idev,
 
 /* After a timeout, let the engine go idle so the next job starts clean. */
 static void dmalab_imp_edu_abort(struct dmalab_imp_dev *idev,
-				 struct dmalab_imp_task *job)
+				 struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_edu *edu = idev->priv;
 	u64 cmd;

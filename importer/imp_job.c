@@ -111,7 +111,7 @@ dma_addr_t dmalab_imp_cursor_dma(const struct dmalab_imp_cursor *c)
  * The device is done with the job's mappings (they may be unmapped from
  * now on); publish the status through the fence. No allocation, no resv.
  */
-static void dmalab_imp_job_signal(struct dmalab_imp_task *job, int status)
+static void dmalab_imp_job_signal(struct dmalab_imp_dma_job *job, int status)
 {
 	if (job->src)
 		atomic_dec(&job->src->busy);
@@ -133,7 +133,7 @@ static void dmalab_imp_job_signal(struct dmalab_imp_task *job, int status)
  * Only the first of completion and timeout signals the fence.
  */
 void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
-			    struct dmalab_imp_task *job, int status)
+			    struct dmalab_imp_dma_job *job, int status)
 {
 	unsigned long flags;
 
@@ -149,14 +149,14 @@ void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
 	complete(&job->hw_done);
 }
 
-static long dmalab_imp_job_remaining(struct dmalab_imp_task *job)
+static long dmalab_imp_job_remaining(struct dmalab_imp_dma_job *job)
 {
 	long left = (long)(job->deadline - jiffies);
 
 	return left > 0 ? left : 0;
 }
 
-static int dmalab_imp_job_wait_deps(struct dmalab_imp_task *job)
+static int dmalab_imp_job_wait_deps(struct dmalab_imp_dma_job *job)
 {
 	unsigned int i;
 	long r;
@@ -172,7 +172,7 @@ static int dmalab_imp_job_wait_deps(struct dmalab_imp_task *job)
 	return 0;
 }
 
-static void dmalab_imp_job_run(struct dmalab_imp_task *job)
+static void dmalab_imp_job_run(struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_dev *idev = job->idev;
 	bool mine = false;
@@ -210,7 +210,7 @@ static void dmalab_imp_job_run(struct dmalab_imp_task *job)
 
 static void dmalab_imp_job_work(struct work_struct *work)
 {
-	struct dmalab_imp_task *job = container_of(work, struct dmalab_imp_task,
+	struct dmalab_imp_dma_job *job = container_of(work, struct dmalab_imp_dma_job,
 						   work);
 	struct dmalab_imp_file *f = job->file;
 	unsigned int i;
@@ -281,7 +281,7 @@ static void dmalab_imp_unlock_resvs(struct dma_resv **r, int n,
 }
 
 /* Append the fences @job must wait for in @resv to job->deps. */
-static int dmalab_imp_job_collect(struct dmalab_imp_task *job,
+static int dmalab_imp_job_collect(struct dmalab_imp_dma_job *job,
 				  struct dma_resv *resv, bool write)
 {
 	struct dma_fence **fences, **all;
@@ -312,7 +312,7 @@ static int dmalab_imp_job_collect(struct dmalab_imp_task *job,
  * Publish the job's fence: under the device's submit lock so that seqnos
  * reach the dma_resv and the ordered workqueue in the same order.
  */
-static int dmalab_imp_job_publish(struct dmalab_imp_task *job)
+static int dmalab_imp_job_publish(struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_dev *idev = job->idev;
 	struct dma_resv *resv[2];
@@ -409,11 +409,11 @@ static int dmalab_imp_job_check(struct dmalab_imp_job *arg)
 	return 0;
 }
 
-static struct dmalab_imp_task *
+static struct dmalab_imp_dma_job *
 dmalab_imp_job_prepare(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
 {
 	struct dmalab_imp_att *src = NULL, *dst = NULL;
-	struct dmalab_imp_task *job;
+	struct dmalab_imp_dma_job *job;
 	int ret;
 
 	ret = dmalab_imp_job_check(arg);
@@ -477,7 +477,7 @@ dmalab_imp_job_prepare(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
  */
 int dmalab_imp_job_submit(struct dmalab_imp_file *f, struct dmalab_imp_job *arg)
 {
-	struct dmalab_imp_task *job;
+	struct dmalab_imp_dma_job *job;
 	u32 id;
 	int ret;
 
@@ -529,7 +529,7 @@ unlock:
  * before the deadline. Return: 0 once the job has ended, -ETIME at the
  * deadline, -ERESTARTSYS on a signal.
  */
-static int dmalab_imp_job_wait_until(struct dmalab_imp_task *job,
+static int dmalab_imp_job_wait_until(struct dmalab_imp_dma_job *job,
 				     u64 deadline_ns)
 {
 	long timeout = MAX_SCHEDULE_TIMEOUT;
@@ -566,7 +566,7 @@ static int dmalab_imp_job_wait_until(struct dmalab_imp_task *job,
  */
 int dmalab_imp_job_wait(struct dmalab_imp_file *f, struct dmalab_imp_wait *arg)
 {
-	struct dmalab_imp_task *job;
+	struct dmalab_imp_dma_job *job;
 	int ret;
 
 	mutex_lock(&f->lock);
@@ -607,7 +607,7 @@ put_fence:
  */
 void dmalab_imp_job_drain(struct dmalab_imp_file *f)
 {
-	struct dmalab_imp_task *job;
+	struct dmalab_imp_dma_job *job;
 	unsigned long id;
 
 	wait_event(dmalab_imp_idle_wq, !atomic_read(&f->inflight));

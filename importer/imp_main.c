@@ -67,4 +67,5 @@ module_exit(dmalab_imp_exit);
 
 MODULE_DESCRIPTION("dmalab dma-buf importer: edu DMA and simulated devices");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(DMALAB_VERSION);
 DMALAB_IMPORT_NS_DMA_BUF();

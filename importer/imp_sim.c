@@ -30,7 +30,7 @@ struct dmalab_imp_sim {
 	struct device_dma_parameters parms;
 	struct dmalab_imp_dev idev;
 	struct hrtimer irq;
-	struct dmalab_imp_task *irq_job;
+	struct dmalab_imp_dma_job *irq_job;
 	int irq_status;
 };
 
@@ -58,7 +58,7 @@ static int dmalab_imp_sim_phys(struct dmalab_imp_sim *sim, dma_addr_t dma,
 }
 
 /* One CPU "transfer" within a page on each side. */
-static void dmalab_imp_sim_xfer(struct dmalab_imp_task *job, phys_addr_t sp,
+static void dmalab_imp_sim_xfer(struct dmalab_imp_dma_job *job, phys_addr_t sp,
 				phys_addr_t dp, size_t n)
 {
 	u8 *s = NULL, *d = NULL;
@@ -85,7 +85,7 @@ static void dmalab_imp_sim_xfer(struct dmalab_imp_task *job, phys_addr_t sp,
 		kunmap_local(s);
 }
 
-static u64 dmalab_imp_sim_chunk(struct dmalab_imp_task *job)
+static u64 dmalab_imp_sim_chunk(struct dmalab_imp_dma_job *job)
 {
 	u64 n = job->len - job->done;
 
@@ -97,7 +97,7 @@ static u64 dmalab_imp_sim_chunk(struct dmalab_imp_task *job)
 }
 
 static int dmalab_imp_sim_run(struct dmalab_imp_sim *sim,
-			      struct dmalab_imp_task *job)
+			      struct dmalab_imp_dma_job *job)
 {
 	phys_addr_t sp = 0, dp = 0;
 	int ret;
@@ -139,7 +139,7 @@ static enum hrtimer_restart dmalab_imp_sim_irq(struct hrtimer *t)
 }
 
 static int dmalab_imp_sim_start(struct dmalab_imp_dev *idev,
-				struct dmalab_imp_task *job)
+				struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_sim *sim = idev->priv;
 
@@ -154,7 +154,7 @@ static int dmalab_imp_sim_start(struct dmalab_imp_dev *idev,
 }
 
 static void dmalab_imp_sim_abort(struct dmalab_imp_dev *idev,
-				 struct dmalab_imp_task *job)
+				 struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_sim *sim = idev->priv;
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* libdmalab: the standard ioctls and calls every dma-buf answers. */
 #include <errno.h>
 #include <poll.h>

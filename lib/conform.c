@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libdmalab: the conformance checker. It holds any dma-buf, whoever
  * exported it, to the contract the dma-buf core and importers rely on:

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libdmalab: user-space access to the dmalab exporter (/dev/dmalab_exp), the
  * dmalab importer (/dev/dmalab_imp) and the standard dma-buf ioctls.

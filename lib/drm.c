@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libdmalab: DRM devices through the raw DRM UAPI (drm.h, drm_mode.h), so
  * that neither libdrm nor the DRM headers are needed: finding a card by its

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* libdmalab: error messages, written into the caller's struct dmalab_err. */
 #include <errno.h>
 #include <stdarg.h>

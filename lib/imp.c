@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* libdmalab: the dmalab importer's handles and devices, /dev/dmalab_imp. */
 #include <errno.h>
 #include <fcntl.h>

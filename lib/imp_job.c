@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* libdmalab: importer CPU access (vmap) and DMA jobs (submit, wait). */
 #include <errno.h>
 #include <stdio.h>

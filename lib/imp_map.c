@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* libdmalab: importer attachments, mappings and their sg_tables. */
 #include <errno.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libdmalab internals: error reporting shared by the library's files. */
 #ifndef DMALAB_INTERNAL_H
 #define DMALAB_INTERNAL_H

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libdmalab: dma-bufs of mainline exporters other than ours, to compare
  * with or to import: a dma-buf heap and udmabuf on a sealed memfd.

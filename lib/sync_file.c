@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* libdmalab: a dma-buf's fences as sync_files (Linux 6.0 and later). */
 #include <errno.h>
 #include <poll.h>

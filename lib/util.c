@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* libdmalab: parsing sizes, hashing like the importer does. */
 #include <errno.h>
 #include <stdlib.h>
