@@ -81,7 +81,11 @@ static int info_run(struct cli *c)
 		return 2;
 	if (dmalab_buf_size(fd, &size, &c->err))
 		return cli_lib_fail(c);
-	dmalab_buf_fdinfo(fd, "exp_name", exp_name, sizeof(exp_name), NULL);
+	/* Every dma-buf's fdinfo names its exporter; no other file's does. */
+	if (dmalab_buf_fdinfo(fd, "exp_name", exp_name, sizeof(exp_name),
+			      NULL))
+		return cli_fail(c, "fd %d is not a dma-buf (no exp_name in its fdinfo)",
+				fd);
 	exp = open_exp(c);
 	ret = exp < 0 ? -ENODEV :
 	      dmalab_exp_get_info(exp, fd, &info, att, INFO_MAX_ATTACH, NULL);

@@ -4,6 +4,7 @@
  * any dma-buf. `dmalab help` lists the commands; every command takes --help
  * and --json.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,32 @@ static void usage_all(FILE *f)
 		fprintf(f, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
 }
 
+/*
+ * Short options: one letter per long name, the same in every command that
+ * has the option.
+ */
+static const struct {
+	const char *name;
+	char letter;
+} short_names[] = {
+	{ "fd", 'f' }, { "dev", 'd' }, { "pattern", 'p' }, { "len", 'l' },
+	{ "offset", 'o' }, { "timeout", 't' }, { "size", 's' },
+	{ "placement", 'P' }, { "timing", 'T' }, { "dir", 'D' },
+	{ "name", 'n' }, { "verify", 'v' },
+};
+
+#define OPT_HELP	(-3)
+
+static char short_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(short_names) / sizeof(short_names[0]); i++)
+		if (!strcmp(short_names[i].name, name))
+			return short_names[i].letter;
+	return 0;
+}
+
 static void usage_cmd(const struct cli_cmd *cmd)
 {
 	const struct cli_opt *o;
@@ -40,105 +67,169 @@ static void usage_cmd(const struct cli_cmd *cmd)
 		printf("\n%s\n", cmd->details);
 	printf("\noptions:\n");
 	for (o = cmd->opts; o && o->name; o++) {
-		snprintf(left, sizeof(left), "--%s%s%s", o->name,
+		char letter = short_of(o->name);
+
+		snprintf(left, sizeof(left), "%c%c%s--%s%s%s",
+			 letter ? '-' : ' ', letter ? letter : ' ',
+			 letter ? ", " : "  ", o->name,
 			 o->arg ? " " : "", o->arg ? o->arg : "");
-		printf("  %-24s %s\n", left, o->help);
+		printf("  %-28s %s\n", left, o->help);
 	}
-	printf("  %-24s %s\n  %-24s %s\n", "--json",
-	       "print the result as one JSON object", "--help",
+	printf("  %-28s %s\n  %-28s %s\n", "-j, --json",
+	       "print the result as one JSON object", "-h, --help",
 	       "show this help");
 }
 
-/* Fill the command's options from argv; positional arguments stay in c. */
+/*
+ * getopt_long's tables from the command's option table: long options
+ * return 256 + their index, short ones their letter; -j/--json and
+ * -h/--help are every command's.
+ */
+static void build_getopt(const struct cli_cmd *cmd, struct option *lo,
+			 char *so)
+{
+	const struct cli_opt *o;
+	int i = 0;
+
+	so += sprintf(so, ":jh");
+	for (o = cmd->opts; o && o->name; o++, i++) {
+		char letter = short_of(o->name);
+
+		lo[i] = (struct option){ o->name, o->arg ? required_argument :
+					 no_argument, NULL, 256 + i };
+		if (letter)
+			so += sprintf(so, "%c%s", letter, o->arg ? ":" : "");
+	}
+	lo[i++] = (struct option){ "json", no_argument, NULL, 'j' };
+	lo[i++] = (struct option){ "help", no_argument, NULL, 'h' };
+	lo[i] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+static struct cli_opt *opt_of(struct cli *c, int code)
+{
+	struct cli_opt *o;
+
+	if (code >= 256)
+		return &c->cmd->opts[code - 256];
+	for (o = c->cmd->opts; o && o->name; o++)
+		if (short_of(o->name) == code)
+			return o;
+	return NULL;
+}
+
+/* Why getopt_long stopped at argv[optind - 1], as one usage line. */
+static int bad_option(struct cli *c, char **argv, int code)
+{
+	const char *a = argv[optind - 1];
+
+	if (code == ':')
+		return cli_usage(c, "option '%s' needs a value (see dmalab %s --help)",
+				 a, c->cmd->name);
+	if (optopt && optopt < 256 && strncmp(a, "--", 2))
+		return cli_usage(c, "unknown option '-%c' (see dmalab %s --help)",
+				 optopt, c->cmd->name);
+	return cli_usage(c, "unknown option '%s' (see dmalab %s --help)", a,
+			 c->cmd->name);
+}
+
+/*
+ * Fill the command's options from argv with getopt_long (short options,
+ * --opt value and --opt=value, "--" ending the options); positional
+ * arguments stay in c. Everything after --exec is the program to run.
+ */
 static int parse(struct cli *c, int argc, char **argv)
 {
-	int i, npos = 0;
+	struct option lo[64];
+	char so[128];
+	int i, code;
 
-	for (i = 0; i < argc; i++) {
-		char *a = argv[i], *eq;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--exec") && cli_opt(c, "exec")) {
+			if (i + 1 >= argc)
+				return cli_usage(c, "--exec needs a program to run");
+			c->exec_argv = argv + i + 1;
+			argc = i;
+			break;
+		}
+	}
+	build_getopt(c->cmd, lo, so);
+	opterr = 0;
+	optind = 1;
+	while ((code = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		struct cli_opt *o;
 
-		if (strncmp(a, "--", 2) || !a[2]) {
-			if (!strcmp(a, "--"))
-				a = argv[++i];
-			if (!a)
-				break;
-			argv[npos++] = a;
-			continue;
-		}
-		eq = strchr(a, '=');
-		if (eq)
-			*eq = '\0';
-		if (!strcmp(a + 2, "json") && !eq) {
+		if (code == 'j') {
 			c->json = 1;
 			continue;
 		}
-		o = cli_opt(c, a + 2);
-		if (!o)
-			return cli_usage(c, "unknown option '%s' (see dmalab %s --help)",
-					 a, c->cmd->name);
-		if (!strcmp(o->name, "exec")) {
-			if (eq || i + 1 >= argc)
-				return cli_usage(c, "--exec needs a program to run");
-			c->exec_argv = argv + i + 1;
-			break;
-		}
+		if (code == 'h')
+			return OPT_HELP;
+		o = opt_of(c, code);
+		if (code == '?' || code == ':' || !o)
+			return bad_option(c, argv, code);
 		if (o->n >= CLI_MAX_VALS)
 			return cli_usage(c, "--%s given too often", o->name);
-		if (!o->arg) {
-			if (eq)
-				return cli_usage(c, "--%s takes no value", o->name);
-			o->vals[o->n++] = "1";
-		} else if (eq) {
-			o->vals[o->n++] = eq + 1;
-		} else if (i + 1 < argc) {
-			o->vals[o->n++] = argv[++i];
-		} else {
-			return cli_usage(c, "--%s needs a value (%s)", o->name,
-					 o->arg);
-		}
+		o->vals[o->n++] = o->arg ? optarg : "1";
 	}
-	c->argc = npos;
-	c->argv = argv;
+	c->argc = argc - optind;
+	c->argv = argv + optind;
+	return 0;
+}
+
+static const struct cli_cmd *find_cmd(const char *name)
+{
+	int i;
+
+	for (i = 0; commands[i]; i++)
+		if (!strcmp(name, commands[i]->name))
+			return commands[i];
+	return NULL;
+}
+
+/* dmalab help [COMMAND]: 0, or 2 for a command that does not exist. */
+static int help(int argc, char **argv)
+{
+	const struct cli_cmd *cmd;
+
+	if (argc < 3) {
+		usage_all(stdout);
+		return 0;
+	}
+	cmd = find_cmd(argv[2]);
+	if (!cmd) {
+		fprintf(stderr, "dmalab help: unknown command '%s' (see dmalab help)\n",
+			argv[2]);
+		return 2;
+	}
+	usage_cmd(cmd);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static struct cli c;
-	int i, ret;
+	int ret;
 
-	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
-		if (argc >= 3 && strcmp(argv[1], "--help")) {
-			for (i = 0; commands[i]; i++)
-				if (!strcmp(argv[2], commands[i]->name))
-					usage_cmd(commands[i]);
-			return 0;
-		}
-		usage_all(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	if (argc < 2) {
+		usage_all(stderr);
+		return 2;
 	}
-	if (!strcmp(argv[1], "--version"))
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h"))
+		return help(argc, argv);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
 		argv[1] = "version";
-	for (i = 0; commands[i]; i++)
-		if (!strcmp(argv[1], commands[i]->name))
-			break;
-	if (!commands[i]) {
+	c.cmd = find_cmd(argv[1]);
+	if (!c.cmd) {
 		fprintf(stderr, "dmalab: unknown command '%s' (see dmalab help)\n",
 			argv[1]);
 		return 2;
 	}
-	c.cmd = commands[i];
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--exec"))
-			break;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage_cmd(c.cmd);
-			return 0;
-		}
+	ret = parse(&c, argc - 1, argv + 1);
+	if (ret == OPT_HELP) {
+		usage_cmd(c.cmd);
+		return 0;
 	}
-	ret = parse(&c, argc - 2, argv + 2);
 	if (ret)
 		return ret;
 	return c.cmd->run(&c);
