@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the exporter, importer and reliability tests: thin
- * wrappers around the /dev/dmalab_imp ioctls (returning 0 or -errno), kept
- * raw so that the tests see exactly what the kernel answers, and a foreign
- * dma-buf (vgem, system heap, udmabuf) from libdmalab.
+ * Helpers shared by the exporter, importer and reliability tests. Tests call
+ * libdmalab; the helpers here build on it (the n-th edu device, a simulated
+ * device, a job or CPU operation named field by field) and give a foreign
+ * dma-buf (vgem, system heap, udmabuf). A raw ioctl() is only for a struct
+ * malformed on purpose: test_malformed().
+ *
+ * The imp_*() raw ioctl wrappers below them are deprecated: being
+ * replaced by libdmalab, they go once no test uses them.
  */
 #ifndef DMALAB_TESTS_DMALAB_TEST_H
 #define DMALAB_TESTS_DMALAB_TEST_H
@@ -75,17 +79,125 @@ static inline int test_ready(int fd, short ev)
 	return poll(&p, 1, 0) == 1 && (p.revents & ev);
 }
 
-/* ---- ioctl wrappers ---- */
+/* ---- the importer through libdmalab ---- */
+/*
+ * A job for dmalab_imp_submit_job() / dmalab_imp_run_job(), its fields
+ * named: TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = a, .len = n).
+ * Fields not named are 0; the library fills in size.
+ */
+#define TEST_JOB(...)	(&(struct dmalab_imp_job){ __VA_ARGS__ })
+
+/* Kernel CPU access through dmalab_imp_cpu_op(): 0 or -errno. */
+static inline int test_cpu(int fd, __u32 h, __u32 op, __u64 off, __u64 len,
+			   const void *p, __u32 pattern, uint64_t *sum)
+{
+	struct dmalab_imp_cpu c = {
+		.handle = h, .op = op, .offset = off, .len = len,
+		.user_ptr = (uintptr_t)p, .pattern = pattern,
+	};
+	int r = dmalab_imp_cpu_op(fd, &c, NULL);
+
+	if (!r && sum)
+		*sum = c.checksum;
+	return r;
+}
+
+/* The buffer's bytes [off, off + len) into @p. */
+static inline int test_cpu_read(int fd, __u32 h, __u64 off, __u64 len, void *p)
+{
+	return test_cpu(fd, h, DMALAB_IMP_CPU_READ, off, len, p, 0, NULL);
+}
+
+/* @p into the buffer's bytes [off, off + len). */
+static inline int test_cpu_write(int fd, __u32 h, __u64 off, __u64 len,
+				 const void *p)
+{
+	return test_cpu(fd, h, DMALAB_IMP_CPU_WRITE, off, len, p, 0, NULL);
+}
+
+/* The buffer's bytes [off, off + len) := @pattern. */
+static inline int test_cpu_fill(int fd, __u32 h, __u64 off, __u64 len,
+				__u32 pattern)
+{
+	return test_cpu(fd, h, DMALAB_IMP_CPU_FILL, off, len, NULL, pattern,
+			NULL);
+}
+
+/* FNV-1a 64 of the buffer's bytes [off, off + len), by the kernel. */
+static inline int test_cpu_checksum(int fd, __u32 h, __u64 off, __u64 len,
+				    uint64_t *sum)
+{
+	return test_cpu(fd, h, DMALAB_IMP_CPU_CHECKSUM, off, len, NULL, 0, sum);
+}
+
+/* The n-th edu device (0: slot 0x10, 28-bit; 1: slot 0x11, 36-bit). */
+static inline int test_edu(int fd, int n, __u32 *dev,
+			   struct dmalab_imp_dev_info *info)
+{
+	uint32_t ids[16];
+	int count, i, seen = 0;
+
+	*dev = 0;
+	count = dmalab_imp_list_devs(fd, ids, 16, NULL);
+	if (count < 0)
+		return count;
+	for (i = 0; i < count && i < 16; i++) {
+		if (dmalab_imp_get_dev_info(fd, ids[i], info, NULL))
+			continue;
+		if (info->kind == DMALAB_IMP_KIND_EDU && seen++ == n) {
+			*dev = ids[i];
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
+/* A simulated device with these limits; its id in *@dev (may be NULL). */
+static inline int test_sim(int fd, __u32 bits, __u32 max_seg, __u64 boundary,
+			   __u32 flags, __u64 wphys, __u64 wdma, __u64 wsize,
+			   __u32 *dev)
+{
+	struct dmalab_imp_sim_create a = {
+		.flags = flags, .dma_bits = bits, .max_seg_size = max_seg,
+		.seg_boundary_mask = boundary, .win_phys_start = wphys,
+		.win_dma_start = wdma, .win_size = wsize,
+	};
+	int r = dmalab_imp_sim_create(fd, &a, NULL);
+
+	if (!r && dev)
+		*dev = a.dev_id;
+	return r;
+}
+
+/*
+ * The one raw ioctl tests may use: for a struct malformed on purpose (a
+ * wrong size, non-zero reserved bytes, a capacity without its array), which
+ * libdmalab would not send. Returns 0 or -errno.
+ */
+static inline int test_malformed(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static inline __u64 imp_fnv(const void *p, size_t n)
+{
+	return dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, p, n);
+}
+
+/* ---- raw ioctl wrappers: use libdmalab and the helpers above instead ---- */
+/* deprecated: being replaced by libdmalab */
 static inline int imp_ioc(int fd, unsigned long req, void *arg)
 {
 	return ioctl(fd, req, arg) ? -errno : 0;
 }
 
+/* deprecated: being replaced by libdmalab */
 static inline int imp_open(void)
 {
 	return open("/dev/dmalab_imp", O_RDWR | O_CLOEXEC);
 }
 
+/* deprecated: being replaced by libdmalab */
 static inline int imp_import(int fd, int dmabuf, __u32 *handle)
 {
 	struct dmalab_imp_import a = { .size = sizeof(a), .fd = dmabuf };
@@ -96,6 +208,7 @@ static inline int imp_import(int fd, int dmabuf, __u32 *handle)
 	return r;
 }
 
+/* deprecated: being replaced by libdmalab */
 static inline int imp_id(int fd, unsigned long req, __u32 id)
 {
 	struct dmalab_imp_id a = { .size = sizeof(a), .id = id };
@@ -103,6 +216,7 @@ static inline int imp_id(int fd, unsigned long req, __u32 id)
 	return imp_ioc(fd, req, &a);
 }
 
+/* deprecated: being replaced by libdmalab */
 static inline int imp_attach(int fd, __u32 handle, __u32 dev, __u32 *att)
 {
 	struct dmalab_imp_attach a = {
@@ -115,6 +229,7 @@ static inline int imp_attach(int fd, __u32 handle, __u32 dev, __u32 *att)
 	return r;
 }
 
+/* deprecated: being replaced by libdmalab */
 static inline int imp_map(int fd, __u32 att, __u32 dir)
 {
 	struct dmalab_imp_map a = { .size = sizeof(a), .attach_id = att, .dir = dir };
@@ -122,6 +237,7 @@ static inline int imp_map(int fd, __u32 att, __u32 dir)
 	return imp_ioc(fd, DMALAB_IMP_IOC_MAP, &a);
 }
 
+/* deprecated: being replaced by libdmalab */
 static inline int imp_sg(int fd, __u32 att, struct dmalab_imp_sg_info *si,
 			 struct dmalab_imp_sg_entry *e, __u32 cap)
 {
@@ -130,9 +246,11 @@ static inline int imp_sg(int fd, __u32 att, struct dmalab_imp_sg_info *si,
 	si->attach_id = att;
 	si->entries_ptr = (uintptr_t)e;
 	si->entries_cap = e ? cap : 0;
+	si->entries_elem_size = e ? sizeof(*e) : 0;
 	return imp_ioc(fd, DMALAB_IMP_IOC_SG_INFO, si);
 }
 
+/* deprecated: being replaced by libdmalab */
 static inline int imp_cpu(int fd, __u32 h, __u32 op, __u64 off, __u64 len,
 			  void *p, __u32 pattern, __u64 *sum)
 {
@@ -147,7 +265,13 @@ static inline int imp_cpu(int fd, __u32 h, __u32 op, __u64 off, __u64 len,
 	return r;
 }
 
-/* Returns the job's status (sync) or 0 with *id set (async). */
+/* deprecated: being replaced by libdmalab */
+/*
+ * UAPI 1.0's JOB only submits. With @flags 0 this submits and waits, as the
+ * old synchronous job: it returns the job's status and *@sum its checksum.
+ * Other @flags go to the kernel as they are (which refuses them); *@id gets
+ * the id of a job so submitted.
+ */
 static inline int imp_job(int fd, __u32 op, __u32 src, __u32 dst, __u64 soff,
 			  __u64 doff, __u64 len, __u32 pattern, __u32 flags,
 			  __u32 timeout_ms, __u32 *id, __u64 *sum)
@@ -158,15 +282,24 @@ static inline int imp_job(int fd, __u32 op, __u32 src, __u32 dst, __u64 soff,
 		.src_offset = soff, .dst_offset = doff, .len = len,
 		.pattern = pattern,
 	};
+	struct dmalab_imp_wait w = { .size = sizeof(w) };
 	int r = imp_ioc(fd, DMALAB_IMP_IOC_JOB, &a);
 
-	if (!r && id)
-		*id = a.job_id;
+	if (r || flags) {
+		if (!r && id)
+			*id = a.job_id;
+		return r;
+	}
+	w.job_id = a.job_id;
+	r = imp_ioc(fd, DMALAB_IMP_IOC_WAIT, &w);
+	if (!r)
+		r = w.status;
 	if (!r && sum)
-		*sum = a.checksum;
+		*sum = w.checksum;
 	return r;
 }
 
+/* deprecated: being replaced by libdmalab */
 static inline int imp_wait(int fd, __u32 id, int *status, __u64 *sum)
 {
 	struct dmalab_imp_wait a = { .size = sizeof(a), .job_id = id };
@@ -179,6 +312,7 @@ static inline int imp_wait(int fd, __u32 id, int *status, __u64 *sum)
 	return r;
 }
 
+/* deprecated: being replaced by libdmalab */
 static inline int imp_info(int fd, __u32 dev, struct dmalab_imp_dev_info *i)
 {
 	memset(i, 0, sizeof(*i));
@@ -187,6 +321,7 @@ static inline int imp_info(int fd, __u32 dev, struct dmalab_imp_dev_info *i)
 	return imp_ioc(fd, DMALAB_IMP_IOC_DEV_INFO, i);
 }
 
+/* deprecated: being replaced by libdmalab */
 /* The n-th edu device (0: slot 0x10, 28-bit; 1: slot 0x11, 36-bit). */
 static inline int imp_edu(int fd, int n, __u32 *dev,
 			  struct dmalab_imp_dev_info *info)
@@ -212,6 +347,7 @@ static inline int imp_edu(int fd, int n, __u32 *dev,
 	return -ENODEV;
 }
 
+/* deprecated: being replaced by libdmalab */
 static inline int imp_sim(int fd, __u32 bits, __u32 max_seg, __u64 boundary,
 			  __u32 flags, __u64 wphys, __u64 wdma, __u64 wsize,
 			  __u32 *dev)
@@ -229,11 +365,7 @@ static inline int imp_sim(int fd, __u32 bits, __u32 max_seg, __u64 boundary,
 	return r;
 }
 
-static inline __u64 imp_fnv(const void *p, size_t n)
-{
-	return dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, p, n);
-}
-
+/* ---- buffers ---- */
 /* Any foreign dma-buf: vgem, then the system heap, then udmabuf. */
 static inline int src_any(size_t size, const char **name)
 {

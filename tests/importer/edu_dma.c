@@ -32,9 +32,9 @@ static void run_device(int n, const char *label)
 	__u32 dev = 0, hs = 0, hd = 0, as = 0, ad = 0;
 	const char *src_name;
 	int sfd, dfd, r, ok;
-	__u64 sum = 0;
+	uint64_t sum = 0;
 
-	if (imp_edu(fd, n, &dev, &info)) {
+	if (test_edu(fd, n, &dev, &info)) {
 		tap_result(0, "edu_%s_present", label);
 		for (r = 0; r < 4; r++)
 			tap_skip("edu_data", "device missing");
@@ -46,17 +46,20 @@ static void run_device(int n, const char *label)
 		 info.dma_mask_bits,
 		 info.dev_flags & DMALAB_IMP_DEV_IOMMU ? "IOMMU" : "no IOMMU",
 		 src_name);
-	if (sfd < 0 || dfd < 0 || imp_import(fd, sfd, &hs) ||
-	    imp_import(fd, dfd, &hd) || imp_attach(fd, hs, dev, &as) ||
-	    imp_attach(fd, hd, dev, &ad)) {
+	if (sfd < 0 || dfd < 0 ||
+	    dmalab_imp_import_fd(fd, sfd, &hs, NULL, NULL) ||
+	    dmalab_imp_import_fd(fd, dfd, &hd, NULL, NULL) ||
+	    dmalab_imp_attach_dev(fd, hs, dev, &as, NULL) ||
+	    dmalab_imp_attach_dev(fd, hd, dev, &ad, NULL)) {
 		tap_result(0, "edu_%s_import_and_attach", label);
 		for (r = 0; r < 4; r++)
 			tap_skip("edu_data", "no buffer");
 		return;
 	}
-	r = imp_map(fd, as, DMALAB_IMP_DIR_TO_DEVICE);
+	r = dmalab_imp_map_attach(fd, as, DMALAB_IMP_DIR_TO_DEVICE, NULL);
 	if (!r)
-		r = imp_map(fd, ad, DMALAB_IMP_DIR_FROM_DEVICE);
+		r = dmalab_imp_map_attach(fd, ad, DMALAB_IMP_DIR_FROM_DEVICE,
+					  NULL);
 	if (r == -ERANGE && !(info.dev_flags & DMALAB_IMP_DEV_IOMMU) &&
 	    info.dma_mask_bits < 32) {
 		tap_result(1, "edu_%s_unreachable_buffer_refused_with_erange",
@@ -65,7 +68,7 @@ static void run_device(int n, const char *label)
 			tap_skip("edu_data", "buffer above the device's 28-bit reach without IOMMU");
 		goto out;
 	}
-	tap_result(r == 0 && !imp_sg(fd, ad, &si, NULL, 0) &&
+	tap_result(r == 0 && !dmalab_imp_get_sg_info(fd, ad, &si, NULL, 0, NULL) &&
 		   si.dma_max <= info.dma_mask && si.violations == 0,
 		   "edu_%s_maps_within_its_mask", label);
 	if (r)
@@ -73,33 +76,40 @@ static void run_device(int n, const char *label)
 
 	fill_random(pat, BUF_SIZE, 42 + n);
 	memset(out, 0x11, BUF_SIZE);
-	r = imp_cpu(fd, hs, DMALAB_IMP_CPU_WRITE, 0, BUF_SIZE, pat, 0, NULL) ?:
-	    imp_cpu(fd, hd, DMALAB_IMP_CPU_WRITE, 0, BUF_SIZE, out, 0, NULL) ?:
-	    imp_job(fd, DMALAB_IMP_JOB_COPY, as, ad, 0, 0, BUF_SIZE, 0, 0, 0,
-		    NULL, NULL) ?:
-	    imp_cpu(fd, hd, DMALAB_IMP_CPU_READ, 0, BUF_SIZE, out, 0, NULL);
+	r = test_cpu_write(fd, hs, 0, BUF_SIZE, pat) ?:
+	    test_cpu_write(fd, hd, 0, BUF_SIZE, out) ?:
+	    dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+					    .src_attach = as, .dst_attach = ad,
+					    .len = BUF_SIZE), NULL, NULL) ?:
+	    test_cpu_read(fd, hd, 0, BUF_SIZE, out);
 	tap_result(!r && !memcmp(out, pat, BUF_SIZE),
 		   "edu_%s_copy_round_trip_byte_exact", label);
 
 	/* Unaligned, crossing pages and 2 KiB chunks; the rest untouched. */
 	memset(want, 0x22, BUF_SIZE);
 	memcpy(want + 5000, pat + 100, 3000);
-	r = imp_cpu(fd, hd, DMALAB_IMP_CPU_FILL, 0, BUF_SIZE, NULL, 0x22, NULL) ?:
-	    imp_job(fd, DMALAB_IMP_JOB_COPY, as, ad, 100, 5000, 3000, 0, 0, 0,
-		    NULL, NULL) ?:
-	    imp_cpu(fd, hd, DMALAB_IMP_CPU_READ, 0, BUF_SIZE, out, 0, NULL);
+	r = test_cpu_fill(fd, hd, 0, BUF_SIZE, 0x22) ?:
+	    dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+					    .src_attach = as, .dst_attach = ad,
+					    .src_offset = 100,
+					    .dst_offset = 5000, .len = 3000),
+			       NULL, NULL) ?:
+	    test_cpu_read(fd, hd, 0, BUF_SIZE, out);
 	tap_result(!r && !memcmp(out, want, BUF_SIZE),
 		   "edu_%s_unaligned_copy_touches_only_its_range", label);
 
 	memset(want + 1000, 0x5a, 6000);
-	r = imp_job(fd, DMALAB_IMP_JOB_FILL, 0, ad, 0, 1000, 6000, 0x5a, 0, 0,
-		    NULL, NULL) ?:
-	    imp_cpu(fd, hd, DMALAB_IMP_CPU_READ, 0, BUF_SIZE, out, 0, NULL);
+	r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					    .dst_attach = ad,
+					    .dst_offset = 1000, .len = 6000,
+					    .pattern = 0x5a), NULL, NULL) ?:
+	    test_cpu_read(fd, hd, 0, BUF_SIZE, out);
 	tap_result(!r && !memcmp(out, want, BUF_SIZE),
 		   "edu_%s_fill_writes_pattern", label);
 
-	r = imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, as, 0, 0, 0, BUF_SIZE, 0, 0, 0,
-		    NULL, &sum);
+	r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+					    .src_attach = as, .len = BUF_SIZE),
+			       &sum, NULL);
 	ok = !r && sum == imp_fnv(pat, BUF_SIZE);
 	if (!ok)
 		tap_diag("checksum r=%d got %llx want %llx", r,
@@ -118,7 +128,7 @@ out:
 int main(void)
 {
 	tap_plan(10);
-	fd = imp_open();
+	fd = dmalab_imp_open(NULL);
 	if (fd < 0) {
 		tap_diag("open: %s", strerror(errno));
 		return 1;

@@ -71,10 +71,9 @@ static void skip3(const char *name, int from, const char *why)
 static void run_source(const char *name, int bfd, size_t size)
 {
 	static unsigned char pat[LEN], want[LEN];
-	struct dma_buf_sync sync = { 0 };
 	__u32 h = 0, ae = 0, as = 0;
 	unsigned char *map;
-	__u64 sum = 0;
+	uint64_t sum = 0;
 	int r, i;
 
 	if (bfd < 0) {
@@ -88,9 +87,10 @@ static void run_source(const char *name, int bfd, size_t size)
 	 * direction, and maps without DMA_ATTR_SKIP_CPU_SYNC, so two of its
 	 * mappings at once trip DMA-API debugging (see the README).
 	 */
-	r = imp_import(fd, bfd, &h) ?: imp_attach(fd, h, edu, &ae) ?:
-	    imp_attach(fd, h, sim, &as) ?:
-	    imp_map(fd, ae, DMALAB_IMP_DIR_TO_DEVICE);
+	r = dmalab_imp_import_fd(fd, bfd, &h, NULL, NULL) ?:
+	    dmalab_imp_attach_dev(fd, h, edu, &ae, NULL) ?:
+	    dmalab_imp_attach_dev(fd, h, sim, &as, NULL) ?:
+	    dmalab_imp_map_attach(fd, ae, DMALAB_IMP_DIR_TO_DEVICE, NULL);
 	tap_result(!r, "%s_imported_attached_and_mapped", name);
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
 	if (r || map == MAP_FAILED) {
@@ -100,33 +100,32 @@ static void run_source(const char *name, int bfd, size_t size)
 	}
 	for (i = 0; i < LEN; i++)
 		pat[i] = (i * 31 + size) & 0xff;
-	sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE;
-	ioctl(bfd, DMA_BUF_IOCTL_SYNC, &sync);
+	dmalab_buf_sync(bfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE, NULL);
 	memcpy(map, pat, LEN);
-	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE;
-	ioctl(bfd, DMA_BUF_IOCTL_SYNC, &sync);
-	r = imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, ae, 0, 0, 0, LEN, 0, 0, 0,
-		    NULL, &sum);
+	dmalab_buf_sync(bfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE, NULL);
+	r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+					    .src_attach = ae, .len = LEN),
+			       &sum, NULL);
 	tap_result(!r && sum == imp_fnv(pat, LEN),
 		   "%s_edu_reads_what_cpu_wrote", name);
 
 	memcpy(want, pat, LEN);
 	memset(want + 512, 0x3c, 2048);
-	r = imp_id(fd, DMALAB_IMP_IOC_UNMAP, ae) ?:
-	    imp_map(fd, as, DMALAB_IMP_DIR_FROM_DEVICE) ?:
-	    imp_job(fd, DMALAB_IMP_JOB_FILL, 0, as, 0, 512, 2048, 0x3c, 0, 0,
-		    NULL, NULL);
-	sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ;
-	ioctl(bfd, DMA_BUF_IOCTL_SYNC, &sync);
+	r = dmalab_imp_unmap_attach(fd, ae, NULL) ?:
+	    dmalab_imp_map_attach(fd, as, DMALAB_IMP_DIR_FROM_DEVICE, NULL) ?:
+	    dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					    .dst_attach = as, .dst_offset = 512,
+					    .len = 2048, .pattern = 0x3c),
+			       NULL, NULL);
+	dmalab_buf_sync(bfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, NULL);
 	tap_result(!r && !memcmp(map, want, LEN),
 		   "%s_cpu_reads_what_device_wrote", name);
-	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
-	ioctl(bfd, DMA_BUF_IOCTL_SYNC, &sync);
+	dmalab_buf_sync(bfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, NULL);
 	munmap(map, size);
-	imp_id(fd, DMALAB_IMP_IOC_UNMAP, as);
-	imp_id(fd, DMALAB_IMP_IOC_DETACH, ae);
-	imp_id(fd, DMALAB_IMP_IOC_DETACH, as);
-	imp_id(fd, DMALAB_IMP_IOC_RELEASE, h);
+	dmalab_imp_unmap_attach(fd, as, NULL);
+	dmalab_imp_detach(fd, ae, NULL);
+	dmalab_imp_detach(fd, as, NULL);
+	dmalab_imp_release(fd, h, NULL);
 	close(bfd);
 }
 
@@ -137,9 +136,9 @@ int main(void)
 	int vfd;
 
 	tap_plan(12);
-	fd = imp_open();
-	if (fd < 0 || imp_edu(fd, 1, &edu, &info) ||
-	    imp_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim)) {
+	fd = dmalab_imp_open(NULL);
+	if (fd < 0 || test_edu(fd, 1, &edu, &info) ||
+	    test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim)) {
 		tap_diag("setup failed");
 		return 1;
 	}

@@ -33,20 +33,25 @@ static int dma_round(int fd, __u32 h, __u32 dev, __u32 pattern)
 {
 	unsigned char want[BUF_SIZE];
 	__u32 att = 0;
-	__u64 sum = 0;
+	uint64_t sum = 0;
 	int ok;
 
 	memset(want, pattern, sizeof(want));
-	ok = !imp_attach(fd, h, dev, &att) &&
-	     !imp_map(fd, att, DMALAB_IMP_DIR_BIDIR) &&
-	     !imp_job(fd, DMALAB_IMP_JOB_FILL, 0, att, 0, 0, BUF_SIZE, pattern,
-		      0, 0, NULL, NULL) &&
-	     !imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, att, 0, 0, 0, BUF_SIZE, 0,
-		      0, 0, NULL, &sum) &&
+	ok = !dmalab_imp_attach_dev(fd, h, dev, &att, NULL) &&
+	     !dmalab_imp_map_attach(fd, att, DMALAB_IMP_DIR_BIDIR, NULL) &&
+	     !dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					      .dst_attach = att,
+					      .len = BUF_SIZE,
+					      .pattern = pattern),
+				 NULL, NULL) &&
+	     !dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+					      .src_attach = att,
+					      .len = BUF_SIZE),
+				 &sum, NULL) &&
 	     sum == imp_fnv(want, sizeof(want));
 	if (att) {
-		imp_id(fd, DMALAB_IMP_IOC_UNMAP, att);
-		imp_id(fd, DMALAB_IMP_IOC_DETACH, att);
+		dmalab_imp_unmap_attach(fd, att, NULL);
+		dmalab_imp_detach(fd, att, NULL);
 	}
 	return ok;
 }
@@ -59,19 +64,21 @@ int main(void)
 	char path[128];
 	const char *src;
 	int fd, bfd, gone = 0, back = 0;
-	__u64 sum = 0;
+	uint64_t sum = 0;
 	double end;
 	pid_t pid;
 
 	tap_plan(8);
-	fd = imp_open();
+	fd = dmalab_imp_open(NULL);
 	bfd = src_any(BUF_SIZE, &src);
 	/* Device B: its 36 bits reach any buffer, with or without an IOMMU. */
-	if (fd < 0 || bfd < 0 || imp_edu(fd, 1, &dev, &info) ||
-	    imp_import(fd, bfd, &h) || imp_attach(fd, h, dev, &att) ||
-	    imp_map(fd, att, DMALAB_IMP_DIR_BIDIR) ||
-	    imp_job(fd, DMALAB_IMP_JOB_FILL, 0, att, 0, 0, BUF_SIZE, 0x5a, 0,
-		    0, NULL, NULL)) {
+	if (fd < 0 || bfd < 0 || test_edu(fd, 1, &dev, &info) ||
+	    dmalab_imp_import_fd(fd, bfd, &h, NULL, NULL) ||
+	    dmalab_imp_attach_dev(fd, h, dev, &att, NULL) ||
+	    dmalab_imp_map_attach(fd, att, DMALAB_IMP_DIR_BIDIR, NULL) ||
+	    dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					    .dst_attach = att, .len = BUF_SIZE,
+					    .pattern = 0x5a), NULL, NULL)) {
 		printf("Bail out! setup failed (buffer from %s)\n", src);
 		return 1;
 	}
@@ -86,23 +93,25 @@ int main(void)
 
 	end = test_now() + 5;
 	while (!gone && test_now() < end) {
-		gone = imp_info(fd, dev, &again) == -ENOENT;
+		gone = dmalab_imp_get_dev_info(fd, dev, &again, NULL) == -ENOENT;
 		usleep(20000);
 	}
 	tap_result(gone, "removed_device_leaves_the_device_list");
-	tap_result(imp_attach(fd, h, dev, &att2) == -ENODEV,
+	tap_result(dmalab_imp_attach_dev(fd, h, dev, &att2, NULL) == -ENODEV,
 		   "attach_to_a_removed_device_fails_enodev");
 	usleep(500000);
 	tap_result(pid > 0 && waitpid(pid, NULL, WNOHANG) == 0,
 		   "removal_waits_for_the_live_attachment");
 	memset(want, 0x5a, sizeof(want));
-	tap_result(!imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, att, 0, 0, 0,
-			    BUF_SIZE, 0, 0, 0, NULL, &sum) &&
+	tap_result(!dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+						    .src_attach = att,
+						    .len = BUF_SIZE),
+				       &sum, NULL) &&
 		   sum == imp_fnv(want, sizeof(want)),
 		   "live_attachment_still_does_dma_meanwhile");
 
-	tap_result(!imp_id(fd, DMALAB_IMP_IOC_UNMAP, att) &&
-		   !imp_id(fd, DMALAB_IMP_IOC_DETACH, att),
+	tap_result(!dmalab_imp_unmap_attach(fd, att, NULL) &&
+		   !dmalab_imp_detach(fd, att, NULL),
 		   "unmap_and_detach_work_on_the_removed_device");
 	tap_result(pid > 0 && exited_ok_within(pid, 5),
 		   "removal_completes_once_detached");
@@ -110,7 +119,7 @@ int main(void)
 	test_write_str("/sys/bus/pci/rescan", "1");
 	end = test_now() + 5;
 	while (!back && test_now() < end) {
-		back = !imp_edu(fd, 1, &dev2, &again) &&
+		back = !test_edu(fd, 1, &dev2, &again) &&
 		       !strcmp(again.name, info.name);
 		if (!back)
 			usleep(50000);
@@ -121,7 +130,7 @@ int main(void)
 		   "rescan_brings_it_back_in_its_place_with_its_mask");
 	tap_result(back && dma_round(fd, h, dev2, 0xa7),
 		   "device_found_again_does_dma");
-	imp_id(fd, DMALAB_IMP_IOC_RELEASE, h);
+	dmalab_imp_release(fd, h, NULL);
 	close(bfd);
 	close(fd);
 	return tap_exit();

@@ -19,43 +19,65 @@ int main(void)
 	unsigned char want[Q];
 	__u32 sim = 0, h = 0, att = 0, id = 0;
 	long ref_open, ref_closed, ref_gone;
+	struct dmalab_imp_job *job;
 	const char *src;
-	int fd, bfd, st = -1;
-	__u64 sum = 0;
+	int fd, bfd;
+	uint64_t sum = 0;
 
 	tap_plan(6);
-	fd = imp_open();
+	fd = dmalab_imp_open(NULL);
 	bfd = src_any(BUF_SIZE, &src);
-	if (fd < 0 || bfd < 0 || imp_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim) ||
-	    imp_import(fd, bfd, &h) || imp_attach(fd, h, sim, &att) ||
-	    imp_map(fd, att, DMALAB_IMP_DIR_BIDIR)) {
+	if (fd < 0 || bfd < 0 || test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim) ||
+	    dmalab_imp_import_fd(fd, bfd, &h, NULL, NULL) ||
+	    dmalab_imp_attach_dev(fd, h, sim, &att, NULL) ||
+	    dmalab_imp_map_attach(fd, att, DMALAB_IMP_DIR_BIDIR, NULL)) {
 		printf("Bail out! setup failed (buffer from %s)\n", src);
 		return 1;
 	}
 	tap_diag("buffer from %s", src);
-	imp_job(fd, DMALAB_IMP_JOB_FILL, 0, att, 0, 0, 2 * Q, 0x11, 0, 0,
-		NULL, NULL);
-	imp_job(fd, DMALAB_IMP_JOB_FILL, 0, att, 0, 2 * Q, 2 * Q, 0x22, 0, 0,
-		NULL, NULL);
+	dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					.dst_attach = att, .len = 2 * Q,
+					.pattern = 0x11), NULL, NULL);
+	dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					.dst_attach = att, .dst_offset = 2 * Q,
+					.len = 2 * Q, .pattern = 0x22),
+			   NULL, NULL);
 
-	tap_result(imp_job(fd, DMALAB_IMP_JOB_COPY, att, att, 0, Q, 2 * Q, 0,
-			   0, 0, NULL, NULL) == -EINVAL,
+	tap_result(dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+						   .src_attach = att,
+						   .dst_attach = att,
+						   .dst_offset = Q,
+						   .len = 2 * Q),
+				      NULL, NULL) == -EINVAL,
 		   "copy_between_overlapping_ranges_of_one_buffer_fails_einval");
-	tap_result(imp_job(fd, DMALAB_IMP_JOB_COPY, att, att, Q, 0, 2 * Q, 0,
-			   0, 0, NULL, NULL) == -EINVAL,
+	tap_result(dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+						   .src_attach = att,
+						   .dst_attach = att,
+						   .src_offset = Q,
+						   .len = 2 * Q),
+				      NULL, NULL) == -EINVAL,
 		   "overlap_is_refused_in_either_direction");
 	memset(want, 0x11, sizeof(want));
-	tap_result(!imp_job(fd, DMALAB_IMP_JOB_COPY, att, att, 0, 3 * Q, Q, 0,
-			    0, 0, NULL, NULL) &&
-		   !imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, att, 0, 3 * Q, 0, Q, 0,
-			    0, 0, NULL, &sum) &&
+	tap_result(!dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+						    .src_attach = att,
+						    .dst_attach = att,
+						    .dst_offset = 3 * Q,
+						    .len = Q),
+				       NULL, NULL) &&
+		   !dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+						    .src_attach = att,
+						    .src_offset = 3 * Q,
+						    .len = Q),
+				       &sum, NULL) &&
 		   sum == imp_fnv(want, sizeof(want)),
 		   "copy_between_disjoint_ranges_of_one_buffer_works");
 
-	/* An async job's fence stays in the buffer's dma_resv. */
-	imp_job(fd, DMALAB_IMP_JOB_FILL, 0, att, 0, 0, Q, 0x33,
-		DMALAB_IMP_JOB_ASYNC, 0, &id, NULL);
-	tap_result(id && !imp_wait(fd, id, &st, NULL) && st == 0,
+	/* A job's fence stays in the buffer's dma_resv. */
+	job = TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = att, .len = Q,
+		       .pattern = 0x33);
+	if (!dmalab_imp_submit_job(fd, job, NULL))
+		id = job->job_id;
+	tap_result(id && !dmalab_imp_wait_job(fd, id, -1, NULL, NULL),
 		   "async_job_done");
 	ref_open = test_module_refcnt("dmalab_imp");
 	close(fd);

@@ -31,7 +31,7 @@ static int bufinfo_lists(const char *dev)
 
 int main(void)
 {
-	__u32 sim = 0, edu = 0, h = 0, h2 = 0, a = 0, a2 = 0, ae = 0, id = 0;
+	__u32 sim = 0, edu = 0, h = 0, h2 = 0, a = 0, a2 = 0, ae = 0, x = 0;
 	struct dmalab_imp_dev_info si, ei;
 	unsigned char buf[64], out[64];
 	struct dmalab_imp_import imp;
@@ -39,57 +39,62 @@ int main(void)
 	const char *name;
 
 	tap_plan(14);
-	fd = imp_open();
+	fd = dmalab_imp_open(NULL);
 	bfd = src_any(BUF_SIZE, &name);
-	if (fd < 0 || bfd < 0 || imp_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim) ||
-	    imp_info(fd, sim, &si) || imp_edu(fd, 1, &edu, &ei)) {
+	if (fd < 0 || bfd < 0 || test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim) ||
+	    dmalab_imp_get_dev_info(fd, sim, &si, NULL) ||
+	    test_edu(fd, 1, &edu, &ei)) {
 		tap_diag("setup failed (buffer from %s)", name);
 		return 1;
 	}
 
 	dupfd = dup(bfd);
 	close(dupfd);
-	tap_result(imp_import(fd, dupfd, NULL) == -EBADF,
+	tap_result(dmalab_imp_import_fd(fd, dupfd, &x, NULL, NULL) == -EBADF,
 		   "import_closed_fd_is_ebadf");
 	nul = open("/dev/null", O_RDWR);
-	tap_result(imp_import(fd, nul, NULL) == -EINVAL,
+	tap_result(dmalab_imp_import_fd(fd, nul, &x, NULL, NULL) == -EINVAL,
 		   "import_non_dmabuf_fd_is_einval");
 	close(nul);
 	memset(&imp, 0, sizeof(imp));
 	imp.size = sizeof(imp);
 	imp.fd = bfd;
 	imp.flags = 1;
-	r = imp_ioc(fd, DMALAB_IMP_IOC_IMPORT, &imp);
+	r = test_malformed(fd, DMALAB_IMP_IOC_IMPORT, &imp);
 	imp.flags = 0;
 	imp.reserved[1] = 1;
-	tap_result(r == -EINVAL && imp_ioc(fd, DMALAB_IMP_IOC_IMPORT, &imp) == -EINVAL,
+	tap_result(r == -EINVAL &&
+		   test_malformed(fd, DMALAB_IMP_IOC_IMPORT, &imp) == -EINVAL,
 		   "import_unknown_flags_or_reserved_rejected");
 
-	r = imp_import(fd, bfd, &h) ?: imp_import(fd, bfd, &h2);
+	r = dmalab_imp_import_fd(fd, bfd, &h, NULL, NULL) ?:
+	    dmalab_imp_import_fd(fd, bfd, &h2, NULL, NULL);
 	tap_result(!r && h != h2, "same_dmabuf_imported_twice_gives_two_handles");
-	tap_result(imp_attach(fd, 999, sim, NULL) == -ENOENT &&
-		   imp_attach(fd, h, 999, NULL) == -ENODEV,
+	tap_result(dmalab_imp_attach_dev(fd, 999, sim, &x, NULL) == -ENOENT &&
+		   dmalab_imp_attach_dev(fd, h, 999, &x, NULL) == -ENODEV,
 		   "attach_unknown_handle_or_device_rejected");
 
-	r = imp_attach(fd, h, sim, &a) ?: imp_map(fd, a, DMALAB_IMP_DIR_BIDIR);
-	tap_result(!r && imp_map(fd, a, DMALAB_IMP_DIR_BIDIR) == -EBUSY &&
-		   imp_map(fd, a, 7) == -EINVAL,
+	r = dmalab_imp_attach_dev(fd, h, sim, &a, NULL) ?:
+	    dmalab_imp_map_attach(fd, a, DMALAB_IMP_DIR_BIDIR, NULL);
+	tap_result(!r &&
+		   dmalab_imp_map_attach(fd, a, DMALAB_IMP_DIR_BIDIR, NULL) == -EBUSY &&
+		   dmalab_imp_map_attach(fd, a, 7, NULL) == -EINVAL,
 		   "map_twice_or_bad_direction_rejected");
-	tap_result(imp_id(fd, DMALAB_IMP_IOC_DETACH, a) == -EBUSY,
+	tap_result(dmalab_imp_detach(fd, a, NULL) == -EBUSY,
 		   "detach_while_mapped_is_ebusy");
-	tap_result(imp_id(fd, DMALAB_IMP_IOC_RELEASE, h) == -EBUSY &&
-		   imp_id(fd, DMALAB_IMP_IOC_SIM_DESTROY, sim) == -EBUSY,
+	tap_result(dmalab_imp_release(fd, h, NULL) == -EBUSY &&
+		   dmalab_imp_sim_destroy(fd, sim, NULL) == -EBUSY,
 		   "release_or_destroy_with_attachments_is_ebusy");
-	tap_result(!imp_id(fd, DMALAB_IMP_IOC_UNMAP, a) &&
-		   !imp_id(fd, DMALAB_IMP_IOC_DETACH, a) &&
-		   imp_id(fd, DMALAB_IMP_IOC_DETACH, a) == -ENOENT &&
-		   !imp_id(fd, DMALAB_IMP_IOC_RELEASE, h2) &&
-		   imp_id(fd, DMALAB_IMP_IOC_RELEASE, h2) == -ENOENT,
+	tap_result(!dmalab_imp_unmap_attach(fd, a, NULL) &&
+		   !dmalab_imp_detach(fd, a, NULL) &&
+		   dmalab_imp_detach(fd, a, NULL) == -ENOENT &&
+		   !dmalab_imp_release(fd, h2, NULL) &&
+		   dmalab_imp_release(fd, h2, NULL) == -ENOENT,
 		   "right_order_teardown_succeeds_once");
 
-	fd2 = imp_open();
-	tap_result(imp_attach(fd2, h, edu, NULL) == -ENOENT &&
-		   imp_id(fd2, DMALAB_IMP_IOC_RELEASE, h) == -ENOENT,
+	fd2 = dmalab_imp_open(NULL);
+	tap_result(dmalab_imp_attach_dev(fd2, h, edu, &x, NULL) == -ENOENT &&
+		   dmalab_imp_release(fd2, h, NULL) == -ENOENT,
 		   "handle_unknown_to_another_file");
 	close(fd2);
 	{
@@ -97,11 +102,11 @@ int main(void)
 		int st = 0;
 
 		if (!pid) {
-			int cfd = imp_open();
-			struct dmalab_imp_cpu c = { .size = sizeof(c), .handle = h,
-				.op = DMALAB_IMP_CPU_CHECKSUM, .len = 16 };
+			int cfd = dmalab_imp_open(NULL);
+			uint64_t sum;
 
-			_exit(imp_ioc(cfd, DMALAB_IMP_IOC_CPU, &c) == -ENOENT ? 0 : 1);
+			_exit(test_cpu_checksum(cfd, h, 0, 16, &sum) == -ENOENT ?
+			      0 : 1);
 		}
 		waitpid(pid, &st, 0);
 		tap_result(WIFEXITED(st) && !WEXITSTATUS(st),
@@ -111,17 +116,20 @@ int main(void)
 	/* The handle keeps the buffer alive after the fd is closed. */
 	close(bfd);
 	memset(buf, 0xab, sizeof(buf));
-	r = imp_cpu(fd, h, DMALAB_IMP_CPU_WRITE, 100, sizeof(buf), buf, 0, NULL) ?:
-	    imp_cpu(fd, h, DMALAB_IMP_CPU_READ, 100, sizeof(buf), out, 0, NULL);
+	r = test_cpu_write(fd, h, 100, sizeof(buf), buf) ?:
+	    test_cpu_read(fd, h, 100, sizeof(buf), out);
 	tap_result(!r && !memcmp(buf, out, sizeof(buf)),
 		   "handle_holds_its_own_reference");
 
 	/* Leave a mapped sim attachment and an edu job in flight, then close. */
-	r = imp_attach(fd, h, sim, &a2) ?: imp_map(fd, a2, DMALAB_IMP_DIR_BIDIR);
-	if (!r && !imp_attach(fd, h, edu, &ae) &&
-	    !imp_map(fd, ae, DMALAB_IMP_DIR_BIDIR))
-		r = imp_job(fd, DMALAB_IMP_JOB_FILL, 0, ae, 0, 0, 4096, 9,
-			    DMALAB_IMP_JOB_ASYNC, 0, &id, NULL);
+	r = dmalab_imp_attach_dev(fd, h, sim, &a2, NULL) ?:
+	    dmalab_imp_map_attach(fd, a2, DMALAB_IMP_DIR_BIDIR, NULL);
+	if (!r && !dmalab_imp_attach_dev(fd, h, edu, &ae, NULL) &&
+	    !dmalab_imp_map_attach(fd, ae, DMALAB_IMP_DIR_BIDIR, NULL))
+		r = dmalab_imp_submit_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+						       .dst_attach = ae,
+						       .len = 4096,
+						       .pattern = 9), NULL);
 	else
 		tap_diag("edu mapping refused; closing with the sim only");
 	r = r ?: bufinfo_lists(si.name) == 1 ? 0 : -1;

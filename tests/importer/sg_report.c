@@ -61,14 +61,15 @@ int main(void)
 	int fd, bfd, iommu, ok, small_map;
 
 	tap_plan(10);
-	fd = imp_open();
+	fd = dmalab_imp_open(NULL);
 	bfd = src_any(BUF_SIZE, &name);
-	if (fd < 0 || bfd < 0 || imp_edu(fd, 1, &dev, &info) ||
-	    imp_import(fd, bfd, &h) || imp_attach(fd, h, dev, &a) ||
-	    imp_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim) ||
-	    imp_attach(fd, h, sim, &as) ||
-	    imp_sim(fd, 64, 4096, 0xfff, 0, 0, 0, 0, &small) ||
-	    imp_attach(fd, h, small, &asm_)) {
+	if (fd < 0 || bfd < 0 || test_edu(fd, 1, &dev, &info) ||
+	    dmalab_imp_import_fd(fd, bfd, &h, NULL, NULL) ||
+	    dmalab_imp_attach_dev(fd, h, dev, &a, NULL) ||
+	    test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim) ||
+	    dmalab_imp_attach_dev(fd, h, sim, &as, NULL) ||
+	    test_sim(fd, 64, 4096, 0xfff, 0, 0, 0, 0, &small) ||
+	    dmalab_imp_attach_dev(fd, h, small, &asm_, NULL)) {
 		tap_diag("setup failed (fd %d buffer %d from %s)", fd, bfd, name);
 		return 1;
 	}
@@ -76,17 +77,18 @@ int main(void)
 	tap_diag("256 KiB buffer from %s, edu b %s", name,
 		 iommu ? "behind IOMMU" : "without IOMMU");
 
-	tap_result(imp_sg(fd, a, &si, NULL, 0) == -EBADFD,
+	tap_result(dmalab_imp_get_sg_info(fd, a, &si, NULL, 0, NULL) == -EBADFD,
 		   "report_of_unmapped_attachment_is_ebadfd");
-	ok = !imp_map(fd, a, DMALAB_IMP_DIR_BIDIR) &&
-	     !imp_map(fd, as, DMALAB_IMP_DIR_BIDIR);
-	small_map = imp_map(fd, asm_, DMALAB_IMP_DIR_BIDIR);
+	ok = !dmalab_imp_map_attach(fd, a, DMALAB_IMP_DIR_BIDIR, NULL) &&
+	     !dmalab_imp_map_attach(fd, as, DMALAB_IMP_DIR_BIDIR, NULL);
+	small_map = dmalab_imp_map_attach(fd, asm_, DMALAB_IMP_DIR_BIDIR, NULL);
 	tap_result(ok, "map_for_edu_and_sim");
 	if (!ok)
 		return tap_exit();
 
-	ok = !imp_sg(fd, a, &si, e, MAXE) && si.entries_out == si.nents;
-	recount(e, si.entries_out, info.max_xfer, info.max_seg_size,
+	ok = !dmalab_imp_get_sg_info(fd, a, &si, e, MAXE, NULL) &&
+	     si.entries_count == si.nents;
+	recount(e, si.entries_count, info.max_xfer, info.max_seg_size,
 		info.seg_boundary_mask, &c);
 	tap_diag("edu b: %u entries, %u runs, dma %#llx..%#llx, longest %llu, programmings %u per entry / %u per run",
 		 si.nents, si.runs, (unsigned long long)si.dma_min,
@@ -106,7 +108,7 @@ int main(void)
 		   si.progs_entries >= si.progs_runs,
 		   "edu_programmings_count_2k_chunks");
 
-	ok = !imp_sg(fd, as, &si2, e2, MAXE);
+	ok = !dmalab_imp_get_sg_info(fd, as, &si2, e2, MAXE, NULL);
 	if (iommu) {
 		tap_result(si.runs == 1 && si.dma_max - si.dma_min + 1 == BUF_SIZE,
 			   "iommu_maps_buffer_to_one_contiguous_range");
@@ -115,24 +117,26 @@ int main(void)
 	} else {
 		tap_result(si.runs >= 1 && si.runs <= si.nents,
 			   "no_iommu_runs_are_physical_pieces");
-		tap_result(ok && si2.entries_out == si.entries_out &&
-			   !memcmp(e, e2, si.entries_out * sizeof(e[0])),
+		tap_result(ok && si2.entries_count == si.entries_count &&
+			   !memcmp(e, e2, si.entries_count * sizeof(e[0])),
 			   "no_iommu_device_sees_physical_addresses");
 	}
 
 	/* The exporter's entries longer than 4 KiB: refused before mapping. */
-	recount(e2, si2.entries_out, 0, 4096, 0xfff, &c);
+	recount(e2, si2.entries_count, 0, 4096, 0xfff, &c);
 	tap_diag("sim with 4 KiB segments: map %d, %u of the exporter's entries too long",
 		 small_map, c.viol);
 	ok = c.viol ? small_map == -EMSGSIZE :
-	     !small_map && !imp_sg(fd, asm_, &s3, NULL, 0) && !s3.violations;
+	     !small_map && !dmalab_imp_get_sg_info(fd, asm_, &s3, NULL, 0, NULL) &&
+	     !s3.violations;
 	tap_result(ok, "segment_limits_checked_before_mapping");
 
 	memset(&s3, 0, sizeof(s3));
 	s3.size = sizeof(s3);
 	s3.attach_id = a;
 	s3.entries_cap = 4;
-	tap_result(imp_ioc(fd, DMALAB_IMP_IOC_SG_INFO, &s3) == -EINVAL,
+	s3.entries_elem_size = sizeof(e[0]);
+	tap_result(test_malformed(fd, DMALAB_IMP_IOC_SG_INFO, &s3) == -EINVAL,
 		   "entry_capacity_without_pointer_rejected");
 
 	{
@@ -145,8 +149,8 @@ int main(void)
 
 			if (setuid(65534))
 				_exit(3);
-			r1 = imp_sg(fd, a, &x, e, MAXE);
-			r2 = imp_sg(fd, a, &x, NULL, 0);
+			r1 = dmalab_imp_get_sg_info(fd, a, &x, e, MAXE, NULL);
+			r2 = dmalab_imp_get_sg_info(fd, a, &x, NULL, 0, NULL);
 			_exit(r1 == -EPERM && r2 == 0 ? 0 : 1);
 		}
 		waitpid(pid, &st, 0);
@@ -155,10 +159,10 @@ int main(void)
 	}
 	{
 		/* Unmap then map again gives a fresh, consistent table. */
-		ok = !imp_id(fd, DMALAB_IMP_IOC_UNMAP, a) &&
-		     imp_id(fd, DMALAB_IMP_IOC_UNMAP, a) == -EBADFD &&
-		     !imp_map(fd, a, DMALAB_IMP_DIR_TO_DEVICE) &&
-		     !imp_sg(fd, a, &si, NULL, 0) &&
+		ok = !dmalab_imp_unmap_attach(fd, a, NULL) &&
+		     dmalab_imp_unmap_attach(fd, a, NULL) == -EBADFD &&
+		     !dmalab_imp_map_attach(fd, a, DMALAB_IMP_DIR_TO_DEVICE, NULL) &&
+		     !dmalab_imp_get_sg_info(fd, a, &si, NULL, 0, NULL) &&
 		     si.dir == DMALAB_IMP_DIR_TO_DEVICE && si.total_len == BUF_SIZE;
 		tap_result(ok, "remap_after_unmap_reports_new_direction");
 	}

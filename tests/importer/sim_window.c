@@ -21,36 +21,41 @@ int main(void)
 	unsigned char pat[PAGE], out[PAGE];
 	struct dmalab_imp_sg_info si;
 	const char *name = "";
-	__u64 sum = 0;
+	uint64_t sum = 0;
 
 	tap_plan(7);
-	fd = imp_open();
+	fd = dmalab_imp_open(NULL);
 	if (fd < 0 ||
-	    imp_sim(fd, 64, 0, 0, DMALAB_IMP_SIM_WINDOW, 0, 64 * GIB, 4 * GIB, &dx) ||
-	    imp_sim(fd, 64, 0, 0, DMALAB_IMP_SIM_WINDOW, 4 * GIB, 0, 12 * GIB, &dy) ||
-	    imp_sim(fd, 24, 0, 0, 0, 0, 0, 0, &dn)) {
+	    test_sim(fd, 64, 0, 0, DMALAB_IMP_SIM_WINDOW, 0, 64 * GIB, 4 * GIB, &dx) ||
+	    test_sim(fd, 64, 0, 0, DMALAB_IMP_SIM_WINDOW, 4 * GIB, 0, 12 * GIB, &dy) ||
+	    test_sim(fd, 24, 0, 0, 0, 0, 0, 0, &dn)) {
 		tap_diag("setup failed");
 		return 1;
 	}
 	for (i = 0; i < NBUF; i++) {
 		bfd[i] = src_any(PAGE, &name);
-		if (bfd[i] < 0 || imp_import(fd, bfd[i], &h[i]) ||
-		    imp_attach(fd, h[i], dx, &ax[i]) ||
-		    imp_attach(fd, h[i], dy, &ay[i])) {
+		if (bfd[i] < 0 ||
+		    dmalab_imp_import_fd(fd, bfd[i], &h[i], NULL, NULL) ||
+		    dmalab_imp_attach_dev(fd, h[i], dx, &ax[i], NULL) ||
+		    dmalab_imp_attach_dev(fd, h[i], dy, &ay[i], NULL)) {
 			tap_diag("buffer %d from %s failed", i, name);
 			return 1;
 		}
-		okx[i] = imp_map(fd, ax[i], DMALAB_IMP_DIR_BIDIR);
-		oky[i] = imp_map(fd, ay[i], DMALAB_IMP_DIR_BIDIR);
+		okx[i] = dmalab_imp_map_attach(fd, ax[i], DMALAB_IMP_DIR_BIDIR,
+					       NULL);
+		oky[i] = dmalab_imp_map_attach(fd, ay[i], DMALAB_IMP_DIR_BIDIR,
+					       NULL);
 		tap_diag("buffer %d (%s): X %d, Y %d", i, name, okx[i], oky[i]);
 		if (!((okx[i] == 0 && oky[i] == -ERANGE) ||
 		      (oky[i] == 0 && okx[i] == -ERANGE)))
 			exact = 0;
-		if (!okx[i] && (imp_sg(fd, ax[i], &si, NULL, 0) ||
+		if (!okx[i] && (dmalab_imp_get_sg_info(fd, ax[i], &si, NULL, 0,
+						       NULL) ||
 				si.dma_min < 64 * GIB || si.dma_max >= 68 * GIB ||
 				si.violations))
 			inwin = 0;
-		if (!oky[i] && (imp_sg(fd, ay[i], &si, NULL, 0) ||
+		if (!oky[i] && (dmalab_imp_get_sg_info(fd, ay[i], &si, NULL, 0,
+						       NULL) ||
 				si.dma_max >= 12 * GIB || si.violations))
 			inwin = 0;
 	}
@@ -72,31 +77,42 @@ found:
 
 		for (k = 0; k < PAGE; k++)
 			pat[k] = (k * 7 + 3) & 0xff;
-		r = imp_cpu(fd, h[i], DMALAB_IMP_CPU_WRITE, 0, PAGE, pat, 0, NULL);
-		tap_result(!r && !imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, s, 0, 0, 0,
-					  PAGE, 0, 0, 0, NULL, &sum) &&
+		r = test_cpu_write(fd, h[i], 0, PAGE, pat);
+		tap_result(!r && !dmalab_imp_run_job(fd,
+				TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+					 .src_attach = s, .len = PAGE),
+				&sum, NULL) &&
 			   sum == imp_fnv(pat, PAGE),
 			   "sim_checksum_reads_through_window");
-		r = imp_job(fd, DMALAB_IMP_JOB_COPY, s, d, 0, 0, PAGE, 0, 0, 0,
-			    NULL, NULL) ?:
-		    imp_cpu(fd, h[j], DMALAB_IMP_CPU_READ, 0, PAGE, out, 0, NULL);
+		r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+						    .src_attach = s,
+						    .dst_attach = d, .len = PAGE),
+				       NULL, NULL) ?:
+		    test_cpu_read(fd, h[j], 0, PAGE, out);
 		tap_result(!r && !memcmp(out, pat, PAGE),
 			   "sim_copy_writes_through_window_byte_exact");
 		memset(pat + 100, 0xc3, 1000);
-		r = imp_job(fd, DMALAB_IMP_JOB_FILL, 0, d, 0, 100, 1000, 0xc3, 0, 0,
-			    NULL, NULL) ?:
-		    imp_cpu(fd, h[j], DMALAB_IMP_CPU_READ, 0, PAGE, out, 0, NULL);
+		r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+						    .dst_attach = d,
+						    .dst_offset = 100,
+						    .len = 1000,
+						    .pattern = 0xc3),
+				       NULL, NULL) ?:
+		    test_cpu_read(fd, h[j], 0, PAGE, out);
 		tap_result(!r && !memcmp(out, pat, PAGE),
 			   "sim_fill_writes_only_its_range");
 		{
 			__u32 dz = 0, az = 0;
 
-			r = imp_sim(fd, 64, 0, 0, 0, 0, 0, 0, &dz) ?:
-			    imp_attach(fd, h[j], dz, &az) ?:
-			    imp_map(fd, az, DMALAB_IMP_DIR_BIDIR);
-			tap_result(!r && imp_job(fd, DMALAB_IMP_JOB_COPY, s, az,
-						 0, 0, 16, 0, 0, 0, NULL,
-						 NULL) == -EXDEV,
+			r = test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &dz) ?:
+			    dmalab_imp_attach_dev(fd, h[j], dz, &az, NULL) ?:
+			    dmalab_imp_map_attach(fd, az, DMALAB_IMP_DIR_BIDIR,
+						  NULL);
+			tap_result(!r && dmalab_imp_run_job(fd,
+					TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+						 .src_attach = s,
+						 .dst_attach = az, .len = 16),
+					NULL, NULL) == -EXDEV,
 				   "copy_between_two_devices_refused");
 		}
 	}
@@ -104,9 +120,11 @@ found:
 		__u32 an;
 		int r;
 
-		r = imp_attach(fd, h[0], dn, &an) ?: imp_map(fd, an, DMALAB_IMP_DIR_BIDIR);
+		r = dmalab_imp_attach_dev(fd, h[0], dn, &an, NULL) ?:
+		    dmalab_imp_map_attach(fd, an, DMALAB_IMP_DIR_BIDIR, NULL);
 		tap_result(r == -ERANGE ||
-			   (!r && !imp_sg(fd, an, &si, NULL, 0) &&
+			   (!r && !dmalab_imp_get_sg_info(fd, an, &si, NULL, 0,
+							  NULL) &&
 			    si.dma_max < (1ULL << 24)),
 			   "narrow_mask_device_maps_only_what_it_reaches");
 	}

@@ -16,70 +16,86 @@
 
 int main(void)
 {
-	struct dma_buf_export_sync_file es = { .flags = DMA_BUF_SYNC_READ };
-	__u32 stall = 0, good = 0, h = 0, as = 0, ag = 0, id = 0, id2 = 0;
+	__u32 stall = 0, good = 0, h = 0, as = 0, ag = 0, id = 0;
+	struct dmalab_imp_job *job;
 	struct sync_file_info sfi;
-	int fd, bfd, r, st = 0, st2 = 0;
+	int fd, bfd, sf, r;
 	const char *name;
 	double t;
 
 	tap_plan(9);
-	fd = imp_open();
+	fd = dmalab_imp_open(NULL);
 	bfd = src_any(BUF_SIZE, &name);
 	if (fd < 0 || bfd < 0 ||
-	    imp_sim(fd, 64, 0, 0, DMALAB_IMP_SIM_STALL, 0, 0, 0, &stall) ||
-	    imp_sim(fd, 64, 0, 0, 0, 0, 0, 0, &good) ||
-	    imp_import(fd, bfd, &h) || imp_attach(fd, h, stall, &as) ||
-	    imp_attach(fd, h, good, &ag) ||
-	    imp_map(fd, as, DMALAB_IMP_DIR_BIDIR) ||
-	    imp_map(fd, ag, DMALAB_IMP_DIR_BIDIR)) {
+	    test_sim(fd, 64, 0, 0, DMALAB_IMP_SIM_STALL, 0, 0, 0, &stall) ||
+	    test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &good) ||
+	    dmalab_imp_import_fd(fd, bfd, &h, NULL, NULL) ||
+	    dmalab_imp_attach_dev(fd, h, stall, &as, NULL) ||
+	    dmalab_imp_attach_dev(fd, h, good, &ag, NULL) ||
+	    dmalab_imp_map_attach(fd, as, DMALAB_IMP_DIR_BIDIR, NULL) ||
+	    dmalab_imp_map_attach(fd, ag, DMALAB_IMP_DIR_BIDIR, NULL)) {
 		tap_diag("setup failed (buffer from %s)", name);
 		return 1;
 	}
 
 	t = test_now();
-	r = imp_job(fd, DMALAB_IMP_JOB_FILL, 0, as, 0, 0, BUF_SIZE, 1, 0, 300,
-		    NULL, NULL);
+	r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					    .dst_attach = as, .len = BUF_SIZE,
+					    .pattern = 1, .timeout_ms = 300),
+			       NULL, NULL);
 	t = test_now() - t;
 	tap_diag("sync job on stalled device: %d after %.2f s", r, t);
 	tap_result(r == -ETIMEDOUT && t >= 0.25 && t < 3,
 		   "stalled_device_job_fails_with_etimedout");
 
-	r = imp_job(fd, DMALAB_IMP_JOB_FILL, 0, as, 0, 0, BUF_SIZE, 2,
-		    DMALAB_IMP_JOB_ASYNC, 1000, &id, NULL);
-	tap_result(!r && !imp_ioc(bfd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &es) &&
-		   !test_ready(es.fd, POLLIN), "stalled_job_fence_pending");
+	job = TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = as,
+		       .len = BUF_SIZE, .pattern = 2, .timeout_ms = 1000);
+	r = dmalab_imp_submit_job(fd, job, NULL);
+	id = job->job_id;
+	sf = dmalab_buf_export_sync_file(bfd, DMA_BUF_SYNC_READ, NULL);
+	tap_result(!r && sf >= 0 && !test_ready(sf, POLLIN),
+		   "stalled_job_fence_pending");
 
 	/* A job depending on the stalled one gives up by its own deadline. */
 	t = test_now();
-	r = imp_job(fd, DMALAB_IMP_JOB_CHECKSUM, ag, 0, 0, 0, BUF_SIZE, 0, 0,
-		    200, NULL, NULL);
+	r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+					    .src_attach = ag, .len = BUF_SIZE,
+					    .timeout_ms = 200),
+			       NULL, NULL);
 	t = test_now() - t;
 	tap_result(r == -ETIMEDOUT && t < 0.9,
 		   "dependent_job_times_out_by_its_deadline");
 
-	r = imp_wait(fd, id, &st, NULL);
-	tap_result(!r && st == -ETIMEDOUT, "wait_reports_etimedout");
+	tap_result(dmalab_imp_wait_job(fd, id, -1, NULL, NULL) == -ETIMEDOUT,
+		   "wait_reports_etimedout");
 	memset(&sfi, 0, sizeof(sfi));
-	r = imp_ioc(es.fd, SYNC_IOC_FILE_INFO, &sfi);
+	r = sf >= 0 && !ioctl(sf, SYNC_IOC_FILE_INFO, &sfi) ? 0 : -1;
 	tap_diag("sync file status %d", sfi.status);
-	tap_result(!r && test_ready(es.fd, POLLIN) && sfi.status == -ETIMEDOUT,
+	tap_result(!r && test_ready(sf, POLLIN) && sfi.status == -ETIMEDOUT,
 		   "fence_signalled_with_timeout_error");
-	close(es.fd);
+	if (sf >= 0)
+		close(sf);
 
-	tap_result(!imp_job(fd, DMALAB_IMP_JOB_FILL, 0, ag, 0, 0, BUF_SIZE, 3, 0,
-			    0, NULL, NULL),
+	tap_result(!dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+						    .dst_attach = ag,
+						    .len = BUF_SIZE,
+						    .pattern = 3),
+				       NULL, NULL),
 		   "other_device_works_after_timeout");
-	tap_result(imp_job(fd, DMALAB_IMP_JOB_FILL, 0, ag, 0, 0, 16, 3, 0,
-			   60001, NULL, NULL) == -EINVAL,
+	tap_result(dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+						   .dst_attach = ag, .len = 16,
+						   .pattern = 3,
+						   .timeout_ms = 60001),
+				      NULL, NULL) == -EINVAL,
 		   "timeout_above_limit_rejected");
 
 	/* Unmapping under a pending job is refused. */
-	r = imp_job(fd, DMALAB_IMP_JOB_FILL, 0, as, 0, 0, BUF_SIZE, 4,
-		    DMALAB_IMP_JOB_ASYNC, 600, &id2, NULL);
-	tap_result(!r && imp_id(fd, DMALAB_IMP_IOC_UNMAP, as) == -EBUSY,
+	r = dmalab_imp_submit_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					       .dst_attach = as,
+					       .len = BUF_SIZE, .pattern = 4,
+					       .timeout_ms = 600), NULL);
+	tap_result(!r && dmalab_imp_unmap_attach(fd, as, NULL) == -EBUSY,
 		   "unmap_with_job_in_flight_is_ebusy");
-	(void)st2;
 
 	/* Closing with the stalled job pending waits for its deadline only. */
 	t = test_now();
