@@ -30,6 +30,9 @@ USER_CC ?= gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -pthread \
 	-I lib -I include/uapi -I tests
 
+# The kselftest harness's TEST macros pass arguments a test may not use.
+TEST_CFLAGS := -Wno-unused-parameter
+
 UAPI_HEADERS := $(wildcard include/uapi/linux/*.h)
 TEST_SRCS := $(wildcard tests/*/*.c)
 TEST_HDRS := $(wildcard tests/*.h tests/*/*.h) lib/dmalab.h
@@ -107,7 +110,7 @@ $(BUILD)/bin/dmalab-%: utils/dmalab-%
 $(BUILD)/bin/tests/%: tests/%.c $(TEST_HDRS) $(UAPI_HEADERS) \
 		$(BUILD)/lib/libdmalab.a
 	@mkdir -p $(@D)
-	$(USER_CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/lib/libdmalab.a
+	$(USER_CC) $(USER_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(BUILD)/lib/libdmalab.a
 
 # One program from every bench/*.c; bench/run runs it in a 6.12 guest.
 $(BUILD)/bin/dmalab-bench: $(BENCH_SRCS) bench/bench.h lib/dmalab.h \

@@ -6,7 +6,7 @@
  * in flight, which the exporter's debugfs bufinfo shows.
  */
 #include "dmalab_test.h"
-#include "tap.h"
+#include "kselftest_harness.h"
 
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -29,113 +29,204 @@ static int bufinfo_lists(const char *dev)
 	return found;
 }
 
-int main(void)
-{
-	__u32 sim = 0, edu = 0, h = 0, h2 = 0, a = 0, a2 = 0, ae = 0, x = 0;
+/* An importer file, a foreign buffer, a simulated device and edu1. */
+FIXTURE(imp) {
+	int fd, bfd;
+	__u32 sim, edu;
 	struct dmalab_imp_dev_info si, ei;
-	unsigned char buf[64], out[64];
-	struct dmalab_imp_import imp;
-	int fd, fd2, bfd, dupfd, nul, r;
-	const char *name;
+	const char *src;
+};
 
-	tap_plan(14);
-	fd = dmalab_imp_open(NULL);
-	bfd = src_any(BUF_SIZE, &name);
-	if (fd < 0 || bfd < 0 || test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim) ||
-	    dmalab_imp_get_dev_info(fd, sim, &si, NULL) ||
-	    test_edu(fd, 1, &edu, &ei)) {
-		tap_diag("setup failed (buffer from %s)", name);
-		return 1;
-	}
+FIXTURE_SETUP(imp)
+{
+	self->fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, self->fd) TH_LOG("open /dev/dmalab_imp: %d", self->fd);
+	self->bfd = src_any(BUF_SIZE, &self->src);
+	ASSERT_LE(0, self->bfd) TH_LOG("no foreign dma-buf (last tried %s)",
+				       self->src);
+	ASSERT_EQ(0, test_sim(self->fd, 64, 0, 0, 0, 0, 0, 0, &self->sim));
+	ASSERT_EQ(0, dmalab_imp_get_dev_info(self->fd, self->sim, &self->si,
+					     NULL));
+	if (test_edu(self->fd, 1, &self->edu, &self->ei))
+		SKIP(return, "no second edu device");
+}
 
-	dupfd = dup(bfd);
+FIXTURE_TEARDOWN(imp)
+{
+	if (self->bfd >= 0)
+		close(self->bfd);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(imp, import_closed_fd_is_ebadf)
+{
+	int dupfd = dup(self->bfd);
+	__u32 h;
+
 	close(dupfd);
-	tap_result(dmalab_imp_import_fd(fd, dupfd, &x, NULL, NULL) == -EBADF,
-		   "import_closed_fd_is_ebadf");
-	nul = open("/dev/null", O_RDWR);
-	tap_result(dmalab_imp_import_fd(fd, nul, &x, NULL, NULL) == -EINVAL,
-		   "import_non_dmabuf_fd_is_einval");
+	EXPECT_EQ(-EBADF, dmalab_imp_import_fd(self->fd, dupfd, &h, NULL, NULL));
+}
+
+TEST_F(imp, import_non_dmabuf_fd_is_einval)
+{
+	int nul = open("/dev/null", O_RDWR);
+	__u32 h;
+
+	EXPECT_EQ(-EINVAL, dmalab_imp_import_fd(self->fd, nul, &h, NULL, NULL));
 	close(nul);
-	memset(&imp, 0, sizeof(imp));
-	imp.size = sizeof(imp);
-	imp.fd = bfd;
-	imp.flags = 1;
-	r = test_malformed(fd, DMALAB_IMP_IOC_IMPORT, &imp);
+}
+
+TEST_F(imp, import_unknown_flags_or_reserved_rejected)
+{
+	struct dmalab_imp_import imp = {
+		.size = sizeof(imp), .fd = self->bfd, .flags = 1,
+	};
+
+	EXPECT_EQ(-EINVAL, test_malformed(self->fd, DMALAB_IMP_IOC_IMPORT,
+					  &imp)) TH_LOG("flags 1");
 	imp.flags = 0;
 	imp.reserved[1] = 1;
-	tap_result(r == -EINVAL &&
-		   test_malformed(fd, DMALAB_IMP_IOC_IMPORT, &imp) == -EINVAL,
-		   "import_unknown_flags_or_reserved_rejected");
-
-	r = dmalab_imp_import_fd(fd, bfd, &h, NULL, NULL) ?:
-	    dmalab_imp_import_fd(fd, bfd, &h2, NULL, NULL);
-	tap_result(!r && h != h2, "same_dmabuf_imported_twice_gives_two_handles");
-	tap_result(dmalab_imp_attach_dev(fd, 999, sim, &x, NULL) == -ENOENT &&
-		   dmalab_imp_attach_dev(fd, h, 999, &x, NULL) == -ENODEV,
-		   "attach_unknown_handle_or_device_rejected");
-
-	r = dmalab_imp_attach_dev(fd, h, sim, &a, NULL) ?:
-	    dmalab_imp_map_attach(fd, a, DMALAB_IMP_DIR_BIDIR, NULL);
-	tap_result(!r &&
-		   dmalab_imp_map_attach(fd, a, DMALAB_IMP_DIR_BIDIR, NULL) == -EBUSY &&
-		   dmalab_imp_map_attach(fd, a, 7, NULL) == -EINVAL,
-		   "map_twice_or_bad_direction_rejected");
-	tap_result(dmalab_imp_detach(fd, a, NULL) == -EBUSY,
-		   "detach_while_mapped_is_ebusy");
-	tap_result(dmalab_imp_release(fd, h, NULL) == -EBUSY &&
-		   dmalab_imp_sim_destroy(fd, sim, NULL) == -EBUSY,
-		   "release_or_destroy_with_attachments_is_ebusy");
-	tap_result(!dmalab_imp_unmap_attach(fd, a, NULL) &&
-		   !dmalab_imp_detach(fd, a, NULL) &&
-		   dmalab_imp_detach(fd, a, NULL) == -ENOENT &&
-		   !dmalab_imp_release(fd, h2, NULL) &&
-		   dmalab_imp_release(fd, h2, NULL) == -ENOENT,
-		   "right_order_teardown_succeeds_once");
-
-	fd2 = dmalab_imp_open(NULL);
-	tap_result(dmalab_imp_attach_dev(fd2, h, edu, &x, NULL) == -ENOENT &&
-		   dmalab_imp_release(fd2, h, NULL) == -ENOENT,
-		   "handle_unknown_to_another_file");
-	close(fd2);
-	{
-		pid_t pid = fork();
-		int st = 0;
-
-		if (!pid) {
-			int cfd = dmalab_imp_open(NULL);
-			uint64_t sum;
-
-			_exit(test_cpu_checksum(cfd, h, 0, 16, &sum) == -ENOENT ?
-			      0 : 1);
-		}
-		waitpid(pid, &st, 0);
-		tap_result(WIFEXITED(st) && !WEXITSTATUS(st),
-			   "handle_of_another_process_unknown");
-	}
-
-	/* The handle keeps the buffer alive after the fd is closed. */
-	close(bfd);
-	memset(buf, 0xab, sizeof(buf));
-	r = test_cpu_write(fd, h, 100, sizeof(buf), buf) ?:
-	    test_cpu_read(fd, h, 100, sizeof(buf), out);
-	tap_result(!r && !memcmp(buf, out, sizeof(buf)),
-		   "handle_holds_its_own_reference");
-
-	/* Leave a mapped sim attachment and an edu job in flight, then close. */
-	r = dmalab_imp_attach_dev(fd, h, sim, &a2, NULL) ?:
-	    dmalab_imp_map_attach(fd, a2, DMALAB_IMP_DIR_BIDIR, NULL);
-	if (!r && !dmalab_imp_attach_dev(fd, h, edu, &ae, NULL) &&
-	    !dmalab_imp_map_attach(fd, ae, DMALAB_IMP_DIR_BIDIR, NULL))
-		r = dmalab_imp_submit_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
-						       .dst_attach = ae,
-						       .len = 4096,
-						       .pattern = 9), NULL);
-	else
-		tap_diag("edu mapping refused; closing with the sim only");
-	r = r ?: bufinfo_lists(si.name) == 1 ? 0 : -1;
-	close(fd);
-	tap_result(!r, "attached_devices_listed_before_close");
-	tap_result(bufinfo_lists(si.name) == 0 && bufinfo_lists(ei.name) == 0,
-		   "close_releases_every_attachment");
-	return tap_exit();
+	EXPECT_EQ(-EINVAL, test_malformed(self->fd, DMALAB_IMP_IOC_IMPORT,
+					  &imp)) TH_LOG("reserved[1] 1");
 }
+
+TEST_F(imp, same_dmabuf_imported_twice_gives_two_handles)
+{
+	__u32 h = 0, h2 = 0;
+
+	ASSERT_EQ(0, dmalab_imp_import_fd(self->fd, self->bfd, &h, NULL, NULL));
+	ASSERT_EQ(0, dmalab_imp_import_fd(self->fd, self->bfd, &h2, NULL, NULL));
+	EXPECT_NE(h, h2);
+}
+
+TEST_F(imp, attach_unknown_handle_or_device_rejected)
+{
+	__u32 h, x;
+
+	ASSERT_EQ(0, dmalab_imp_import_fd(self->fd, self->bfd, &h, NULL, NULL));
+	EXPECT_EQ(-ENOENT, dmalab_imp_attach_dev(self->fd, 999, self->sim, &x,
+						 NULL)) TH_LOG("handle 999");
+	EXPECT_EQ(-ENODEV, dmalab_imp_attach_dev(self->fd, h, 999, &x, NULL))
+		TH_LOG("device 999");
+}
+
+/* A handle attached and mapped to the simulated device, for the next tests. */
+static void map_sim(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(imp) *self, __u32 *h, __u32 *a)
+{
+	ASSERT_EQ(0, dmalab_imp_import_fd(self->fd, self->bfd, h, NULL, NULL));
+	ASSERT_EQ(0, dmalab_imp_attach_dev(self->fd, *h, self->sim, a, NULL));
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, *a, DMALAB_IMP_DIR_BIDIR,
+					   NULL));
+}
+
+TEST_F(imp, map_twice_or_bad_direction_rejected)
+{
+	__u32 h, a;
+
+	map_sim(_metadata, self, &h, &a);
+	EXPECT_EQ(-EBUSY, dmalab_imp_map_attach(self->fd, a,
+						DMALAB_IMP_DIR_BIDIR, NULL));
+	EXPECT_EQ(-EINVAL, dmalab_imp_map_attach(self->fd, a, 7, NULL));
+}
+
+TEST_F(imp, detach_while_mapped_is_ebusy)
+{
+	__u32 h, a;
+
+	map_sim(_metadata, self, &h, &a);
+	EXPECT_EQ(-EBUSY, dmalab_imp_detach(self->fd, a, NULL));
+}
+
+TEST_F(imp, release_or_destroy_with_attachments_is_ebusy)
+{
+	__u32 h, a;
+
+	map_sim(_metadata, self, &h, &a);
+	EXPECT_EQ(-EBUSY, dmalab_imp_release(self->fd, h, NULL));
+	EXPECT_EQ(-EBUSY, dmalab_imp_sim_destroy(self->fd, self->sim, NULL));
+}
+
+TEST_F(imp, right_order_teardown_succeeds_once)
+{
+	__u32 h, a;
+
+	map_sim(_metadata, self, &h, &a);
+	EXPECT_EQ(0, dmalab_imp_unmap_attach(self->fd, a, NULL));
+	EXPECT_EQ(0, dmalab_imp_detach(self->fd, a, NULL));
+	EXPECT_EQ(-ENOENT, dmalab_imp_detach(self->fd, a, NULL));
+	EXPECT_EQ(0, dmalab_imp_release(self->fd, h, NULL));
+	EXPECT_EQ(-ENOENT, dmalab_imp_release(self->fd, h, NULL));
+}
+
+TEST_F(imp, handle_unknown_to_another_file)
+{
+	int fd2 = dmalab_imp_open(NULL);
+	__u32 h, x;
+
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, dmalab_imp_import_fd(self->fd, self->bfd, &h, NULL, NULL));
+	EXPECT_EQ(-ENOENT, dmalab_imp_attach_dev(fd2, h, self->edu, &x, NULL));
+	EXPECT_EQ(-ENOENT, dmalab_imp_release(fd2, h, NULL));
+	close(fd2);
+}
+
+TEST_F(imp, handle_of_another_process_unknown)
+{
+	pid_t pid;
+	int st = 0;
+	__u32 h;
+
+	ASSERT_EQ(0, dmalab_imp_import_fd(self->fd, self->bfd, &h, NULL, NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int cfd = dmalab_imp_open(NULL);
+		uint64_t sum;
+
+		_exit(test_cpu_checksum(cfd, h, 0, 16, &sum) == -ENOENT ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st))
+		TH_LOG("the child's own importer file knew handle %u", h);
+}
+
+TEST_F(imp, handle_holds_its_own_reference)
+{
+	unsigned char buf[64], out[64];
+	__u32 h;
+
+	ASSERT_EQ(0, dmalab_imp_import_fd(self->fd, self->bfd, &h, NULL, NULL));
+	close(self->bfd);
+	self->bfd = -1;
+	memset(buf, 0xab, sizeof(buf));
+	ASSERT_EQ(0, test_cpu_write(self->fd, h, 100, sizeof(buf), buf));
+	ASSERT_EQ(0, test_cpu_read(self->fd, h, 100, sizeof(out), out));
+	EXPECT_EQ(0, memcmp(buf, out, sizeof(buf)));
+}
+
+/* Leave a mapped sim attachment and an edu job in flight, then close. */
+TEST_F(imp, close_releases_every_attachment)
+{
+	__u32 h, a, ae;
+
+	map_sim(_metadata, self, &h, &a);
+	if (!dmalab_imp_attach_dev(self->fd, h, self->edu, &ae, NULL) &&
+	    !dmalab_imp_map_attach(self->fd, ae, DMALAB_IMP_DIR_BIDIR, NULL)) {
+		ASSERT_EQ(0, dmalab_imp_submit_job(self->fd,
+				TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					 .dst_attach = ae, .len = 4096,
+					 .pattern = 9), NULL));
+	} else {
+		TH_LOG("edu mapping refused; closing with the sim only");
+	}
+	EXPECT_EQ(1, bufinfo_lists(self->si.name))
+		TH_LOG("%s not in bufinfo before close", self->si.name);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, bufinfo_lists(self->si.name));
+	EXPECT_EQ(0, bufinfo_lists(self->ei.name));
+}
+
+TEST_HARNESS_MAIN
