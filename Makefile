@@ -141,6 +141,12 @@ bench:
 lint:
 	scripts/lint
 
+# Kbuild's clean of M=DIR deletes every *.ko under DIR: given the checkout
+# it would take the VM bench's unpacked kernels in build/ with it. Clean
+# each module's folder instead.
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	for m in exporter importer; do \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/$$m clean 2>/dev/null || true; \
+	done
+	rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
 	rm -rf $(BUILD)/bin $(BUILD)/modules $(BUILD)/runs $(BUILD)/obj $(BUILD)/lib $(BUILD)/include
