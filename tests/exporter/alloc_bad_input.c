@@ -2,7 +2,15 @@
 /*
  * Every malformed request to /dev/dmalab_exp gets its documented errno and
  * leaves nothing behind: no buffer, no memory, no fd.
+ *
+ * The requests are malformed on purpose, which libdmalab cannot send: this
+ * program issues them with test_malformed() (a raw ioctl), each command
+ * built with _IOC_SIZE equal to the @size it carries so that the rule under
+ * test is the only one broken (tests/exporter/uapi.c covers the _IOC_SIZE /
+ * @size relation).
  */
+#include "dmalab_test.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,6 +18,37 @@
 #include "exp_util.h"
 
 static int dev;
+
+/* @cmd with its size bits set to @size, as user space built with @size would. */
+static unsigned long with_size(unsigned long cmd, uint32_t size)
+{
+	return (cmd & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT)) |
+	       ((unsigned long)(size & _IOC_SIZEMASK) << _IOC_SIZESHIFT);
+}
+
+/* A valid request for @len bytes; fd, an output, must go in as zero. */
+static struct dmalab_exp_alloc exp_args(uint64_t len)
+{
+	struct dmalab_exp_alloc a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.len = len;
+	a.fd_flags = O_RDWR | O_CLOEXEC;
+	return a;
+}
+
+/* Raw ALLOC (the command's size bits follow a->size): errno, 0 on success. */
+static int exp_alloc_args(struct dmalab_exp_alloc *a)
+{
+	return -test_malformed(dev, with_size(DMALAB_EXP_IOC_ALLOC, a->size), a);
+}
+
+/* Raw @cmd with size bits following @arg's @size: errno, 0 on success. */
+static int raw(unsigned long cmd, void *arg)
+{
+	return -test_malformed(dev, with_size(cmd, *(uint32_t *)arg), arg);
+}
 
 /* Lowest free fd now: a leaked fd would move it. */
 static int next_fd(void)
@@ -27,9 +66,9 @@ static void expect(struct dmalab_exp_alloc a, int err, const char *name)
 	int fd0 = next_fd(), got;
 
 	exp_stats(dev, &before);
-	got = exp_alloc_args(dev, &a);
+	got = exp_alloc_args(&a);
 	exp_stats(dev, &after);
-	if (!got)
+	if (!got && a.fd > 2)
 		close(a.fd);
 	if (!tap_result(got == err && exp_same_live(&before, &after) &&
 			next_fd() == fd0, "%s", name))
@@ -49,7 +88,7 @@ static void size_field_cases(void)
 	memset(&b, 0, sizeof(b));
 	b.a = exp_args(4096);
 	b.a.size = sizeof(b);
-	got = exp_alloc_args(dev, &b.a);
+	got = exp_alloc_args(&b.a);
 	tap_result(!got, "larger_struct_with_zero_tail_is_accepted");
 	if (!got)
 		close(b.a.fd);
@@ -58,7 +97,7 @@ static void size_field_cases(void)
 	b.a = exp_args(4096);
 	b.a.size = sizeof(b);
 	b.extra[1] = 1;
-	got = exp_alloc_args(dev, &b.a);
+	got = exp_alloc_args(&b.a);
 	tap_result(got == E2BIG, "larger_struct_with_nonzero_tail_fails_e2big");
 	if (!got)
 		close(b.a.fd);
@@ -84,18 +123,18 @@ static void info_cases(void)
 	info.size = sizeof(info);
 	info.fd = fd;
 	info.flags = 1;
-	tap_result(ioctl(dev, DMALAB_EXP_IOC_INFO, &info) && errno == EINVAL,
+	tap_result(raw(DMALAB_EXP_IOC_INFO, &info) == EINVAL,
 		   "info_unknown_flags_fail_einval");
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
 	info.fd = fd;
-	info.reserved[3] = 1;
-	tap_result(ioctl(dev, DMALAB_EXP_IOC_INFO, &info) && errno == EINVAL,
+	info.reserved[1] = 1;
+	tap_result(raw(DMALAB_EXP_IOC_INFO, &info) == EINVAL,
 		   "info_nonzero_reserved_fails_einval");
 	memset(&info, 0, sizeof(info));
 	info.size = 8;
 	info.fd = fd;
-	tap_result(ioctl(dev, DMALAB_EXP_IOC_INFO, &info) && errno == EINVAL,
+	tap_result(raw(DMALAB_EXP_IOC_INFO, &info) == EINVAL,
 		   "info_short_struct_fails_einval");
 	close(fd);
 }
@@ -108,17 +147,18 @@ static void stats_and_unknown_cases(void)
 	memset(&st, 0, sizeof(st));
 	st.size = sizeof(st);
 	st.flags = 2;
-	tap_result(ioctl(dev, DMALAB_EXP_IOC_STATS, &st) && errno == EINVAL,
+	tap_result(raw(DMALAB_EXP_IOC_STATS, &st) == EINVAL,
 		   "stats_unknown_flags_fail_einval");
-	tap_result(ioctl(dev, _IOWR(DMALAB_EXP_IOC_MAGIC, 0x3f, struct dmalab_exp_stats), &st) &&
-		   errno == ENOTTY, "unknown_ioctl_fails_enotty");
+	tap_result(test_malformed(dev, _IOWR(DMALAB_EXP_IOC_MAGIC, 0x3f,
+					     struct dmalab_exp_stats), &st) == -ENOTTY,
+		   "unknown_ioctl_fails_enotty");
 	memset(&bind, 0, sizeof(bind));
 	bind.size = sizeof(bind);
 	bind.fd = -1;
 	bind.reserved[0] = 1;
-	tap_result(ioctl(dev, DMALAB_EXP_IOC_BIND, &bind) && errno == EINVAL,
+	tap_result(raw(DMALAB_EXP_IOC_BIND, &bind) == EINVAL,
 		   "bind_nonzero_reserved_fails_einval");
-	tap_result(ioctl(dev, DMALAB_EXP_IOC_ALLOC, NULL) && errno == EFAULT,
+	tap_result(test_malformed(dev, DMALAB_EXP_IOC_ALLOC, NULL) == -EFAULT,
 		   "alloc_null_pointer_fails_efault");
 }
 
@@ -127,7 +167,7 @@ int main(void)
 	struct dmalab_exp_stats base, st;
 	struct dmalab_exp_alloc a;
 
-	tap_plan(22 + 2 + 5 + 4 + 1);
+	tap_plan(23 + 2 + 5 + 4 + 1);
 	dev = exp_open();
 	if (dev < 0 || exp_stats(dev, &base)) {
 		printf("Bail out! cannot open %s\n", DMALAB_EXP_DEVICE);
@@ -173,8 +213,11 @@ int main(void)
 	a.reserved[0] = 1;
 	expect(a, EINVAL, "nonzero_reserved0_fails_einval");
 	a = exp_args(4096);
-	a.reserved[2] = 1ULL << 40;
-	expect(a, EINVAL, "nonzero_reserved2_fails_einval");
+	a.reserved[1] = 1ULL << 40;
+	expect(a, EINVAL, "nonzero_reserved1_fails_einval");
+	a = exp_args(4096);
+	a.fd = -1;	/* an output: UAPI 1.0 wants it zero on input */
+	expect(a, EINVAL, "nonzero_fd_output_fails_einval");
 	a = exp_args(4096);
 	a.size = 4;
 	expect(a, EINVAL, "short_struct_fails_einval");

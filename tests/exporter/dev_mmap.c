@@ -4,20 +4,32 @@
  * dma_buf_mmap(): same pages as the dma-buf's own mmap, offsets honoured.
  */
 #include <stdio.h>
+#include <sys/ioctl.h>
 
 #include "tap.h"
 #include "exp_util.h"
 
 #define LEN (8 * 4096ULL)
 
+/* The call's errno, positive (0 on success). */
 static int bind_fd(int dev, int fd)
 {
-	struct dmalab_exp_bind b;
+	return -dmalab_exp_bind(dev, fd, NULL);
+}
 
-	memset(&b, 0, sizeof(b));
-	b.size = sizeof(b);
-	b.fd = fd;
-	return ioctl(dev, DMALAB_EXP_IOC_BIND, &b) ? errno : 0;
+/*
+ * A read-only dma-buf (fd_flags without O_RDWR). Raw ioctl on purpose:
+ * dmalab_alloc() always asks for O_RDWR.
+ */
+static int alloc_read_only(int dev, uint64_t len)
+{
+	struct dmalab_exp_alloc a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.len = len;
+	a.fd_flags = O_CLOEXEC;
+	return ioctl(dev, DMALAB_EXP_IOC_ALLOC, &a) ? -errno : a.fd;
 }
 
 int main(void)
@@ -89,12 +101,7 @@ int main(void)
 		munmap(d, LEN);
 
 	/* A read-only dma-buf stays read-only through a device opened O_RDWR. */
-	{
-		struct dmalab_exp_alloc a = exp_args(LEN);
-
-		a.fd_flags = O_CLOEXEC;
-		fd = exp_alloc_args(ctl, &a) ? -1 : a.fd;
-	}
+	fd = alloc_read_only(ctl, LEN);
 	bind_fd(dev, fd);
 	d = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, dev, 0);
 	tap_result(fd >= 0 && d == MAP_FAILED && errno == EACCES,

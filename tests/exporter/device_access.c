@@ -13,11 +13,11 @@
 
 static int dev, imp;
 
-static int new_buf(uint64_t len, uint32_t place, uint32_t flags, __u32 *h)
+static int new_buf(uint64_t len, uint32_t place, uint32_t flags, uint32_t *h)
 {
 	int fd = exp_alloc(dev, len, place, DMALAB_EXP_TIMING_EAGER, flags, 0);
 
-	if (fd >= 0 && imp_import(imp, fd, h)) {
+	if (fd >= 0 && exp_import(imp, fd, h)) {
 		close(fd);
 		return -1;
 	}
@@ -27,32 +27,34 @@ static int new_buf(uint64_t len, uint32_t place, uint32_t flags, __u32 *h)
 static void sg_limits(void)
 {
 	struct dmalab_imp_sg_info si;
-	__u32 s_seg = 0, s_bnd = 0, h = 0, a1 = 0, a2 = 0;
+	uint32_t s_seg = 0, s_bnd = 0, h = 0, a1 = 0, a2 = 0;
 	int fd;
 
-	imp_sim(imp, 64, 32 * KiB, 0, 0, 0, 0, 0, &s_seg);
-	imp_sim(imp, 64, 1 * MiB, 128 * KiB - 1, 0, 0, 0, 0, &s_bnd);
+	test_sim(imp, 64, 32 * KiB, 0, 0, 0, 0, 0, &s_seg);
+	test_sim(imp, 64, 1 * MiB, 128 * KiB - 1, 0, 0, 0, 0, &s_bnd);
 	fd = new_buf(4 * MiB, DMALAB_EXP_PLACE_CONTIG, 0, &h);
-	imp_attach(imp, h, s_seg, &a1);
-	imp_attach(imp, h, s_bnd, &a2);
+	exp_attach(imp, h, s_seg, &a1);
+	exp_attach(imp, h, s_bnd, &a2);
 	/* Device reads only: overlapping writable mappings upset DMA-API debug. */
-	imp_map(imp, a1, DMALAB_IMP_DIR_TO_DEVICE);
-	imp_map(imp, a2, DMALAB_IMP_DIR_TO_DEVICE);
+	dmalab_imp_map_attach(imp, a1, DMALAB_IMP_DIR_TO_DEVICE, NULL);
+	dmalab_imp_map_attach(imp, a2, DMALAB_IMP_DIR_TO_DEVICE, NULL);
 
-	tap_result(!imp_sg(imp, a1, &si, NULL, 0) && si.nents == 128 &&
+	tap_result(!dmalab_imp_get_sg_info(imp, a1, &si, NULL, 0, NULL) &&
+		   si.nents == 128 &&
 		   si.longest == 32 * KiB && !si.violations &&
 		   si.total_len == 4 * MiB,
 		   "sg_entries_respect_max_segment_size");
 	tap_diag("max seg 32 KiB: %u entries, longest %llu", si.nents,
 		 (unsigned long long)si.longest);
-	tap_result(!imp_sg(imp, a2, &si, NULL, 0) && si.nents == 32 &&
+	tap_result(!dmalab_imp_get_sg_info(imp, a2, &si, NULL, 0, NULL) &&
+		   si.nents == 32 &&
 		   si.longest == 128 * KiB && !si.violations,
 		   "sg_entries_respect_segment_boundary");
 	tap_diag("boundary 128 KiB: %u entries, longest %llu", si.nents,
 		 (unsigned long long)si.longest);
-	imp_id(imp, DMALAB_IMP_IOC_UNMAP, a1);
-	imp_id(imp, DMALAB_IMP_IOC_UNMAP, a2);
-	imp_id(imp, DMALAB_IMP_IOC_RELEASE, h);
+	dmalab_imp_unmap_attach(imp, a1, NULL);
+	dmalab_imp_unmap_attach(imp, a2, NULL);
+	dmalab_imp_release(imp, h, NULL);
 	close(fd);
 }
 
@@ -60,8 +62,8 @@ static void cpu_paths(void)
 {
 	uint64_t len = 1 * MiB + 64 * KiB;
 	unsigned char *p, got[64];
-	__u32 h = 0, s = 0, a = 0;
-	__u64 sum;
+	uint32_t h = 0, s = 0, a = 0;
+	uint64_t sum;
 	int fd, r;
 
 	fd = new_buf(len, DMALAB_EXP_PLACE_SCATTER, 0, &h);
@@ -71,38 +73,32 @@ static void cpu_paths(void)
 		exit(1);
 	}
 	memset(got, 0xe1, sizeof(got));
-	r = imp_cpu(imp, h, DMALAB_IMP_CPU_WRITE, len - 100, 64, got, 0, NULL);
+	r = test_cpu(imp, h, DMALAB_IMP_CPU_WRITE, len - 100, 64, got, 0, NULL);
 	tap_result(!r && exp_all_bytes(p + len - 100, 64, 0xe1) &&
 		   p[len - 101] == 0 && p[len - 36] == 0,
 		   "vmap_writes_are_seen_by_mmap");
 	memset(p + 4095, 0x9c, 2);
-	r = imp_cpu(imp, h, DMALAB_IMP_CPU_READ, 4094, 4, got, 0, NULL);
+	r = test_cpu(imp, h, DMALAB_IMP_CPU_READ, 4094, 4, got, 0, NULL);
 	tap_result(!r && got[0] == 0 && got[1] == 0x9c && got[2] == 0x9c &&
 		   got[3] == 0, "mmap_writes_are_seen_by_vmap_across_pages");
 
-	imp_sim(imp, 64, 0, 0, 0, 0, 0, 0, &s);
-	imp_attach(imp, h, s, &a);
-	imp_map(imp, a, DMALAB_IMP_DIR_BIDIR);
-	r = imp_job(imp, DMALAB_IMP_JOB_CHECKSUM, a, 0, 0, 0, len, 0, 0, 0,
-		    NULL, &sum);
-	tap_result(!r && sum == imp_fnv(p, len), "device_reads_what_cpu_wrote");
-	r = imp_job(imp, DMALAB_IMP_JOB_FILL, 0, a, 0, 64 * KiB, 8192, 0xa7, 0,
-		    0, NULL, NULL);
-	{
-		struct dma_buf_sync sy = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
-
-		ioctl(fd, DMA_BUF_IOCTL_SYNC, &sy);
-		tap_result(!r && exp_all_bytes(p + 64 * KiB, 8192, 0xa7) &&
-			   p[64 * KiB - 1] == 0 && p[72 * KiB] == 0,
-			   "cpu_reads_what_device_wrote");
-		sy.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
-		ioctl(fd, DMA_BUF_IOCTL_SYNC, &sy);
-	}
-	r = imp_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, len, NULL, 0, &sum);
-	tap_result(!r && sum == imp_fnv(p, len), "vmap_sees_what_device_wrote");
-	imp_id(imp, DMALAB_IMP_IOC_UNMAP, a);
+	test_sim(imp, 64, 0, 0, 0, 0, 0, 0, &s);
+	exp_attach(imp, h, s, &a);
+	dmalab_imp_map_attach(imp, a, DMALAB_IMP_DIR_BIDIR, NULL);
+	r = exp_job(imp, DMALAB_IMP_JOB_CHECKSUM, a, 0, 0, 0, len, 0, 0, &sum);
+	tap_result(!r && sum == exp_fnv(p, len), "device_reads_what_cpu_wrote");
+	r = exp_job(imp, DMALAB_IMP_JOB_FILL, 0, a, 0, 64 * KiB, 8192, 0xa7, 0,
+		    NULL);
+	dmalab_buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, NULL);
+	tap_result(!r && exp_all_bytes(p + 64 * KiB, 8192, 0xa7) &&
+		   p[64 * KiB - 1] == 0 && p[72 * KiB] == 0,
+		   "cpu_reads_what_device_wrote");
+	dmalab_buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, NULL);
+	r = test_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, len, NULL, 0, &sum);
+	tap_result(!r && sum == exp_fnv(p, len), "vmap_sees_what_device_wrote");
+	dmalab_imp_unmap_attach(imp, a, NULL);
 	munmap(p, len);
-	imp_id(imp, DMALAB_IMP_IOC_RELEASE, h);
+	dmalab_imp_release(imp, h, NULL);
 	close(fd);
 }
 
@@ -112,10 +108,10 @@ static void edu_dma(void)
 	struct dmalab_exp_attach_info ai[2];
 	struct dmalab_exp_info info;
 	unsigned char *p;
-	__u32 edu = 0, h = 0, a = 0;
+	uint32_t edu = 0, h = 0, a = 0;
 	int fd, r, iommu;
 
-	if (imp_edu(imp, 0, &edu, &di)) {
+	if (test_edu(imp, 0, &edu, &di)) {
 		tap_skip("edu_a_attach_serves_the_28_bit_device", "no edu device");
 		tap_skip("edu_a_dma_writes_are_seen_by_mmap", "no edu device");
 		return;
@@ -123,7 +119,7 @@ static void edu_dma(void)
 	iommu = !!(di.dev_flags & DMALAB_IMP_DEV_IOMMU);
 	fd = new_buf(4096, DMALAB_EXP_PLACE_SCATTER, DMALAB_EXP_ALLOC_MIGRATE,
 		     &h);
-	r = imp_attach(imp, h, edu, &a);
+	r = exp_attach(imp, h, edu, &a);
 	exp_info_attach(dev, fd, &info, ai, 2);
 	/* Behind an IOMMU any page is reachable: no need to move. */
 	tap_result(!r && info.attach_count == 1 &&
@@ -134,15 +130,14 @@ static void edu_dma(void)
 	tap_diag("iommu %d, migrations %u, phys_hi %#llx", iommu,
 		 info.nr_migrations, (unsigned long long)info.phys_hi);
 	p = exp_map(fd, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-	imp_map(imp, a, DMALAB_IMP_DIR_FROM_DEVICE);
-	r = imp_job(imp, DMALAB_IMP_JOB_FILL, 0, a, 0, 0, 4096, 0x6b, 0, 0,
-		    NULL, NULL);
-	imp_id(imp, DMALAB_IMP_IOC_UNMAP, a);
+	dmalab_imp_map_attach(imp, a, DMALAB_IMP_DIR_FROM_DEVICE, NULL);
+	r = exp_job(imp, DMALAB_IMP_JOB_FILL, 0, a, 0, 0, 4096, 0x6b, 0, NULL);
+	dmalab_imp_unmap_attach(imp, a, NULL);
 	tap_result(!r && p != MAP_FAILED && exp_all_bytes(p, 4096, 0x6b),
 		   "edu_a_dma_writes_are_seen_by_mmap");
 	if (p != MAP_FAILED)
 		munmap(p, 4096);
-	imp_id(imp, DMALAB_IMP_IOC_RELEASE, h);
+	dmalab_imp_release(imp, h, NULL);
 	close(fd);
 }
 
@@ -152,7 +147,7 @@ int main(void)
 
 	tap_plan(2 + 5 + 2 + 1);
 	dev = exp_open();
-	imp = imp_open();
+	imp = dmalab_imp_open(NULL);
 	if (dev < 0 || imp < 0 || exp_stats(dev, &base)) {
 		printf("Bail out! cannot open %s or the importer\n",
 		       DMALAB_EXP_DEVICE);

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the exporter's test programs: allocate through
- * /dev/dmalab_exp, read a buffer's info and the module's counters.
+ * Helpers shared by the exporter's test programs (and the reliability
+ * tests): allocate through /dev/dmalab_exp, read a buffer's info and the
+ * module's counters, import, attach and run DMA jobs, all through
+ * libdmalab (tests/dmalab_test.h has the simulated and edu devices and CPU
+ * access). Tests that send malformed structs on purpose do so with
+ * test_malformed() of tests/dmalab_test.h.
  */
 #ifndef DMALAB_TESTS_EXP_UTIL_H
 #define DMALAB_TESTS_EXP_UTIL_H
@@ -10,79 +14,52 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/dmalab_exp.h>
+#include "dmalab.h"
 
 #define KiB (1024ULL)
 #define MiB (1024ULL * KiB)
 #define GiB (1024ULL * MiB)
 
+/* ---- the exporter ---- */
+/* /dev/dmalab_exp, or -errno. */
 static inline int exp_open(void)
 {
-	return open(DMALAB_EXP_DEVICE, O_RDWR | O_CLOEXEC);
+	return dmalab_exp_open(NULL);
 }
 
-static inline struct dmalab_exp_alloc exp_args(uint64_t len)
-{
-	struct dmalab_exp_alloc a;
-
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.len = len;
-	a.fd_flags = O_RDWR | O_CLOEXEC;
-	a.fd = -1;
-	return a;
-}
-
-/* The ioctl's errno (0 on success); a->fd holds the new fd. */
-static inline int exp_alloc_args(int dev, struct dmalab_exp_alloc *a)
-{
-	return ioctl(dev, DMALAB_EXP_IOC_ALLOC, a) ? errno : 0;
-}
-
-/* A new dma-buf fd of @len bytes, or -errno. */
+/* A new read-write, close-on-exec dma-buf fd of @len bytes, or -errno. */
 static inline int exp_alloc(int dev, uint64_t len, uint32_t placement,
 			    uint32_t timing, uint32_t flags, uint32_t addr_bits)
 {
-	struct dmalab_exp_alloc a = exp_args(len);
-	int err;
+	struct dmalab_alloc_opts o = {
+		.len = len, .placement = placement, .timing = timing,
+		.flags = flags, .addr_bits = addr_bits, .cloexec = 1,
+	};
 
-	a.placement = placement;
-	a.timing = timing;
-	a.flags = flags;
-	a.addr_bits = addr_bits;
-	err = exp_alloc_args(dev, &a);
-	return err ? -err : a.fd;
+	return dmalab_alloc(dev, &o, NULL);
 }
 
+/* The call's errno, positive (0 on success). */
 static inline int exp_info(int dev, int fd, struct dmalab_exp_info *info)
 {
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	info->fd = fd;
-	return ioctl(dev, DMALAB_EXP_IOC_INFO, info) ? errno : 0;
+	return -dmalab_exp_get_info(dev, fd, info, NULL, 0, NULL);
 }
 
+/* Same, with up to @n attached devices in @ai (info->attach_count of them). */
 static inline int exp_info_attach(int dev, int fd, struct dmalab_exp_info *info,
 				  struct dmalab_exp_attach_info *ai,
 				  unsigned int n)
 {
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	info->fd = fd;
-	info->attach_ptr = (uintptr_t)ai;
-	info->attach_count = n;
-	return ioctl(dev, DMALAB_EXP_IOC_INFO, info) ? errno : 0;
+	return -dmalab_exp_get_info(dev, fd, info, ai, n, NULL);
 }
 
+/* The call's errno, positive (0 on success). */
 static inline int exp_stats(int dev, struct dmalab_exp_stats *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	return ioctl(dev, DMALAB_EXP_IOC_STATS, st) ? errno : 0;
+	return -dmalab_exp_get_stats(dev, st, NULL);
 }
 
 /* Nothing of the exporter's is alive beyond what @base had. */
@@ -112,6 +89,62 @@ static inline int exp_all_bytes(const void *p, size_t len, unsigned char c)
 static inline void *exp_map(int fd, size_t len, int prot, int flags, off_t off)
 {
 	return mmap(NULL, len, prot, flags, fd, off);
+}
+
+/* ---- the importer, as the exporter's tests use it (0 or -errno) ---- */
+/* FNV-1a 64 of [p, p + n), as the importer's checksums compute it. */
+static inline uint64_t exp_fnv(const void *p, size_t n)
+{
+	return dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, p, n);
+}
+
+/* Import @fd: its handle in *@h. */
+static inline int exp_import(int imp, int fd, uint32_t *h)
+{
+	return dmalab_imp_import_fd(imp, fd, h, NULL, NULL);
+}
+
+/* Attach handle @h to device @dev; the attachment in *@att (may be NULL). */
+static inline int exp_attach(int imp, uint32_t h, uint32_t dev, uint32_t *att)
+{
+	uint32_t a = 0;
+	int r = dmalab_imp_attach_dev(imp, h, dev, &a, NULL);
+
+	if (!r && att)
+		*att = a;
+	return r;
+}
+
+/* Fill in a DMA job (submitted by dmalab_imp_submit_job or _run_job). */
+static inline struct dmalab_imp_job exp_job_args(uint32_t op, uint32_t src,
+						 uint32_t dst, uint64_t soff,
+						 uint64_t doff, uint64_t len,
+						 uint32_t pattern,
+						 uint32_t timeout_ms)
+{
+	struct dmalab_imp_job j;
+
+	memset(&j, 0, sizeof(j));
+	j.op = op;
+	j.timeout_ms = timeout_ms;
+	j.src_attach = src;
+	j.dst_attach = dst;
+	j.src_offset = soff;
+	j.dst_offset = doff;
+	j.len = len;
+	j.pattern = pattern;
+	return j;
+}
+
+/* Run a DMA job to its end (submit, wait): its status; *@sum its checksum. */
+static inline int exp_job(int imp, uint32_t op, uint32_t src, uint32_t dst,
+			  uint64_t soff, uint64_t doff, uint64_t len,
+			  uint32_t pattern, uint32_t timeout_ms, uint64_t *sum)
+{
+	struct dmalab_imp_job j = exp_job_args(op, src, dst, soff, doff, len,
+					       pattern, timeout_ms);
+
+	return dmalab_imp_run_job(imp, &j, sum, NULL);
 }
 
 #endif /* DMALAB_TESTS_EXP_UTIL_H */

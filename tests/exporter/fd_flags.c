@@ -4,16 +4,29 @@
  * gives a writable dma-buf file, without it writable shared maps fail.
  */
 #include <stdio.h>
+#include <sys/ioctl.h>
 
 #include "tap.h"
 #include "exp_util.h"
 
 static int alloc_flags(int dev, uint32_t fd_flags)
 {
-	struct dmalab_exp_alloc a = exp_args(4096);
+	struct dmalab_alloc_opts o = {
+		.len = 4096, .cloexec = !!(fd_flags & O_CLOEXEC),
+	};
+	struct dmalab_exp_alloc a;
 
+	if ((fd_flags & O_ACCMODE) == O_RDWR)
+		return dmalab_alloc(dev, &o, NULL);
+	/*
+	 * Raw ioctl on purpose: dmalab_alloc() always asks for O_RDWR, and
+	 * the fd_flags field of the UAPI is what this test is about.
+	 */
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.len = 4096;
 	a.fd_flags = fd_flags;
-	return exp_alloc_args(dev, &a) ? -1 : a.fd;
+	return ioctl(dev, DMALAB_EXP_IOC_ALLOC, &a) ? -1 : a.fd;
 }
 
 int main(void)

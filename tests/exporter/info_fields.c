@@ -7,6 +7,7 @@
 #include "dmalab_test.h"
 
 #include <linux/capability.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -71,34 +72,45 @@ static void phys_visibility(int fd)
 		   "without_cap_sys_admin_physical_addresses_are_hidden");
 }
 
-/* Every output field filled with 0xa5 beforehand: none may come back. */
-static int info_ignores_garbage_outputs(int fd)
-{
-	const unsigned int known = DMALAB_EXP_STATE_ALLOCATED |
-		DMALAB_EXP_STATE_CONTIGUOUS | DMALAB_EXP_STATE_COPIES |
-		DMALAB_EXP_STATE_PHYS_HIDDEN;
-	struct dmalab_exp_info info;
-	unsigned int i;
-	int clean_name = 1;
+#define OUT(field) { #field, offsetof(struct dmalab_exp_info, field), \
+		     sizeof(((struct dmalab_exp_info *)0)->field) }
 
-	memset(&info, 0xa5, sizeof(info));
-	info.size = sizeof(info);
-	info.fd = fd;
-	info.flags = 0;
-	info.pad = 0;
-	info.pad2 = 0;
-	memset(info.reserved, 0, sizeof(info.reserved));
-	info.attach_ptr = 0;
-	info.attach_count = 0;
-	if (ioctl(dev, DMALAB_EXP_IOC_INFO, &info))
-		return 0;
-	for (i = 0; i < sizeof(info.name); i++)
-		clean_name &= info.name[i] == 0;
-	return !(info.state & ~known) &&
-	       !(info.state & DMALAB_EXP_STATE_ALLOCATED) &&
-	       !info.nr_segments && !info.phys_lo && !info.phys_hi &&
-	       !info.nr_attachments && !info.nr_mapped && !info.nr_copy_attach &&
-	       clean_name;
+/*
+ * UAPI 1.0: output fields must go in as zero. Each one, alone filled with
+ * 0xa5, makes the call fail with EINVAL and write nothing back. The
+ * requests are malformed on purpose: test_malformed(), as libdmalab (it
+ * zeroes every output) cannot send them.
+ */
+static int info_refuses_garbage_outputs(int fd)
+{
+	static const struct { const char *name; size_t off, len; } out[] = {
+		OUT(state), OUT(len), OUT(placement), OUT(addr_bits),
+		OUT(timing), OUT(alloc_flags), OUT(nr_segments),
+		OUT(nr_attachments), OUT(nr_mapped), OUT(nr_mmaps),
+		OUT(vmap_count), OUT(nr_migrations), OUT(nr_copy_attach),
+		OUT(nr_copy_in), OUT(nr_copy_out), OUT(phys_lo), OUT(phys_hi),
+		OUT(range_lo), OUT(range_hi), OUT(name), OUT(attach_count),
+	};
+	struct dmalab_exp_info info, sent;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
+		memset(&info, 0, sizeof(info));
+		info.size = sizeof(info);
+		info.fd = fd;
+		memset((char *)&info + out[i].off, 0xa5, out[i].len);
+		sent = info;
+		r = -test_malformed(dev, DMALAB_EXP_IOC_INFO, &info);
+		if (r != EINVAL || memcmp(&info, &sent, sizeof(info))) {
+			tap_diag("non-zero output %s: %s%s", out[i].name,
+				 r ? strerror(r) : "accepted",
+				 r && memcmp(&info, &sent, sizeof(info)) ?
+				 ", and the struct was written" : "");
+			return 0;
+		}
+	}
+	return 1;
 }
 
 static void requested_fields(void)
@@ -124,8 +136,8 @@ static void requested_fields(void)
 		   !info.nr_migrations && !info.nr_copy_attach &&
 		   !info.nr_copy_in && !info.nr_copy_out,
 		   "fresh_buffer_counters_are_zero");
-	tap_result(info_ignores_garbage_outputs(fd),
-		   "info_outputs_do_not_echo_what_the_caller_wrote");
+	tap_result(info_refuses_garbage_outputs(fd),
+		   "info_nonzero_output_fields_fail_einval_and_write_nothing");
 
 	p = exp_map(fd, 64 * KiB, PROT_READ, MAP_SHARED, 0);
 	tap_result(!exp_info(dev, fd, &info) &&
@@ -147,7 +159,7 @@ static void name_cases(int fd)
 
 	exp_info(dev, fd, &info);
 	tap_result(info.name[0] == 0, "unnamed_buffer_reports_empty_name");
-	tap_result(!ioctl(fd, DMA_BUF_SET_NAME, "dmalab-test-name"),
+	tap_result(!dmalab_buf_set_name(fd, "dmalab-test-name", NULL),
 		   "set_name_succeeds");
 	tap_result(!exp_info(dev, fd, &info) &&
 		   !strcmp(info.name, "dmalab-test-name"),

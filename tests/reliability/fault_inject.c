@@ -28,10 +28,10 @@ struct fi_ctx {
 	int fd;			/* dma-buf under test */
 	int dev;		/* a device fd opened by setup or by the op */
 	int imp;		/* /dev/dmalab_imp opened by setup */
-	__u32 handle, sim, sim2, att, att2, edu;
+	uint32_t handle, sim, sim2, att, att2, edu;
 	void *map;
 	size_t map_len;
-	__u64 out;		/* checksum or such, for checks */
+	uint64_t out;		/* checksum or such, for checks */
 };
 
 struct fi_path {
@@ -67,25 +67,25 @@ static int fi_import_sim(struct fi_ctx *c, uint32_t timing, uint32_t bits)
 
 	if (r)
 		return r;
-	c->imp = imp_open();
+	c->imp = dmalab_imp_open(NULL);
 	if (c->imp < 0)
-		return -errno;
-	r = imp_import(c->imp, c->fd, &c->handle);
+		return c->imp;
+	r = exp_import(c->imp, c->fd, &c->handle);
 	if (!r)
-		r = imp_sim(c->imp, bits, 0, 0, 0, 0, 0, 0, &c->sim);
+		r = test_sim(c->imp, bits, 0, 0, 0, 0, 0, 0, &c->sim);
 	return r;
 }
 
 static int fi_attached(struct fi_ctx *c, uint32_t timing, uint32_t bits)
 {
 	return fi_import_sim(c, timing, bits) ?:
-	       imp_attach(c->imp, c->handle, c->sim, &c->att);
+	       exp_attach(c->imp, c->handle, c->sim, &c->att);
 }
 
 static int fi_mapped(struct fi_ctx *c)
 {
 	return fi_attached(c, DMALAB_EXP_TIMING_EAGER, 64) ?:
-	       imp_map(c->imp, c->att, DMALAB_IMP_DIR_BIDIR);
+	       dmalab_imp_map_attach(c->imp, c->att, DMALAB_IMP_DIR_BIDIR, NULL);
 }
 
 static void fi_teardown(struct fi_ctx *c)
@@ -120,7 +120,7 @@ static int fi_buf_zero(struct fi_ctx *c, size_t len)
 static int op_exp_open(struct fi_ctx *c)
 {
 	c->dev = exp_open();
-	return c->dev < 0 ? -errno : 0;
+	return c->dev < 0 ? c->dev : 0;
 }
 
 static int chk_exp_open(struct fi_ctx *c)
@@ -238,7 +238,7 @@ static int chk_fault_deferred(struct fi_ctx *c)
 
 static int op_set_name(struct fi_ctx *c)
 {
-	return ioctl(c->fd, DMA_BUF_SET_NAME_B, "fault-inject") ? -errno : 0;
+	return dmalab_buf_set_name(c->fd, "fault-inject", NULL);
 }
 
 static int chk_set_name(struct fi_ctx *c)
@@ -272,14 +272,12 @@ static int chk_info_attach(struct fi_ctx *c)
 static int setup_dev(struct fi_ctx *c)
 {
 	c->dev = exp_open();
-	return c->dev < 0 ? -errno : setup_eager(c);
+	return c->dev < 0 ? c->dev : setup_eager(c);
 }
 
 static int fi_bind(struct fi_ctx *c)
 {
-	struct dmalab_exp_bind b = { .size = sizeof(b), .fd = c->fd };
-
-	return ioctl(c->dev, DMALAB_EXP_IOC_BIND, &b) ? -errno : 0;
+	return dmalab_exp_bind(c->dev, c->fd, NULL);
 }
 
 static int op_bind(struct fi_ctx *c)
@@ -317,12 +315,9 @@ static int setup_mmapped_mapped(struct fi_ctx *c)
 
 static int op_sync(struct fi_ctx *c)
 {
-	struct dma_buf_sync s = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
-
-	if (ioctl(c->fd, DMA_BUF_IOCTL_SYNC, &s))
-		return -errno;
-	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
-	return ioctl(c->fd, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
+	return dmalab_buf_sync(c->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW,
+			       NULL) ?:
+	       dmalab_buf_sync(c->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, NULL);
 }
 
 static int chk_true(struct fi_ctx *c)
@@ -334,60 +329,60 @@ static int chk_true(struct fi_ctx *c)
 /* ---- importer paths ---- */
 static int op_imp_open(struct fi_ctx *c)
 {
-	c->imp = imp_open();
-	return c->imp < 0 ? -errno : 0;
+	c->imp = dmalab_imp_open(NULL);
+	return c->imp < 0 ? c->imp : 0;
 }
 
 static int chk_imp_open(struct fi_ctx *c)
 {
-	return !imp_sim(c->imp, 64, 0, 0, 0, 0, 0, 0, &c->sim);
+	return !test_sim(c->imp, 64, 0, 0, 0, 0, 0, 0, &c->sim);
 }
 
 static int setup_eager_imp(struct fi_ctx *c)
 {
-	c->imp = imp_open();
-	return c->imp < 0 ? -errno : setup_eager(c);
+	c->imp = dmalab_imp_open(NULL);
+	return c->imp < 0 ? c->imp : setup_eager(c);
 }
 
 static int op_import(struct fi_ctx *c)
 {
-	return imp_import(c->imp, c->fd, &c->handle);
+	return exp_import(c->imp, c->fd, &c->handle);
 }
 
 static int chk_import(struct fi_ctx *c)
 {
-	return !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_CHECKSUM, 0, FI_LEN,
-			NULL, 0, &c->out) && c->out != 0;
+	return !test_cpu(c->imp, c->handle, DMALAB_IMP_CPU_CHECKSUM, 0, FI_LEN,
+			 NULL, 0, &c->out) && c->out != 0;
 }
 
 static int setup_foreign_imp(struct fi_ctx *c)
 {
 	const char *name;
 
-	c->imp = imp_open();
+	c->imp = dmalab_imp_open(NULL);
 	if (c->imp < 0)
-		return -errno;
+		return c->imp;
 	c->fd = src_any(FI_LEN, &name);
 	return c->fd < 0 ? c->fd : 0;
 }
 
 static int setup_imp(struct fi_ctx *c)
 {
-	c->imp = imp_open();
-	return c->imp < 0 ? -errno : 0;
+	c->imp = dmalab_imp_open(NULL);
+	return c->imp < 0 ? c->imp : 0;
 }
 
 static int op_sim_create(struct fi_ctx *c)
 {
-	return imp_sim(c->imp, 40, 8192, 0xffff, 0, 0, 0, 0, &c->sim);
+	return test_sim(c->imp, 40, 8192, 0xffff, 0, 0, 0, 0, &c->sim);
 }
 
 static int chk_sim_create(struct fi_ctx *c)
 {
 	struct dmalab_imp_dev_info i;
 
-	return !imp_info(c->imp, c->sim, &i) && i.dma_mask_bits == 40 &&
-	       i.max_seg_size == 8192;
+	return !dmalab_imp_get_dev_info(c->imp, c->sim, &i, NULL) &&
+	       i.dma_mask_bits == 40 && i.max_seg_size == 8192;
 }
 
 static int setup_imported(struct fi_ctx *c)
@@ -397,7 +392,7 @@ static int setup_imported(struct fi_ctx *c)
 
 static int op_attach(struct fi_ctx *c)
 {
-	return imp_attach(c->imp, c->handle, c->sim, &c->att);
+	return exp_attach(c->imp, c->handle, c->sim, &c->att);
 }
 
 static int chk_attach(struct fi_ctx *c)
@@ -414,21 +409,21 @@ static int setup_attached_deferred(struct fi_ctx *c)
 
 static int op_map(struct fi_ctx *c)
 {
-	return imp_map(c->imp, c->att, DMALAB_IMP_DIR_BIDIR);
+	return dmalab_imp_map_attach(c->imp, c->att, DMALAB_IMP_DIR_BIDIR, NULL);
 }
 
 static int chk_map(struct fi_ctx *c)
 {
 	struct dmalab_imp_sg_info si;
 
-	return !imp_sg(c->imp, c->att, &si, NULL, 0) &&
+	return !dmalab_imp_get_sg_info(c->imp, c->att, &si, NULL, 0, NULL) &&
 	       si.total_len == FI_LEN && si.violations == 0;
 }
 
 static int op_cpu_fill(struct fi_ctx *c)
 {
-	return imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_FILL, 4096, 8192,
-		       NULL, 0x3c, NULL);
+	return test_cpu(c->imp, c->handle, DMALAB_IMP_CPU_FILL, 4096, 8192,
+			NULL, 0x3c, NULL);
 }
 
 static int chk_cpu_fill(struct fi_ctx *c)
@@ -436,25 +431,25 @@ static int chk_cpu_fill(struct fi_ctx *c)
 	static unsigned char want[8192];
 
 	memset(want, 0x3c, sizeof(want));
-	return !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_CHECKSUM, 4096,
-			8192, NULL, 0, &c->out) &&
-	       c->out == imp_fnv(want, sizeof(want)) &&
-	       !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, 0, 4096,
-			fi_page, 0, NULL) && exp_all_bytes(fi_page, 4096, 0);
+	return !test_cpu(c->imp, c->handle, DMALAB_IMP_CPU_CHECKSUM, 4096,
+			 8192, NULL, 0, &c->out) &&
+	       c->out == exp_fnv(want, sizeof(want)) &&
+	       !test_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, 0, 4096,
+			 fi_page, 0, NULL) && exp_all_bytes(fi_page, 4096, 0);
 }
 
 static int op_cpu_write(struct fi_ctx *c)
 {
 	memset(fi_page, 0xc3, sizeof(fi_page));
-	return imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_WRITE, 0, 4096,
-		       fi_page, 0, NULL);
+	return test_cpu(c->imp, c->handle, DMALAB_IMP_CPU_WRITE, 0, 4096,
+			fi_page, 0, NULL);
 }
 
 static int chk_cpu_write(struct fi_ctx *c)
 {
 	memset(fi_page, 0, sizeof(fi_page));
-	return !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, 0, 4096,
-			fi_page, 0, NULL) && exp_all_bytes(fi_page, 4096, 0xc3);
+	return !test_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, 0, 4096,
+			 fi_page, 0, NULL) && exp_all_bytes(fi_page, 4096, 0xc3);
 }
 
 static int setup_imported_deferred(struct fi_ctx *c)
@@ -464,35 +459,35 @@ static int setup_imported_deferred(struct fi_ctx *c)
 
 static int op_job_fill(struct fi_ctx *c)
 {
-	return imp_job(c->imp, DMALAB_IMP_JOB_FILL, 0, c->att, 0, 0, FI_LEN,
-		       0x77, 0, 0, NULL, NULL);
+	return exp_job(c->imp, DMALAB_IMP_JOB_FILL, 0, c->att, 0, 0, FI_LEN,
+		       0x77, 0, NULL);
 }
 
 static int chk_job_fill(struct fi_ctx *c)
 {
-	return !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, FI_LEN - 4096,
-			4096, fi_page, 0, NULL) &&
+	return !test_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, FI_LEN - 4096,
+			 4096, fi_page, 0, NULL) &&
 	       exp_all_bytes(fi_page, 4096, 0x77);
 }
 
+/* Submission only: the job is waited for by the check. */
 static int op_job_async(struct fi_ctx *c)
 {
-	__u32 id = 0;
-	int r = imp_job(c->imp, DMALAB_IMP_JOB_CHECKSUM, c->att, 0, 0, 0,
-			FI_LEN, 0, DMALAB_IMP_JOB_ASYNC, 0, &id, NULL);
+	struct dmalab_imp_job j = exp_job_args(DMALAB_IMP_JOB_CHECKSUM, c->att,
+					       0, 0, 0, FI_LEN, 0, 0);
+	int r = dmalab_imp_submit_job(c->imp, &j, NULL);
 
-	c->out = id;
+	c->out = j.job_id;
 	return r;
 }
 
 static int chk_job_async(struct fi_ctx *c)
 {
-	int status = -1;
-	__u64 sum = 0;
+	uint64_t sum = 0;
 
 	memset(fi_page, 0, sizeof(fi_page));
-	return !imp_wait(c->imp, (__u32)c->out, &status, &sum) &&
-	       status == 0 && sum != 0;
+	return !dmalab_imp_wait_job(c->imp, (uint32_t)c->out, -1, &sum, NULL) &&
+	       sum != 0;
 }
 
 static int setup_edu(struct fi_ctx *c)
@@ -503,25 +498,25 @@ static int setup_edu(struct fi_ctx *c)
 
 	if (r)
 		return r;
-	c->imp = imp_open();
+	c->imp = dmalab_imp_open(NULL);
 	if (c->imp < 0)
-		return -errno;
-	return imp_edu(c->imp, 0, &c->edu, &i) ?:
-	       imp_import(c->imp, c->fd, &c->handle) ?:
-	       imp_attach(c->imp, c->handle, c->edu, &c->att) ?:
-	       imp_map(c->imp, c->att, DMALAB_IMP_DIR_BIDIR);
+		return c->imp;
+	return test_edu(c->imp, 0, &c->edu, &i) ?:
+	       exp_import(c->imp, c->fd, &c->handle) ?:
+	       exp_attach(c->imp, c->handle, c->edu, &c->att) ?:
+	       dmalab_imp_map_attach(c->imp, c->att, DMALAB_IMP_DIR_BIDIR, NULL);
 }
 
 static int op_edu_fill(struct fi_ctx *c)
 {
-	return imp_job(c->imp, DMALAB_IMP_JOB_FILL, 0, c->att, 0, 0, 4096,
-		       0x42, 0, 0, NULL, NULL);
+	return exp_job(c->imp, DMALAB_IMP_JOB_FILL, 0, c->att, 0, 0, 4096,
+		       0x42, 0, NULL);
 }
 
 static int chk_edu_fill(struct fi_ctx *c)
 {
-	return !imp_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, 0, 4096,
-			fi_page, 0, NULL) && exp_all_bytes(fi_page, 4096, 0x42);
+	return !test_cpu(c->imp, c->handle, DMALAB_IMP_CPU_READ, 0, 4096,
+			 fi_page, 0, NULL) && exp_all_bytes(fi_page, 4096, 0x42);
 }
 
 /* Attaching a narrower device moves the pages (with a live mmap). */
@@ -535,11 +530,11 @@ static int setup_migrate(struct fi_ctx *c)
 	if (r)
 		return r;
 	memset(c->map, 0xc3, FI_LEN);
-	c->imp = imp_open();
+	c->imp = dmalab_imp_open(NULL);
 	if (c->imp < 0)
-		return -errno;
-	return imp_import(c->imp, c->fd, &c->handle) ?:
-	       imp_sim(c->imp, 28, 0, 0, 0, 0, 0, 0, &c->sim);
+		return c->imp;
+	return exp_import(c->imp, c->fd, &c->handle) ?:
+	       test_sim(c->imp, 28, 0, 0, 0, 0, 0, 0, &c->sim);
 }
 
 static int chk_migrate(struct fi_ctx *c)
@@ -550,7 +545,8 @@ static int chk_migrate(struct fi_ctx *c)
 	    (in.phys_hi && in.phys_hi >= 1ULL << 28))
 		return 0;
 	return exp_all_bytes(c->map, FI_LEN, 0xc3) &&
-	       !imp_map(c->imp, c->att, DMALAB_IMP_DIR_TO_DEVICE);
+	       !dmalab_imp_map_attach(c->imp, c->att, DMALAB_IMP_DIR_TO_DEVICE,
+				      NULL);
 }
 
 /*
@@ -571,39 +567,40 @@ static int setup_copy(struct fi_ctx *c)
 
 	if (r)
 		return r;
-	c->imp = imp_open();
+	c->imp = dmalab_imp_open(NULL);
 	if (c->imp < 0)
-		return -errno;
-	return imp_import(c->imp, c->fd, &c->handle) ?:
-	       imp_sim(c->imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, FI_WIN_A, 0,
-		       FI_WIN_SIZE, &c->sim) ?:
-	       imp_sim(c->imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, FI_WIN_B, 0,
-		       FI_WIN_SIZE, &c->sim2) ?:
-	       imp_attach(c->imp, c->handle, c->sim, &c->att2) ?:
-	       imp_attach(c->imp, c->handle, c->sim2, &c->att) ?:
-	       imp_map(c->imp, c->att2, DMALAB_IMP_DIR_BIDIR) ?:
-	       imp_job(c->imp, DMALAB_IMP_JOB_FILL, 0, c->att2, 0, 0, FI_LEN,
-		       0x99, 0, 0, NULL, NULL) ?:
-	       imp_id(c->imp, DMALAB_IMP_IOC_UNMAP, c->att2);
+		return c->imp;
+	return exp_import(c->imp, c->fd, &c->handle) ?:
+	       test_sim(c->imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, FI_WIN_A, 0,
+			FI_WIN_SIZE, &c->sim) ?:
+	       test_sim(c->imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, FI_WIN_B, 0,
+			FI_WIN_SIZE, &c->sim2) ?:
+	       exp_attach(c->imp, c->handle, c->sim, &c->att2) ?:
+	       exp_attach(c->imp, c->handle, c->sim2, &c->att) ?:
+	       dmalab_imp_map_attach(c->imp, c->att2, DMALAB_IMP_DIR_BIDIR,
+				     NULL) ?:
+	       exp_job(c->imp, DMALAB_IMP_JOB_FILL, 0, c->att2, 0, 0, FI_LEN,
+		       0x99, 0, NULL) ?:
+	       dmalab_imp_unmap_attach(c->imp, c->att2, NULL);
 }
 
 static int chk_copy(struct fi_ctx *c)
 {
 	struct dmalab_exp_info in;
-	__u64 sum = 0;
+	uint64_t sum = 0;
 
 	memset(fi_page, 0x99, sizeof(fi_page));
 	return !exp_info(c->exp, c->fd, &in) && in.nr_copy_attach == 1 &&
-	       !imp_job(c->imp, DMALAB_IMP_JOB_CHECKSUM, c->att, 0, 0, 0,
-			4096, 0, 0, 0, NULL, &sum) &&
-	       sum == imp_fnv(fi_page, 4096);
+	       !exp_job(c->imp, DMALAB_IMP_JOB_CHECKSUM, c->att, 0, 0, 0,
+			4096, 0, 0, &sum) &&
+	       sum == exp_fnv(fi_page, 4096);
 }
 
 static int op_unmap_detach_release(struct fi_ctx *c)
 {
-	return imp_id(c->imp, DMALAB_IMP_IOC_UNMAP, c->att) ?:
-	       imp_id(c->imp, DMALAB_IMP_IOC_DETACH, c->att) ?:
-	       imp_id(c->imp, DMALAB_IMP_IOC_RELEASE, c->handle);
+	return dmalab_imp_unmap_attach(c->imp, c->att, NULL) ?:
+	       dmalab_imp_detach(c->imp, c->att, NULL) ?:
+	       dmalab_imp_release(c->imp, c->handle, NULL);
 }
 
 static const struct fi_path fi_paths[] = {

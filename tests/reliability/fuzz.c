@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Bad-input fuzzer: a bounded, seeded stream of random ioctls on both
- * devices (real commands with mutated structs, neighbouring and far command
- * numbers, wrong sizes, flags, reserved fields, fd numbers of every kind,
- * bad argument pointers), random mmaps of dma-bufs and of the exporter's
- * device, double closes, and use of buffers and handles across processes.
- * A call that succeeds where the UAPI says it must fail, a valid mmap that
- * is refused, or a failed call that leaves a buffer alive fails the run;
- * the bench fails it on any splat. Replay with DMALAB_SEED=<seed>.
+ * devices (real commands with mutated structs of the UAPI 1.0 layouts,
+ * neighbouring and far command numbers, wrong direction bits, size bits
+ * that differ from the struct's @size or follow it to a grown struct, wrong
+ * sizes, flags, reserved and output fields, element sizes of returned
+ * arrays, fd numbers of every kind, bad argument pointers), random mmaps of
+ * dma-bufs and of the exporter's device, double closes, and use of buffers
+ * and handles across processes. A call that succeeds where the UAPI says it
+ * must fail, a call broken only in its command or size that fails with
+ * another errno than the UAPI gives, a valid mmap that is refused, or a
+ * failed call that leaves a buffer alive fails the run; the bench fails it
+ * on any splat. Replay with DMALAB_SEED=<seed>.
+ *
+ * The fuzzed ioctls are malformed on purpose: test_malformed(), a raw
+ * ioctl. Everything else (setup, the cross-process checks) goes through
+ * libdmalab.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -21,7 +29,9 @@
 #define FZ_DEFAULT_CALLS	20000
 #define FZ_SECS			10.0
 #define FZ_BUF_LEN		(64 * KiB)
-#define FZ_ARG_MAX		512
+#define FZ_ARG_MAX		512	/* templates and mutations stay below */
+#define FZ_ARG_BUF		8192	/* what a grown @size may make the kernel read */
+#define FZ_UAPI_MAX		4096	/* largest @size the UAPI accepts */
 
 enum fz_kind { FD_OURS, FD_FOREIGN, FD_NOTBUF, FD_DEV_EXP, FD_DEV_IMP,
 	       FD_CLOSED, FD_NEG1, FD_BAD, FD_NKIND };
@@ -40,75 +50,100 @@ struct fz_cmd {
 	const char *name;
 	int imp;			/* 0: /dev/dmalab_exp, 1: /dev/dmalab_imp */
 	unsigned long cmd;
-	unsigned int size;
+	unsigned int size;		/* sizeof() in UAPI 1.0 */
 	int flags_off;			/* -1: none */
 	unsigned int allowed_flags;
 	int fd_off;			/* -1: no fd argument */
 	struct fz_range zero[3];	/* pad and reserved: must be zero */
+	struct fz_range out[3];		/* output fields: must go in as zero */
 };
 
 #define R(type, field) { offsetof(struct type, field), \
 			 sizeof(((struct type *)0)->field) }
+/* The fields from @from up to (not including) @to. */
+#define SPAN(type, from, to) { offsetof(struct type, from), \
+			       offsetof(struct type, to) - \
+			       offsetof(struct type, from) }
+#define FLAGS(type) offsetof(struct type, flags)
 
 static struct fz_cmd fz_cmds[] = {
+	{ "exp_version", 0, DMALAB_EXP_IOC_VERSION, sizeof(struct dmalab_exp_version),
+	  FLAGS(dmalab_exp_version), 0, -1,
+	  { R(dmalab_exp_version, reserved) },
+	  { SPAN(dmalab_exp_version, major, reserved) } },
 	{ "exp_alloc", 0, DMALAB_EXP_IOC_ALLOC, sizeof(struct dmalab_exp_alloc),
-	  offsetof(struct dmalab_exp_alloc, flags), DMALAB_EXP_ALLOC_FLAGS, -1,
-	  { R(dmalab_exp_alloc, pad), R(dmalab_exp_alloc, reserved) } },
+	  FLAGS(dmalab_exp_alloc), DMALAB_EXP_ALLOC_FLAGS, -1,
+	  { R(dmalab_exp_alloc, pad), R(dmalab_exp_alloc, reserved) },
+	  { R(dmalab_exp_alloc, fd) } },
 	{ "exp_info", 0, DMALAB_EXP_IOC_INFO, sizeof(struct dmalab_exp_info),
-	  offsetof(struct dmalab_exp_info, flags), 0,
-	  offsetof(struct dmalab_exp_info, fd),
+	  FLAGS(dmalab_exp_info), 0, offsetof(struct dmalab_exp_info, fd),
 	  { R(dmalab_exp_info, pad), R(dmalab_exp_info, pad2),
-	    R(dmalab_exp_info, reserved) } },
+	    R(dmalab_exp_info, reserved) },
+	  { SPAN(dmalab_exp_info, state, pad),
+	    SPAN(dmalab_exp_info, nr_copy_in, attach_ptr),
+	    R(dmalab_exp_info, attach_count) } },
 	{ "exp_bind", 0, DMALAB_EXP_IOC_BIND, sizeof(struct dmalab_exp_bind),
-	  offsetof(struct dmalab_exp_bind, flags), 0,
-	  offsetof(struct dmalab_exp_bind, fd),
-	  { R(dmalab_exp_bind, pad), R(dmalab_exp_bind, reserved) } },
+	  FLAGS(dmalab_exp_bind), 0, offsetof(struct dmalab_exp_bind, fd),
+	  { R(dmalab_exp_bind, pad), R(dmalab_exp_bind, reserved) }, { } },
 	{ "exp_stats", 0, DMALAB_EXP_IOC_STATS, sizeof(struct dmalab_exp_stats),
-	  offsetof(struct dmalab_exp_stats, flags), 0, -1,
-	  { R(dmalab_exp_stats, reserved) } },
+	  FLAGS(dmalab_exp_stats), 0, -1,
+	  { R(dmalab_exp_stats, reserved) },
+	  { SPAN(dmalab_exp_stats, live_buffers, reserved) } },
+	{ "imp_version", 1, DMALAB_IMP_IOC_VERSION, sizeof(struct dmalab_imp_version),
+	  FLAGS(dmalab_imp_version), 0, -1,
+	  { R(dmalab_imp_version, reserved) },
+	  { SPAN(dmalab_imp_version, major, reserved) } },
 	{ "imp_import", 1, DMALAB_IMP_IOC_IMPORT, sizeof(struct dmalab_imp_import),
-	  offsetof(struct dmalab_imp_import, flags), 0,
-	  offsetof(struct dmalab_imp_import, fd),
-	  { R(dmalab_imp_import, reserved) } },
+	  FLAGS(dmalab_imp_import), 0, offsetof(struct dmalab_imp_import, fd),
+	  { R(dmalab_imp_import, reserved) },
+	  { SPAN(dmalab_imp_import, handle, reserved) } },
 	{ "imp_release", 1, DMALAB_IMP_IOC_RELEASE, sizeof(struct dmalab_imp_id),
-	  offsetof(struct dmalab_imp_id, flags), 0, -1,
-	  { R(dmalab_imp_id, pad), R(dmalab_imp_id, reserved) } },
+	  FLAGS(dmalab_imp_id), 0, -1,
+	  { R(dmalab_imp_id, pad), R(dmalab_imp_id, reserved) }, { } },
 	{ "imp_dev_list", 1, DMALAB_IMP_IOC_DEV_LIST, sizeof(struct dmalab_imp_dev_list),
-	  offsetof(struct dmalab_imp_dev_list, flags), 0, -1,
-	  { R(dmalab_imp_dev_list, pad), R(dmalab_imp_dev_list, reserved) } },
+	  FLAGS(dmalab_imp_dev_list), 0, -1,
+	  { R(dmalab_imp_dev_list, pad), R(dmalab_imp_dev_list, reserved) }, { } },
 	{ "imp_dev_info", 1, DMALAB_IMP_IOC_DEV_INFO, sizeof(struct dmalab_imp_dev_info),
-	  offsetof(struct dmalab_imp_dev_info, flags), 0, -1,
-	  { R(dmalab_imp_dev_info, pad), R(dmalab_imp_dev_info, reserved) } },
+	  FLAGS(dmalab_imp_dev_info), 0, -1,
+	  { R(dmalab_imp_dev_info, reserved) },
+	  { SPAN(dmalab_imp_dev_info, kind, reserved) } },
 	{ "imp_sim_create", 1, DMALAB_IMP_IOC_SIM_CREATE, sizeof(struct dmalab_imp_sim_create),
-	  offsetof(struct dmalab_imp_sim_create, flags), DMALAB_IMP_SIM_FLAGS, -1,
-	  { R(dmalab_imp_sim_create, pad), R(dmalab_imp_sim_create, reserved) } },
+	  FLAGS(dmalab_imp_sim_create), DMALAB_IMP_SIM_FLAGS, -1,
+	  { R(dmalab_imp_sim_create, pad), R(dmalab_imp_sim_create, reserved) },
+	  { R(dmalab_imp_sim_create, dev_id) } },
 	{ "imp_sim_destroy", 1, DMALAB_IMP_IOC_SIM_DESTROY, sizeof(struct dmalab_imp_id),
-	  offsetof(struct dmalab_imp_id, flags), 0, -1,
-	  { R(dmalab_imp_id, pad), R(dmalab_imp_id, reserved) } },
+	  FLAGS(dmalab_imp_id), 0, -1,
+	  { R(dmalab_imp_id, pad), R(dmalab_imp_id, reserved) }, { } },
 	{ "imp_attach", 1, DMALAB_IMP_IOC_ATTACH, sizeof(struct dmalab_imp_attach),
-	  offsetof(struct dmalab_imp_attach, flags), 0, -1,
-	  { R(dmalab_imp_attach, pad), R(dmalab_imp_attach, reserved) } },
+	  FLAGS(dmalab_imp_attach), 0, -1,
+	  { R(dmalab_imp_attach, pad), R(dmalab_imp_attach, reserved) },
+	  { R(dmalab_imp_attach, attach_id) } },
 	{ "imp_detach", 1, DMALAB_IMP_IOC_DETACH, sizeof(struct dmalab_imp_id),
-	  offsetof(struct dmalab_imp_id, flags), 0, -1,
-	  { R(dmalab_imp_id, pad), R(dmalab_imp_id, reserved) } },
+	  FLAGS(dmalab_imp_id), 0, -1,
+	  { R(dmalab_imp_id, pad), R(dmalab_imp_id, reserved) }, { } },
 	{ "imp_map", 1, DMALAB_IMP_IOC_MAP, sizeof(struct dmalab_imp_map),
-	  offsetof(struct dmalab_imp_map, flags), 0, -1,
-	  { R(dmalab_imp_map, reserved) } },
+	  FLAGS(dmalab_imp_map), 0, -1,
+	  { R(dmalab_imp_map, reserved) }, { } },
 	{ "imp_unmap", 1, DMALAB_IMP_IOC_UNMAP, sizeof(struct dmalab_imp_id),
-	  offsetof(struct dmalab_imp_id, flags), 0, -1,
-	  { R(dmalab_imp_id, pad), R(dmalab_imp_id, reserved) } },
+	  FLAGS(dmalab_imp_id), 0, -1,
+	  { R(dmalab_imp_id, pad), R(dmalab_imp_id, reserved) }, { } },
 	{ "imp_sg_info", 1, DMALAB_IMP_IOC_SG_INFO, sizeof(struct dmalab_imp_sg_info),
-	  offsetof(struct dmalab_imp_sg_info, flags), 0, -1,
-	  { R(dmalab_imp_sg_info, reserved) } },
+	  FLAGS(dmalab_imp_sg_info), 0, -1,
+	  { R(dmalab_imp_sg_info, pad), R(dmalab_imp_sg_info, reserved) },
+	  { SPAN(dmalab_imp_sg_info, nents, entries_ptr),
+	    R(dmalab_imp_sg_info, entries_count) } },
 	{ "imp_cpu", 1, DMALAB_IMP_IOC_CPU, sizeof(struct dmalab_imp_cpu),
-	  offsetof(struct dmalab_imp_cpu, flags), 0, -1,
-	  { R(dmalab_imp_cpu, pad), R(dmalab_imp_cpu, reserved) } },
+	  FLAGS(dmalab_imp_cpu), 0, -1,
+	  { R(dmalab_imp_cpu, pad), R(dmalab_imp_cpu, reserved) },
+	  { R(dmalab_imp_cpu, checksum) } },
 	{ "imp_job", 1, DMALAB_IMP_IOC_JOB, sizeof(struct dmalab_imp_job),
-	  offsetof(struct dmalab_imp_job, flags), DMALAB_IMP_JOB_FLAGS, -1,
-	  { R(dmalab_imp_job, reserved) } },
+	  FLAGS(dmalab_imp_job), 0, -1,
+	  { R(dmalab_imp_job, reserved) },
+	  { R(dmalab_imp_job, job_id) } },
 	{ "imp_wait", 1, DMALAB_IMP_IOC_WAIT, sizeof(struct dmalab_imp_wait),
-	  offsetof(struct dmalab_imp_wait, flags), 0, -1,
-	  { R(dmalab_imp_wait, reserved) } },
+	  FLAGS(dmalab_imp_wait), 0, -1,
+	  { R(dmalab_imp_wait, reserved) },
+	  { R(dmalab_imp_wait, status), R(dmalab_imp_wait, checksum) } },
 };
 
 #define FZ_NCMDS (sizeof(fz_cmds) / sizeof(fz_cmds[0]))
@@ -121,6 +156,8 @@ static struct fz_fd fz_fds[16];
 static int fz_nfds;
 static uint64_t fz_max_len, fz_max_contig;
 static unsigned long fz_errno_hist[256], fz_calls, fz_unexpected;
+/* Calls whose errno the size rules predicted; grown structs accepted. */
+static unsigned long fz_size_checked, fz_grown_ok;
 static unsigned char *fz_scratch;	/* 1 MiB of user memory for CPU ops */
 static unsigned char *fz_ro_page;	/* read-only page */
 static unsigned char *fz_none_page;	/* PROT_NONE page after a RW page */
@@ -201,6 +238,29 @@ static uint64_t fz_special_u64(void)
 	return v[(r >> 8) % (sizeof(v) / sizeof(v[0]))];
 }
 
+static uint64_t fz_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* An element size for a returned array: the 1.0 one, grown, or any. */
+static uint32_t fz_elem_size(uint32_t v1)
+{
+	switch (fz_r() % 4) {
+	case 0:
+		return v1;
+	case 1:
+		return v1 + 8 * (1 + fz_r() % 8);
+	case 2:
+		return fz_r() % (2 * v1 + 1);
+	default:
+		return (uint32_t)fz_special_u64();
+	}
+}
+
 /* A valid-looking starting point for @c, so that mutations reach deep. */
 static void fz_template(const struct fz_cmd *c, unsigned char *a)
 {
@@ -213,6 +273,14 @@ static void fz_template(const struct fz_cmd *c, unsigned char *a)
 		x->fd_flags = O_RDWR | O_CLOEXEC;
 		x->placement = fz_r() % 2;
 		x->timing = fz_r() % 2;
+	} else if (c->cmd == DMALAB_EXP_IOC_INFO) {
+		struct dmalab_exp_info *x = (void *)a;
+
+		if (fz_r() % 2) {
+			x->attach_ptr = (uintptr_t)fz_scratch;
+			x->attach_cap = fz_r() % 8;
+			x->attach_elem_size = fz_elem_size(sizeof(struct dmalab_exp_attach_info));
+		}
 	} else if (c->cmd == DMALAB_IMP_IOC_SIM_CREATE) {
 		struct dmalab_imp_sim_create *x = (void *)a;
 
@@ -248,9 +316,14 @@ static void fz_template(const struct fz_cmd *c, unsigned char *a)
 		if (fz_r() % 2) {
 			x->entries_ptr = (uintptr_t)fz_scratch;
 			x->entries_cap = fz_r() % 64;
+			x->entries_elem_size = fz_elem_size(sizeof(struct dmalab_imp_sg_entry));
 		}
 	} else if (c->cmd == DMALAB_IMP_IOC_WAIT) {
-		((struct dmalab_imp_wait *)a)->job_id = 1 + fz_r() % 8;
+		struct dmalab_imp_wait *x = (void *)a;
+
+		x->job_id = 1 + fz_r() % 8;
+		/* 0: until the job ends (its own timeout is at most 200 ms). */
+		x->deadline_ns = fz_r() % 2 ? 0 : fz_now_ns() + fz_r() % 50000000;
 	} else if (c->cmd == DMALAB_IMP_IOC_DEV_LIST) {
 		struct dmalab_imp_dev_list *x = (void *)a;
 
@@ -270,6 +343,23 @@ static void fz_fix_ptr(__u64 *p)
 		*p = fz_r() % 2 ? (uintptr_t)fz_scratch : 8;
 }
 
+/*
+ * An array the kernel fills: into our scratch memory, whole (@cap elements
+ * of @elem bytes fit in 1 MiB, else the pointer becomes a plainly bad one),
+ * or a plainly bad address; never a mutated pointer that could land in our
+ * own heap or stack.
+ */
+static void fz_fix_array(__u64 *p, __u32 *cap, uint64_t elem)
+{
+	fz_fix_ptr(p);
+	if (*p != (uintptr_t)fz_scratch)
+		return;
+	if (*cap > MiB)
+		*cap = fz_r() % 64;
+	if ((uint64_t)*cap * elem > MiB)
+		*p = 8;
+}
+
 /* Mutate and remember what must make the call fail. */
 static const char *fz_mutate(const struct fz_cmd *c, unsigned char *a,
 			     const struct fz_fd **fdp)
@@ -284,7 +374,7 @@ static const char *fz_mutate(const struct fz_cmd *c, unsigned char *a,
 	for (i = 0; i < n; i++) {
 		unsigned int off;
 
-		switch (fz_r() % 6) {
+		switch (fz_r() % 7) {
 		case 0: {	/* the size field */
 			static const uint32_t sz[] = { 0, 4, 8, 16, 4096, 4097,
 						       65536, 0xffffffff };
@@ -312,6 +402,13 @@ static const char *fz_mutate(const struct fz_cmd *c, unsigned char *a,
 		case 4:		/* any byte */
 			a[4 + fz_r() % (c->size - 4)] = fz_r();
 			break;
+		case 5: {	/* an output field */
+			const struct fz_range *o = &c->out[fz_r() % 3];
+
+			if (o->len)
+				a[o->off + fz_r() % o->len] = 1 + fz_r() % 255;
+			break;
+		}
 		default:	/* bytes past the struct (growth) */
 			a[c->size + fz_r() % 16] = 1 + fz_r() % 255;
 			break;
@@ -333,9 +430,8 @@ static const char *fz_mutate(const struct fz_cmd *c, unsigned char *a,
 	if (c->cmd == DMALAB_IMP_IOC_SG_INFO) {
 		struct dmalab_imp_sg_info *x = (void *)a;
 
-		fz_fix_ptr(&x->entries_ptr);
-		if (x->entries_cap > MiB / sizeof(struct dmalab_imp_sg_entry))
-			x->entries_cap = fz_r() % 64;
+		fz_fix_array(&x->entries_ptr, &x->entries_cap,
+			     x->entries_elem_size);
 	}
 	if (c->cmd == DMALAB_IMP_IOC_DEV_LIST) {
 		struct dmalab_imp_dev_list *x = (void *)a;
@@ -347,9 +443,8 @@ static const char *fz_mutate(const struct fz_cmd *c, unsigned char *a,
 	if (c->cmd == DMALAB_EXP_IOC_INFO) {
 		struct dmalab_exp_info *x = (void *)a;
 
-		fz_fix_ptr(&x->attach_ptr);
-		if (x->attach_count > MiB / sizeof(struct dmalab_exp_attach_info))
-			x->attach_count = fz_r() % 8;
+		fz_fix_array(&x->attach_ptr, &x->attach_cap,
+			     x->attach_elem_size);
 	}
 	if (c->cmd == DMALAB_IMP_IOC_CPU) {
 		struct dmalab_imp_cpu *x = (void *)a;
@@ -363,40 +458,101 @@ static const char *fz_mutate(const struct fz_cmd *c, unsigned char *a,
 	return NULL;
 }
 
-static int fz_zero_ok(const struct fz_cmd *c, const unsigned char *a)
+static int fz_ranges_zero(const struct fz_range *r, const unsigned char *a)
 {
 	unsigned int i, j;
 
 	for (i = 0; i < 3; i++)
-		for (j = 0; j < c->zero[i].len; j++)
-			if (a[c->zero[i].off + j])
+		for (j = 0; j < r[i].len; j++)
+			if (a[r[i].off + j])
 				return 0;
 	return 1;
+}
+
+/* Errnos the command-and-size rules give, as a set. */
+#define FZ_E_ENOTTY	(1U << 0)
+#define FZ_E_EINVAL	(1U << 1)
+#define FZ_E_E2BIG	(1U << 2)
+
+static unsigned int fz_eset(int e)
+{
+	return e == ENOTTY ? FZ_E_ENOTTY : e == EINVAL ? FZ_E_EINVAL :
+	       e == E2BIG ? FZ_E_E2BIG : 0;
+}
+
+static const char *fz_eset_names(unsigned int set)
+{
+	static char buf[40];
+
+	snprintf(buf, sizeof(buf), "%s%s%s",
+		 set & FZ_E_ENOTTY ? " ENOTTY" : "",
+		 set & FZ_E_EINVAL ? " EINVAL" : "",
+		 set & FZ_E_E2BIG ? " E2BIG" : "");
+	return buf;
+}
+
+/*
+ * The command-level and size rules of UAPI 1.0, checked before the kernel
+ * reads any field: wrong direction bits (-ENOTTY), _IOC_SIZE other than
+ * @size (-EINVAL), @size below the 1.0 size (-EINVAL), above 4096 or grown
+ * with a non-zero tail (-E2BIG). Returns the first reason, or NULL, and in
+ * *@eset every errno the broken rules allow (the order in which the kernel
+ * checks them is its own).
+ */
+static const char *fz_size_rules(const struct fz_cmd *c, unsigned long cmd,
+				 const unsigned char *a, unsigned int *eset)
+{
+	uint32_t size = *(const uint32_t *)a;
+	const char *why = NULL;
+	unsigned int i;
+
+	*eset = 0;
+	if (_IOC_DIR(cmd) != _IOC_DIR(c->cmd)) {
+		why = "wrong direction bits";
+		*eset |= FZ_E_ENOTTY;
+	}
+	if (_IOC_SIZE(cmd) != size) {
+		why = why ?: "command size bits other than @size";
+		*eset |= FZ_E_EINVAL;
+	}
+	if (size < c->size) {
+		why = why ?: "@size below the 1.0 size";
+		*eset |= FZ_E_EINVAL;
+	} else if (size > FZ_UAPI_MAX) {
+		why = why ?: "@size above 4096";
+		*eset |= FZ_E_E2BIG;
+	} else {
+		for (i = c->size; i < size; i++)
+			if (a[i]) {
+				why = why ?: "non-zero bytes past the 1.0 struct";
+				*eset |= FZ_E_E2BIG;
+				break;
+			}
+	}
+	return why;
+}
+
+/*
+ * Whether an array the kernel fills is described against the rules: with a
+ * pointer, an element size from the 1.0 one (@v1) to 4096; without one, no
+ * capacity and no element size either.
+ */
+static int fz_bad_array(__u64 ptr, __u32 cap, __u32 elem, __u32 v1)
+{
+	return ptr ? elem < v1 || elem > FZ_UAPI_MAX : cap || elem;
 }
 
 /* The reason this call must fail, or NULL when it may succeed. */
 static const char *fz_must_fail(const struct fz_cmd *c, const unsigned char *a,
 				const struct fz_fd *fd)
 {
-	uint32_t size = *(const uint32_t *)a;
-	unsigned int i;
-
-	if (c->imp && size != c->size)
-		return "importer struct size not its sizeof";
-	if (!c->imp && size < c->size)
-		return "exporter struct size below its first version";
-	if (!c->imp && size > c->size) {
-		if (size > 4096)
-			return "exporter struct size above a page";
-		for (i = c->size; i < size && i < FZ_ARG_MAX; i++)
-			if (a[i])
-				return "non-zero bytes past the exporter's struct";
-	}
 	if (c->flags_off >= 0 &&
 	    (*(const uint32_t *)(a + c->flags_off) & ~c->allowed_flags))
 		return "unknown flags";
-	if (!fz_zero_ok(c, a))
+	if (!fz_ranges_zero(c->zero, a))
 		return "non-zero pad or reserved field";
+	if (!fz_ranges_zero(c->out, a))
+		return "non-zero output field";
 	if (c->cmd == DMALAB_EXP_IOC_ALLOC) {
 		const struct dmalab_exp_alloc *x = (const void *)a;
 
@@ -413,8 +569,23 @@ static const char *fz_must_fail(const struct fz_cmd *c, const unsigned char *a,
 		if (x->placement == 1 && x->len > fz_max_contig)
 			return "contiguous length above the limit";
 	}
-	if (c->cmd == DMALAB_EXP_IOC_INFO && fd->kind != FD_OURS)
-		return "info of a file that is not our dma-buf";
+	if (c->cmd == DMALAB_EXP_IOC_INFO) {
+		const struct dmalab_exp_info *x = (const void *)a;
+
+		if (fd->kind != FD_OURS)
+			return "info of a file that is not our dma-buf";
+		if (fz_bad_array(x->attach_ptr, x->attach_cap, x->attach_elem_size,
+				 sizeof(struct dmalab_exp_attach_info)))
+			return "attach array: element size out of 80..4096, or no pointer";
+	}
+	if (c->cmd == DMALAB_IMP_IOC_SG_INFO) {
+		const struct dmalab_imp_sg_info *x = (const void *)a;
+
+		if (fz_bad_array(x->entries_ptr, x->entries_cap,
+				 x->entries_elem_size,
+				 sizeof(struct dmalab_imp_sg_entry)))
+			return "entries array: element size out of 16..4096, or no pointer";
+	}
 	if (c->cmd == DMALAB_EXP_IOC_BIND && fd->kind != FD_OURS &&
 	    fd->kind != FD_FOREIGN && fd->kind != FD_NEG1)
 		return "bind of a file that is not a dma-buf";
@@ -424,18 +595,15 @@ static const char *fz_must_fail(const struct fz_cmd *c, const unsigned char *a,
 	return NULL;
 }
 
-/* Whether @cmd names a real command of the device @dev. */
+/* Whether @cmd's type and number name a command of the device @dev. */
 static int fz_real(int dev, unsigned long cmd)
 {
-	unsigned int i;
-
+	if (_IOC_TYPE(cmd) != DMALAB_EXP_IOC_MAGIC)
+		return 0;
 	if (dev == fz_exp)
-		return _IOC_TYPE(cmd) == DMALAB_EXP_IOC_MAGIC &&
-		       _IOC_NR(cmd) <= _IOC_NR(DMALAB_EXP_IOC_STATS);
-	for (i = 0; i < FZ_NCMDS; i++)
-		if (fz_cmds[i].imp && fz_cmds[i].cmd == cmd)
-			return 1;
-	return 0;
+		return _IOC_NR(cmd) <= _IOC_NR(DMALAB_EXP_IOC_STATS);
+	return _IOC_NR(cmd) >= _IOC_NR(DMALAB_IMP_IOC_VERSION) &&
+	       _IOC_NR(cmd) <= _IOC_NR(DMALAB_IMP_IOC_WAIT);
 }
 
 /* Close what a successful allocation returned, whatever struct it used. */
@@ -450,10 +618,18 @@ static void fz_after_success(int dev, unsigned long cmd, unsigned char *a)
 	}
 }
 
+/* @cmd with its size bits set to @size (as far as they reach). */
+static unsigned long fz_with_size(unsigned long cmd, uint32_t size)
+{
+	return (cmd & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT)) |
+	       ((unsigned long)(size & _IOC_SIZEMASK) << _IOC_SIZESHIFT);
+}
+
 /* One ioctl: a real command (mostly) or a neighbour / stranger of one. */
 static void fz_ioctl(void)
 {
-	static unsigned char arg[FZ_ARG_MAX + 64] __attribute__((aligned(64)));
+	/* Beyond FZ_ARG_MAX always zero: the tail a grown @size reads. */
+	static unsigned char arg[FZ_ARG_BUF] __attribute__((aligned(4096)));
 	struct fz_cmd *c = &fz_cmds[fz_r() % FZ_NCMDS];
 	int dev = c->imp ? fz_imp : fz_exp;
 	unsigned long cmd = c->cmd;
@@ -463,21 +639,21 @@ static void fz_ioctl(void)
 	void *p = arg;
 	unsigned long live0 = 0;
 	struct dmalab_exp_stats st;
-	int ret, e, known = 1;
+	unsigned int eset = 0;
+	int ret, e, known = 1, bad_ptr = 0;
 
 	fz_template(c, arg);
 	fz_mutate(c, arg, &fd);
-	switch (r % 16) {
+	switch (r % 18) {
 	case 0:		/* neighbouring command number */
 		cmd = (cmd & ~0xffUL) | ((_IOC_NR(cmd) + 1 + fz_r() % 24) & 0xff);
 		known = 0;
 		break;
 	case 1:		/* another size in the command */
-		cmd = (cmd & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) |
-		      ((fz_r() % 512) << _IOC_SIZESHIFT);
+		cmd = fz_with_size(cmd, fz_r() % 512);
 		break;
 	case 2:		/* another direction */
-		cmd = (cmd & ~(_IOC_DIRMASK << _IOC_DIRSHIFT)) |
+		cmd = (cmd & ~((unsigned long)_IOC_DIRMASK << _IOC_DIRSHIFT)) |
 		      ((fz_r() % 4) << _IOC_DIRSHIFT);
 		break;
 	case 3:		/* a stranger */
@@ -497,6 +673,7 @@ static void fz_ioctl(void)
 			p = bad[fz_r() % 5];
 		}
 		must = "bad argument pointer";
+		bad_ptr = 1;
 		break;
 	case 6:		/* a read-only copy: the output cannot be written */
 		mprotect(fz_ro_page, 4096, PROT_READ | PROT_WRITE);
@@ -504,32 +681,58 @@ static void fz_ioctl(void)
 		mprotect(fz_ro_page, 4096, PROT_READ);
 		p = fz_ro_page;
 		break;
+	case 7:		/* the command's size bits follow @size, whatever it is */
+		cmd = fz_with_size(cmd, *(uint32_t *)arg);
+		break;
+	case 8:		/* a grown struct, as a newer user space sends it */
+		{
+			uint32_t size = fz_r() % 4 ? c->size + 8 * (1 + fz_r() % 8) :
+					fz_r() % 2 ? FZ_UAPI_MAX : FZ_UAPI_MAX + 8;
+
+			*(uint32_t *)arg = size;
+			cmd = fz_with_size(cmd, size);
+		}
+		break;
 	}
-	if (c->imp && known && cmd != c->cmd)
-		known = 0;	/* the importer dispatches on the full number */
-	if (!must && known)
-		must = fz_must_fail(c, arg, fd);
-	if (!known && !fz_real(dev, cmd))
+	if (known) {
+		must = must ?: fz_size_rules(c, cmd, arg, &eset);
+		must = must ?: fz_must_fail(c, arg, fd);
+	}
+	if (!known && !fz_real(dev, cmd)) {
 		must = "unknown command";
+		eset = FZ_E_ENOTTY;
+	}
+	if (bad_ptr)
+		eset = 0;	/* the kernel may not get as far as the rules */
 	if (c->cmd == DMALAB_EXP_IOC_ALLOC && !exp_stats(fz_exp2, &st))
 		live0 = st.live_buffers;
 
 	fz_calls++;
 	fz_cmd_calls[c - fz_cmds]++;
-	ret = ioctl(dev, cmd, p);
-	e = ret ? errno : 0;
+	ret = test_malformed(dev, cmd, p);
+	e = -ret;
 	fz_errno(e);
 	if (!ret) {
 		fz_cmd_ok[c - fz_cmds]++;
 		if (must)
 			fz_bad("%s (cmd %#lx on %s) succeeded despite: %s",
 			       c->name, cmd, dev == fz_exp ? "exp" : "imp", must);
+		else if (known && *(uint32_t *)arg > c->size)
+			fz_grown_ok++;
 		if (p == arg)
 			fz_after_success(dev, cmd, arg);
 		else if (p == fz_ro_page && (_IOC_DIR(c->cmd) & _IOC_READ))
 			fz_bad("%s succeeded with a read-only argument", c->name);
-	} else if (c->cmd == DMALAB_EXP_IOC_ALLOC && !exp_stats(fz_exp2, &st) &&
-		   st.live_buffers != live0) {
+	} else if (eset) {
+		fz_size_checked++;
+		if (!(fz_eset(e) & eset))
+			fz_bad("%s (cmd %#lx, @size %u on %s) failed with %s, not%s: %s",
+			       c->name, cmd, *(uint32_t *)arg,
+			       dev == fz_exp ? "exp" : "imp", rel_errname(e),
+			       fz_eset_names(eset), must);
+	}
+	if (ret && c->cmd == DMALAB_EXP_IOC_ALLOC && !exp_stats(fz_exp2, &st) &&
+	    st.live_buffers != live0) {
 		fz_bad("%s failed (%s) but left %llu buffer(s) alive%s", c->name,
 		       rel_errname(e), (unsigned long long)(st.live_buffers - live0),
 		       p == fz_ro_page ? " (read-only argument: the fd was installed but not reported)" : "");
@@ -575,20 +778,20 @@ static void fz_mmap(int fd, int is_dev, int writable)
 /* Handles of the importer set up so that random ids hit real objects. */
 static void fz_imp_setup(void)
 {
-	__u32 h, dev = 0, att;
+	uint32_t h, dev = 0, att;
 	int i;
 
 	if (fz_imp >= 0)
 		close(fz_imp);
-	fz_imp = imp_open();
-	imp_sim(fz_imp, 64, 0, 0, 0, 0, 0, 0, &dev);
+	fz_imp = dmalab_imp_open(NULL);
+	test_sim(fz_imp, 64, 0, 0, 0, 0, 0, 0, &dev);
 	for (i = 0; i < fz_nfds; i++) {
 		if (fz_fds[i].kind != FD_OURS && fz_fds[i].kind != FD_FOREIGN)
 			continue;
-		if (imp_import(fz_imp, fz_fds[i].fd, &h) ||
-		    imp_attach(fz_imp, h, dev, &att))
+		if (exp_import(fz_imp, fz_fds[i].fd, &h) ||
+		    exp_attach(fz_imp, h, dev, &att))
 			continue;
-		imp_map(fz_imp, att, DMALAB_IMP_DIR_BIDIR);
+		dmalab_imp_map_attach(fz_imp, att, DMALAB_IMP_DIR_BIDIR, NULL);
 	}
 	for (i = 0; i < fz_nfds; i++)
 		if (fz_fds[i].kind == FD_DEV_IMP)
@@ -603,7 +806,7 @@ static void fz_cross_process(int *ok_handles, int *ok_after_close,
 			     int *ok_double_close)
 {
 	int up[2], down[2], fd, status, imp2;
-	__u32 their = 0;
+	uint32_t their = 0;
 	unsigned char *m;
 	pid_t pid;
 	char c;
@@ -614,14 +817,14 @@ static void fz_cross_process(int *ok_handles, int *ok_after_close,
 	m = mmap(NULL, FZ_BUF_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	pid = fork();
 	if (!pid) {
-		int imp = imp_open();
-		__u32 h;
+		int imp = dmalab_imp_open(NULL);
+		uint32_t h;
 
 		close(up[0]);
 		close(down[1]);
-		if (imp_import(imp, fd, &h) ||
-		    imp_cpu(imp, h, DMALAB_IMP_CPU_FILL, 0, FZ_BUF_LEN, NULL,
-			    0x6b, NULL))
+		if (exp_import(imp, fd, &h) ||
+		    test_cpu(imp, h, DMALAB_IMP_CPU_FILL, 0, FZ_BUF_LEN, NULL,
+			     0x6b, NULL))
 			_exit(1);
 		if (write(up[1], &h, sizeof(h)) != sizeof(h))
 			_exit(1);
@@ -634,12 +837,12 @@ static void fz_cross_process(int *ok_handles, int *ok_after_close,
 	close(down[0]);
 	if (read(up[0], &their, sizeof(their)) != sizeof(their))
 		their = 0;
-	imp2 = imp_open();
+	imp2 = dmalab_imp_open(NULL);
 	*ok_handles = their &&
-		imp_cpu(imp2, their, DMALAB_IMP_CPU_CHECKSUM, 0, 4096, NULL, 0,
-			NULL) == -ENOENT &&
-		imp_attach(imp2, their, 1, NULL) == -ENOENT &&
-		imp_id(imp2, DMALAB_IMP_IOC_RELEASE, their) == -ENOENT;
+		test_cpu(imp2, their, DMALAB_IMP_CPU_CHECKSUM, 0, 4096, NULL, 0,
+			 NULL) == -ENOENT &&
+		exp_attach(imp2, their, 1, NULL) == -ENOENT &&
+		dmalab_imp_release(imp2, their, NULL) == -ENOENT;
 	close(imp2);
 	close(down[1]);
 	close(up[0]);
@@ -721,14 +924,14 @@ static int fz_impossible_fault(void)
 static int fz_impossible_cpu(void)
 {
 	int fd = exp_alloc(fz_exp, 16 * MiB, 0, DMALAB_EXP_TIMING_DEFERRED, 0, 24);
-	int imp = imp_open(), r = -1;
-	__u64 sum;
-	__u32 h;
+	int imp = dmalab_imp_open(NULL), r = -1;
+	uint64_t sum;
+	uint32_t h;
 
 	if (fd < 0 || imp < 0)
 		return fd == -ENOMEM || fd == -E2BIG || fd == -ERANGE;
-	if (!imp_import(imp, fd, &h))
-		r = imp_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, 4096, NULL, 0, &sum);
+	if (!exp_import(imp, fd, &h))
+		r = test_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, 4096, NULL, 0, &sum);
 	tap_diag("CPU access to the impossible deferred buffer: %s", rel_errname(-r));
 	close(imp);
 	close(fd);
@@ -742,13 +945,12 @@ int main(void)
 	int ok_handles = 0, ok_after = 0, ok_dclose = 0, i, our, foreign, closed_fd;
 	struct rel_state base, now;
 	struct dmalab_exp_stats st;
-	struct dmalab_exp_bind b = { .size = sizeof(b) };
 	const char *src = NULL;
 	double end;
 	int ok, ok_fault, ok_cpu;
 
 	fz_seed = rel_seed();
-	tap_plan(8);
+	tap_plan(9);
 	tap_diag("seed %#llx (DMALAB_SEED=%#llx replays it)",
 		 (unsigned long long)fz_seed, (unsigned long long)fz_seed);
 	fz_exp = exp_open();
@@ -795,8 +997,7 @@ int main(void)
 	fz_add_fd(-2, FD_BAD);
 	fz_add_fd(1 << 20, FD_BAD);
 	fz_imp_setup();
-	b.fd = our;
-	ioctl(fz_exp2, DMALAB_EXP_IOC_BIND, &b);
+	dmalab_exp_bind(fz_exp2, our, NULL);
 
 	end = test_now() + FZ_SECS;
 	while (fz_calls < max_calls && test_now() < end) {
@@ -831,6 +1032,9 @@ int main(void)
 	tap_result(fz_calls > 1000, "fuzzer_made_calls");
 	tap_result(!fz_unexpected, "fuzzer_saw_no_unexpected_success_or_refusal (%lu unexpected)",
 		   fz_unexpected);
+	tap_result(fz_size_checked > 0 && fz_grown_ok > 0,
+		   "fuzzer_checked_the_size_rules (%lu errnos checked, %lu grown structs accepted)",
+		   fz_size_checked, fz_grown_ok);
 	tap_result(ok_handles, "another_process_handle_ids_are_enoent");
 	tap_result(ok_after, "buffer_usable_after_the_other_process_closed");
 	tap_result(ok_dclose, "double_close_is_ebadf");
@@ -838,14 +1042,12 @@ int main(void)
 	tap_result(ok_cpu, "impossible_deferred_buffer_cpu_access_fails_cleanly");
 
 	close(fz_imp);
-	b.fd = -1;
-	ioctl(fz_exp, DMALAB_EXP_IOC_BIND, &b);	/* the fuzzer may have bound one */
+	dmalab_exp_bind(fz_exp, -1, NULL);	/* the fuzzer may have bound one */
 	for (i = 0; i < fz_nfds; i++)
 		if (fz_fds[i].kind == FD_OURS || fz_fds[i].kind == FD_FOREIGN ||
 		    fz_fds[i].kind == FD_NOTBUF)
 			close(fz_fds[i].fd);
-	b.fd = -1;
-	ioctl(fz_exp2, DMALAB_EXP_IOC_BIND, &b);
+	dmalab_exp_bind(fz_exp2, -1, NULL);
 	fz_imp = -1;
 	ok = rel_state_settle(fz_exp, &base, &now, 3.0);
 	if (!ok) {

@@ -161,7 +161,7 @@ static int sec_no_phys(void *arg)
 	struct dmalab_imp_sg_info si;
 	struct dmalab_exp_info in;
 	int exp = open(SEC_EXP, O_RDWR), imp = open(SEC_IMP, O_RDWR), fd;
-	__u32 h, dev, att;
+	uint32_t h, dev, att;
 
 	(void)arg;
 	if (exp < 0 || imp < 0)
@@ -173,16 +173,16 @@ static int sec_no_phys(void *arg)
 	    !(in.state & DMALAB_EXP_STATE_PHYS_HIDDEN) || in.phys_lo ||
 	    in.phys_hi)
 		return 3;
-	if (imp_import(imp, fd, &h) || imp_sim(imp, 64, 0, 0, 0, 0, 0, 0, &dev) ||
-	    imp_attach(imp, h, dev, &att) ||
-	    imp_map(imp, att, DMALAB_IMP_DIR_BIDIR))
+	if (exp_import(imp, fd, &h) || test_sim(imp, 64, 0, 0, 0, 0, 0, 0, &dev) ||
+	    exp_attach(imp, h, dev, &att) ||
+	    dmalab_imp_map_attach(imp, att, DMALAB_IMP_DIR_BIDIR, NULL))
 		return 4;
 	if (exp_info_attach(exp, fd, &in, ai, 2) || in.phys_lo || in.phys_hi)
 		return 5;
-	if (imp_sg(imp, att, &si, e, 4) != -EPERM)
+	if (dmalab_imp_get_sg_info(imp, att, &si, e, 4, NULL) != -EPERM)
 		return 6;
 	/* Without an IOMMU or window a device address is the physical one. */
-	if (imp_sg(imp, att, &si, NULL, 0))
+	if (dmalab_imp_get_sg_info(imp, att, &si, NULL, 0, NULL))
 		return 7;
 	if (si.dma_min || si.dma_max)
 		return 8;
@@ -192,19 +192,19 @@ static int sec_no_phys(void *arg)
 /* A handle of the parent's importer file, passed as a plain number. */
 static int sec_other_handle(void *arg)
 {
-	__u32 h = *(__u32 *)arg;
+	uint32_t h = *(uint32_t *)arg;
 	int imp = open(SEC_IMP, O_RDWR);
-	__u32 dev, att;
-	__u64 sum;
+	uint32_t dev, att;
+	uint64_t sum;
 
 	if (imp < 0)
 		return 1;
-	if (imp_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, 4096, NULL, 0, &sum) != -ENOENT)
+	if (test_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, 4096, NULL, 0, &sum) != -ENOENT)
 		return 2;
-	if (imp_sim(imp, 64, 0, 0, 0, 0, 0, 0, &dev) ||
-	    imp_attach(imp, h, dev, &att) != -ENOENT)
+	if (test_sim(imp, 64, 0, 0, 0, 0, 0, 0, &dev) ||
+	    exp_attach(imp, h, dev, &att) != -ENOENT)
 		return 3;
-	if (imp_id(imp, DMALAB_IMP_IOC_RELEASE, h) != -ENOENT)
+	if (dmalab_imp_release(imp, h, NULL) != -ENOENT)
 		return 4;
 	return 0;
 }
@@ -214,7 +214,7 @@ static int sec_no_old_data(void *arg)
 {
 	int exp = open(SEC_EXP, O_RDWR), imp = open(SEC_IMP, O_RDWR), i;
 	unsigned char *zero = calloc(1, SEC_LEN);
-	__u64 zsum = imp_fnv(zero, SEC_LEN);
+	uint64_t zsum = exp_fnv(zero, SEC_LEN);
 
 	(void)arg;
 	if (exp < 0 || imp < 0 || !zero)
@@ -226,22 +226,22 @@ static int sec_no_old_data(void *arg)
 				  DMALAB_EXP_TIMING_EAGER;
 		int fd = exp_alloc(exp, SEC_LEN, place, timing, 0, 0);
 		unsigned char *m;
-		__u64 sum = 1;
-		__u32 h;
+		uint64_t sum = 1;
+		uint32_t h;
 
 		if (fd < 0)
 			return 2;
 		/* Kernel view first (vmap), so deferred pages come from there. */
-		if (imp_import(imp, fd, &h) ||
-		    imp_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, SEC_LEN, NULL,
-			    0, &sum) || sum != zsum)
+		if (exp_import(imp, fd, &h) ||
+		    test_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, SEC_LEN, NULL,
+			     0, &sum) || sum != zsum)
 			return 3;
 		m = mmap(NULL, SEC_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (m == MAP_FAILED || !exp_all_bytes(m, SEC_LEN, 0))
 			return 4;
 		memset(m, 0xa5, SEC_LEN);
 		munmap(m, SEC_LEN);
-		imp_id(imp, DMALAB_IMP_IOC_RELEASE, h);
+		dmalab_imp_release(imp, h, NULL);
 		close(fd);
 	}
 	return 0;
@@ -318,7 +318,7 @@ static void sec_memcg(int exp)
 int main(void)
 {
 	struct rel_state base, now;
-	__u32 h = 0;
+	uint32_t h = 0;
 	int exp, imp, fd, rc, nodes;
 
 	tap_plan(11);
@@ -328,7 +328,7 @@ int main(void)
 		return 1;
 	}
 	rel_state_get(exp, &base);
-	imp = imp_open();
+	imp = dmalab_imp_open(NULL);
 	if (imp < 0) {
 		tap_diag("cannot open /dev/dmalab_imp: %s", strerror(errno));
 		return 1;
@@ -354,8 +354,8 @@ int main(void)
 	sec_report(rc, "unprivileged_user_sees_no_physical_addresses");
 
 	fd = exp_alloc(exp, SEC_LEN, 0, 0, 0, 0);
-	if (fd >= 0 && !imp_import(imp, fd, &h))
-		imp_cpu(imp, h, DMALAB_IMP_CPU_FILL, 0, SEC_LEN, NULL, 0x5e, NULL);
+	if (fd >= 0 && !exp_import(imp, fd, &h))
+		test_cpu(imp, h, DMALAB_IMP_CPU_FILL, 0, SEC_LEN, NULL, 0x5e, NULL);
 	rc = nodes && h ? sec_as_nobody(1, sec_other_handle, &h) : 103;
 	sec_report(rc, "unprivileged_user_cannot_use_another_process_handle");
 	if (fd >= 0)

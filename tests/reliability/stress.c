@@ -56,13 +56,13 @@ struct st_buf {
 	unsigned char pat;
 	unsigned char *map;
 	int imported;
-	__u32 handle, att;
+	uint32_t handle, att;
 };
 
 struct st_worker {
 	uint64_t seed;
 	int exp, imp;
-	__u32 sim64, sim32, edu[2];
+	uint32_t sim64, sim32, edu[2];
 	int nedu;
 	struct st_buf b[ST_SLOTS];
 };
@@ -94,12 +94,12 @@ static void st_imp_setup(struct st_worker *w)
 {
 	struct dmalab_imp_dev_info i;
 
-	w->imp = imp_open();
-	if (w->imp < 0 || imp_sim(w->imp, 64, 0, 0, 0, 0, 0, 0, &w->sim64) ||
-	    imp_sim(w->imp, 32, 0, 0, 0, 0, 0, 0, &w->sim32))
+	w->imp = dmalab_imp_open(NULL);
+	if (w->imp < 0 || test_sim(w->imp, 64, 0, 0, 0, 0, 0, 0, &w->sim64) ||
+	    test_sim(w->imp, 32, 0, 0, 0, 0, 0, 0, &w->sim32))
 		st_lost("importer open/sim create: %s", strerror(errno));
 	w->nedu = 0;
-	while (w->nedu < 2 && !imp_edu(w->imp, w->nedu, &w->edu[w->nedu], &i))
+	while (w->nedu < 2 && !test_edu(w->imp, w->nedu, &w->edu[w->nedu], &i))
 		w->nedu++;
 }
 
@@ -112,8 +112,8 @@ static void st_verify(struct st_worker *w, struct st_buf *b, const char *when)
 		if (!exp_all_bytes(b->map, b->len, b->pat))
 			st_lost("%s: mmap content is not 0x%02x", when, b->pat);
 	} else if (b->imported) {
-		if (imp_cpu(w->imp, b->handle, DMALAB_IMP_CPU_READ,
-			    b->len - 4096, 4096, page, 0, NULL) ||
+		if (test_cpu(w->imp, b->handle, DMALAB_IMP_CPU_READ,
+			     b->len - 4096, 4096, page, 0, NULL) ||
 		    !exp_all_bytes(page, 4096, b->pat))
 			st_lost("%s: vmap content is not 0x%02x", when, b->pat);
 	}
@@ -122,9 +122,9 @@ static void st_verify(struct st_worker *w, struct st_buf *b, const char *when)
 static void st_release(struct st_worker *w, struct st_buf *b)
 {
 	if (b->imported) {
-		if (imp_id(w->imp, DMALAB_IMP_IOC_UNMAP, b->att) ||
-		    imp_id(w->imp, DMALAB_IMP_IOC_DETACH, b->att) ||
-		    imp_id(w->imp, DMALAB_IMP_IOC_RELEASE, b->handle))
+		if (dmalab_imp_unmap_attach(w->imp, b->att, NULL) ||
+		    dmalab_imp_detach(w->imp, b->att, NULL) ||
+		    dmalab_imp_release(w->imp, b->handle, NULL))
 			st_lost("unmap/detach/release: %s", strerror(errno));
 		b->imported = 0;
 	}
@@ -221,11 +221,12 @@ static void st_import(struct st_worker *w, struct st_buf *b)
 
 	if (b->imported || b->fd < 0)
 		return;
-	r = imp_import(w->imp, b->fd, &b->handle);
+	r = exp_import(w->imp, b->fd, &b->handle);
 	if (!r)
-		r = imp_attach(w->imp, b->handle, w->sim64, &b->att);
+		r = exp_attach(w->imp, b->handle, w->sim64, &b->att);
 	if (!r)
-		r = imp_map(w->imp, b->att, DMALAB_IMP_DIR_BIDIR);
+		r = dmalab_imp_map_attach(w->imp, b->att, DMALAB_IMP_DIR_BIDIR,
+					  NULL);
 	if (r) {
 		st_lost("import/attach/map: %s", strerror(-r));
 		return;
@@ -238,27 +239,29 @@ static void st_import(struct st_worker *w, struct st_buf *b)
 /* Attach to a 32-bit device: may migrate the pages (with live mmaps). */
 static void st_attach_low(struct st_worker *w, struct st_buf *b)
 {
-	__u32 h = 0, att = 0;
+	uint32_t h = 0, att = 0;
 	int r;
 
 	if (b->fd < 0)
 		return;
-	if (imp_import(w->imp, b->fd, &h)) {
-		st_lost("import: %s", strerror(errno));
+	r = exp_import(w->imp, b->fd, &h);
+	if (r) {
+		st_lost("import: %s", strerror(-r));
 		return;
 	}
-	r = imp_attach(w->imp, h, w->sim32, &att);
+	r = exp_attach(w->imp, h, w->sim32, &att);
 	if (!r) {
-		r = imp_map(w->imp, att, DMALAB_IMP_DIR_TO_DEVICE);
+		r = dmalab_imp_map_attach(w->imp, att, DMALAB_IMP_DIR_TO_DEVICE,
+					  NULL);
 		if (r)
 			st_lost("map below 4 GiB: %s", strerror(-r));
 		else
-			imp_id(w->imp, DMALAB_IMP_IOC_UNMAP, att);
-		imp_id(w->imp, DMALAB_IMP_IOC_DETACH, att);
+			dmalab_imp_unmap_attach(w->imp, att, NULL);
+		dmalab_imp_detach(w->imp, att, NULL);
 	} else if (r != -EBUSY && r != -ERANGE) {
 		st_lost("attach below 4 GiB: %s", strerror(-r));
 	}
-	imp_id(w->imp, DMALAB_IMP_IOC_RELEASE, h);
+	dmalab_imp_release(w->imp, h, NULL);
 	st_verify(w, b, "after attach below 4 GiB");
 	st_count(ST_ATTACH_LOW);
 }
@@ -270,8 +273,8 @@ static void st_sim_job(struct st_worker *w, struct st_buf *b)
 
 	if (!b->imported)
 		return;
-	r = imp_job(w->imp, DMALAB_IMP_JOB_FILL, 0, b->att, 0, 0, b->len,
-		    pat, 0, 0, NULL, NULL);
+	r = exp_job(w->imp, DMALAB_IMP_JOB_FILL, 0, b->att, 0, 0, b->len,
+		    pat, 0, NULL);
 	if (r) {
 		st_lost("sim fill: %s", strerror(-r));
 		return;
@@ -285,27 +288,28 @@ static void st_edu_job(struct st_worker *w, struct st_buf *b)
 {
 	unsigned char pat = (unsigned char)(rel_rand(&w->seed) | 1);
 	int dev = b->bits == 28 ? 0 : 1;
-	__u32 h = 0, att = 0;
+	uint32_t h = 0, att = 0;
 	int r;
 
 	if (b->fd < 0 || b->len != 4096 || !b->bits || b->bits > 36 ||
 	    dev >= w->nedu)
 		return;
-	r = imp_import(w->imp, b->fd, &h);
+	r = exp_import(w->imp, b->fd, &h);
 	if (r) {
 		st_lost("import for edu: %s", strerror(-r));
 		return;
 	}
-	r = imp_attach(w->imp, h, w->edu[dev], &att);
+	r = exp_attach(w->imp, h, w->edu[dev], &att);
 	if (!r) {
-		r = imp_map(w->imp, att, DMALAB_IMP_DIR_BIDIR);
+		r = dmalab_imp_map_attach(w->imp, att, DMALAB_IMP_DIR_BIDIR,
+					  NULL);
 		if (!r)
-			r = imp_job(w->imp, DMALAB_IMP_JOB_FILL, 0, att, 0, 0,
-				    4096, pat, 0, 0, NULL, NULL);
-		imp_id(w->imp, DMALAB_IMP_IOC_UNMAP, att);
-		imp_id(w->imp, DMALAB_IMP_IOC_DETACH, att);
+			r = exp_job(w->imp, DMALAB_IMP_JOB_FILL, 0, att, 0, 0,
+				    4096, pat, 0, NULL);
+		dmalab_imp_unmap_attach(w->imp, att, NULL);
+		dmalab_imp_detach(w->imp, att, NULL);
 	}
-	imp_id(w->imp, DMALAB_IMP_IOC_RELEASE, h);
+	dmalab_imp_release(w->imp, h, NULL);
 	if (r && r != -EBUSY) {
 		st_lost("edu fill: %s", strerror(-r));
 		return;
@@ -358,15 +362,15 @@ static void st_fork(struct st_worker *w)
 
 static void st_dev_mmap(struct st_buf *b)
 {
-	struct dmalab_exp_bind bind = { .size = sizeof(bind), .fd = b->fd };
-	int dev;
+	int dev, r;
 	void *p;
 
 	if (b->fd < 0)
 		return;
 	dev = exp_open();
-	if (dev < 0 || ioctl(dev, DMALAB_EXP_IOC_BIND, &bind)) {
-		st_lost("bind: %s", strerror(errno));
+	r = dev < 0 ? dev : dmalab_exp_bind(dev, b->fd, NULL);
+	if (r) {
+		st_lost("bind: %s", strerror(-r));
 		goto close_dev;
 	}
 	p = mmap(NULL, b->len, PROT_READ, MAP_SHARED, dev, 0);
@@ -565,7 +569,7 @@ int main(void)
 
 	tap_plan(6);
 	exp = exp_open();
-	imp = imp_open();
+	imp = dmalab_imp_open(NULL);
 	if (exp < 0 || imp < 0 || exp_stats(exp, &st)) {
 		tap_diag("cannot open both devices: %s", strerror(errno));
 		return 1;
