@@ -20,7 +20,7 @@ bad() {
 	fi
 }
 
-echo 1..14
+echo 1..22
 bad unknown_command_is_named frob dmalab frob
 bad unknown_option_is_named --bogus dmalab alloc 4K --bogus
 bad size_with_unknown_suffix_is_named "'4X'" dmalab alloc 4X
@@ -35,3 +35,15 @@ bad offset_beyond_buffer "offset" dmalab alloc 8K --exec dmalab verify --offset 
 bad pattern_must_be_a_byte "'300'" dmalab alloc 8K --exec dmalab fill --pattern 300
 bad unknown_device_is_named "'Z9'" dmalab alloc 8K --exec dmalab map --dev Z9
 bad dma_needs_an_operation "copy, fill or checksum" dmalab dma
+bad help_of_unknown_command_fails bogus dmalab help bogus
+bad info_of_a_file_that_is_not_a_dmabuf "not a dma-buf" dmalab info --fd 0 </proc/version
+bad unknown_short_option_is_named "'-x'" dmalab alloc 4K -x
+bad option_without_its_value_is_named "needs a value" dmalab alloc 4K --placement
+bad equals_form_is_read_and_checked "'foo'" dmalab alloc 4K --placement=foo
+bad short_form_is_read_and_checked "'foo'" dmalab alloc 4K -P foo
+bad flag_given_a_value_is_refused "takes no value" dmalab stats --json=1
+
+# The tool names its version, the library's UAPI and each module's.
+ver=$(dmalab version --json | jq -r .dmalab)
+dmalab --version 2>/dev/null | grep -q "^dmalab  *$ver\$" && [ -n "$ver" ]
+t $? version_option_prints_the_tool_version

@@ -125,6 +125,9 @@ static int bad_option(struct cli *c, char **argv, int code)
 	if (code == ':')
 		return cli_usage(c, "option '%s' needs a value (see dmalab %s --help)",
 				 a, c->cmd->name);
+	if (optopt && !strncmp(a, "--", 2) && strchr(a, '='))
+		return cli_usage(c, "option '%.*s' takes no value",
+				 (int)(strchr(a, '=') - a), a);
 	if (optopt && optopt < 256 && strncmp(a, "--", 2))
 		return cli_usage(c, "unknown option '-%c' (see dmalab %s --help)",
 				 optopt, c->cmd->name);
