@@ -155,7 +155,8 @@ struct dmalab_imp_id {
  * struct dmalab_imp_dev_list - list device ids (DMALAB_IMP_IOC_DEV_LIST)
  * @size: sizeof(struct dmalab_imp_dev_list)
  * @flags: must be 0
- * @ids_ptr: in: user pointer to an array of __u32, or 0 to only count
+ * @ids_ptr: in: user pointer to an array of __u32, or 0 to only count (ids
+ *	are __u32 for good: this array has no element size)
  * @count: in: capacity of @ids_ptr; out: number of devices visible
  * @pad: must be 0
  * @reserved: must be 0
