@@ -5,21 +5,25 @@
  * exactly when the kernel command line asked for one.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "kselftest_harness.h"
 
-static bool device_opens(const char *path)
+/* 0 when @path opens read-write, or -errno. */
+static int device_opens(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		return false;
+		return -errno;
 	close(fd);
-	return true;
+	return 0;
 }
 
 static int read_hex(const char *path, unsigned int *val)
@@ -49,14 +53,18 @@ static void count_edu(int *edu, int *grouped)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", de->d_name);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+			 de->d_name);
 		if (read_hex(path, &vendor))
 			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", de->d_name);
-		if (read_hex(path, &device) || vendor != 0x1234 || device != 0x11e8)
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+			 de->d_name);
+		if (read_hex(path, &device) || vendor != 0x1234 ||
+		    device != 0x11e8)
 			continue;
 		(*edu)++;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", de->d_name);
+		snprintf(path, sizeof(path),
+			 "/sys/bus/pci/devices/%s/iommu_group", de->d_name);
 		if (access(path, F_OK) == 0)
 			(*grouped)++;
 	}
@@ -74,7 +82,8 @@ static uint64_t highest_ram(void)
 		return 0;
 	while (fgets(line, sizeof(line), f))
 		if (strstr(line, ": System RAM") &&
-		    sscanf(line, "%" SCNx64 "-%" SCNx64, &start, &end) == 2 && end > top)
+		    sscanf(line, "%" SCNx64 "-%" SCNx64, &start, &end) == 2 &&
+		    end > top)
 			top = end;
 	fclose(f);
 	return top;
@@ -93,20 +102,46 @@ static bool cmdline_has(const char *word)
 	return strstr(buf, word) != NULL;
 }
 
-int main(void)
+TEST(exporter_device_node_opens)
+{
+	int r = device_opens("/dev/dmalab_exp");
+
+	EXPECT_EQ(0, r) TH_LOG("%s", strerror(-r));
+}
+
+TEST(importer_device_node_opens)
+{
+	int r = device_opens("/dev/dmalab_imp");
+
+	EXPECT_EQ(0, r) TH_LOG("%s", strerror(-r));
+}
+
+TEST(two_edu_dma_engines_present)
 {
 	int edu, grouped;
-	bool iommu = cmdline_has("intel_iommu=on");
 
-	tap_plan(5);
-	tap_result(device_opens("/dev/dmalab_exp"), "exporter_device_node_opens");
-	tap_result(device_opens("/dev/dmalab_imp"), "importer_device_node_opens");
 	count_edu(&edu, &grouped);
-	tap_result(edu == 2, "two_edu_dma_engines_present (found %d)", edu);
-	tap_result(highest_ram() >= 0x100000000ULL,
-		   "memory_above_4GiB_exists (top of RAM 0x%" PRIx64 ")", highest_ram());
-	tap_result(iommu ? grouped == edu : grouped == 0,
-		   "edu_behind_iommu_iff_requested (iommu %s, %d of %d grouped)",
-		   iommu ? "on" : "off", grouped, edu);
-	return tap_exit();
+	TH_LOG("found %d edu devices", edu);
+	EXPECT_EQ(2, edu);
 }
+
+TEST(memory_above_4GiB_exists)
+{
+	uint64_t top = highest_ram();
+
+	TH_LOG("top of RAM %#" PRIx64, top);
+	EXPECT_LE(0x100000000ULL, top);
+}
+
+TEST(edu_behind_iommu_iff_requested)
+{
+	bool iommu = cmdline_has("intel_iommu=on");
+	int edu, grouped;
+
+	count_edu(&edu, &grouped);
+	TH_LOG("iommu %s, %d of %d edu devices in an IOMMU group",
+	       iommu ? "on" : "off", grouped, edu);
+	EXPECT_EQ(iommu ? edu : 0, grouped);
+}
+
+TEST_HARNESS_MAIN

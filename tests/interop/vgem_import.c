@@ -21,9 +21,13 @@
 #include <unistd.h>
 
 #include "dmalab.h"
-#include "tap.h"
+#include "kselftest_harness.h"
 
-/* MAP_DUMB, vgem's fences (drm_mode.h, vgem_drm.h); PRIME: libdmalab. */
+/*
+ * MAP_DUMB and vgem's fences (drm_mode.h, vgem_drm.h) are DRM ioctls that
+ * libdmalab does not wrap: being what these tests are about, they are
+ * called raw. PRIME goes through libdmalab.
+ */
 struct t_drm_mode_map_dumb {
 	__u32 handle;
 	__u32 pad;
@@ -43,11 +47,15 @@ struct t_vgem_fence_signal {
 };
 
 #define T_VGEM_FENCE_WRITE	0x1
-#define T_DRM_IOCTL_MODE_MAP_DUMB _IOWR('d', 0xB3, struct t_drm_mode_map_dumb)
-#define T_DRM_IOCTL_VGEM_FENCE_ATTACH _IOWR('d', 0x40 + 1, struct t_vgem_fence_attach)
-#define T_DRM_IOCTL_VGEM_FENCE_SIGNAL _IOW('d', 0x40 + 2, struct t_vgem_fence_signal)
+#define T_DRM_IOCTL_MODE_MAP_DUMB \
+	_IOWR('d', 0xB3, struct t_drm_mode_map_dumb)
+#define T_DRM_IOCTL_VGEM_FENCE_ATTACH \
+	_IOWR('d', 0x40 + 1, struct t_vgem_fence_attach)
+#define T_DRM_IOCTL_VGEM_FENCE_SIGNAL \
+	_IOW('d', 0x40 + 2, struct t_vgem_fence_signal)
 
 #define LEN	(64 << 10)
+#define SEED	7
 
 static int fence_attach(int drm, __u32 handle, __u32 flags, __u32 *fence)
 {
@@ -84,108 +92,197 @@ static void *sync_start(void *arg)
 
 static void wait_ms(int ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
 }
 
-/* A write fence: SYNC start (in a thread) and poll wait until signalled. */
-static void write_fence(int drm, int fd, __u32 handle)
-{
-	struct sync_thread t = { .fd = fd };
-	pthread_t th;
-	int busy, waited, sf, sf_busy;
-	__u32 fence = 0;
-	int r;
+/* The vgem card and our buffer; vgem's handle once imported. */
+FIXTURE(vgem) {
+	int drm, fd, re;
+	__u32 handle, fence;
+	unsigned char *p, *q;
+	struct dmalab_err err;
+};
 
-	r = fence_attach(drm, handle, T_VGEM_FENCE_WRITE, &fence);
-	tap_result(!r, "vgem_attaches_a_write_fence_to_our_buffer");
-	busy = !r && dmalab_buf_poll(fd, POLLIN, 0, NULL) == 0;
-	tap_result(busy, "vgem_write_fence_makes_poll_on_our_fd_wait");
-	sf = dmalab_buf_export_sync_file(fd, DMA_BUF_SYNC_READ, NULL);
-	sf_busy = sf >= 0 && dmalab_sync_file_wait(sf, 0, NULL) == 0;
-	pthread_create(&th, NULL, sync_start, &t);
+FIXTURE_SETUP(vgem)
+{
+	struct dmalab_alloc_opts o = { .len = LEN, .cloexec = 1 };
+
+	self->fd = -1;
+	self->re = -1;
+	self->drm = dmalab_drm_open("vgem", NULL, 0, &self->err);
+	if (self->drm == -ENODEV)
+		SKIP(return, "no vgem in /dev/dri");
+	ASSERT_LE(0, self->drm) TH_LOG("%s", self->err.msg);
+	self->fd = dmalab_alloc(-1, &o, &self->err);
+	ASSERT_LE(0, self->fd) TH_LOG("alloc: %s", self->err.msg);
+}
+
+FIXTURE_TEARDOWN(vgem)
+{
+	/* A fence left unsignalled would hold the buffer until vgem's 10 s. */
+	if (self->fence)
+		fence_signal(self->drm, self->fence);
+	if (self->p)
+		munmap(self->p, LEN);
+	if (self->q)
+		munmap(self->q, LEN);
+	if (self->handle)
+		dmalab_drm_gem_close(self->drm, self->handle, NULL);
+	if (self->re >= 0)
+		close(self->re);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->drm >= 0)
+		close(self->drm);
+}
+
+/* Our buffer imported into vgem by PRIME: self->handle. */
+static void prime_import(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(vgem) *self)
+{
+	ASSERT_EQ(0, dmalab_drm_prime_import(self->drm, self->fd,
+					     &self->handle, &self->err))
+		TH_LOG("%s", self->err.msg);
+}
+
+/* Our buffer imported, with a vgem fence (write or read) on it. */
+static void fenced(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(vgem) *self, __u32 flags)
+{
+	prime_import(_metadata, self);
+	ASSERT_EQ(0, fence_attach(self->drm, self->handle, flags,
+				  &self->fence))
+		TH_LOG("%s fence", flags ? "write" : "read");
+}
+
+/* Signal the fence fenced() attached. */
+static void signal_fence(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(vgem) *self)
+{
+	__u32 fence = self->fence;
+
+	self->fence = 0;
+	ASSERT_EQ(0, fence_signal(self->drm, fence));
+}
+
+TEST_F(vgem, vgem_imports_our_dmabuf_by_prime)
+{
+	EXPECT_EQ(0, dmalab_drm_prime_import(self->drm, self->fd,
+					     &self->handle, &self->err))
+		TH_LOG("%s", self->err.msg);
+}
+
+TEST_F(vgem, vgem_reexport_is_the_same_dmabuf)
+{
+	struct stat a, b;
+
+	prime_import(_metadata, self);
+	self->re = dmalab_drm_prime_export(self->drm, self->handle,
+					   O_RDWR | O_CLOEXEC, &self->err);
+	ASSERT_LE(0, self->re) TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(0, fstat(self->re, &a));
+	ASSERT_EQ(0, fstat(self->fd, &b));
+	EXPECT_EQ(b.st_dev, a.st_dev);
+	EXPECT_EQ(b.st_ino, a.st_ino);
+}
+
+TEST_F(vgem, bytes_written_to_our_buffer_are_read_through_vgems_handle)
+{
+	struct t_drm_mode_map_dumb md = { 0 };
+	int i;
+
+	prime_import(_metadata, self);
+	md.handle = self->handle;
+	if (ioctl(self->drm, T_DRM_IOCTL_MODE_MAP_DUMB, &md))
+		TH_LOG("vgem refuses to mmap an imported object (%s): data sharing is shown through its re-export",
+		       strerror(errno));
+	self->re = dmalab_drm_prime_export(self->drm, self->handle,
+					   O_RDWR | O_CLOEXEC, &self->err);
+	ASSERT_LE(0, self->re) TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(0, dmalab_buf_mmap(self->fd, 0, LEN, PROT_READ | PROT_WRITE,
+				     (void **)&self->p, &self->err))
+		TH_LOG("ours: %s", self->err.msg);
+	ASSERT_EQ(0, dmalab_buf_mmap(self->re, 0, LEN, PROT_READ,
+				     (void **)&self->q, &self->err))
+		TH_LOG("vgem's: %s", self->err.msg);
+	ASSERT_EQ(0, dmalab_buf_sync(self->fd, DMA_BUF_SYNC_START |
+				     DMA_BUF_SYNC_WRITE, NULL));
+	for (i = 0; i < LEN; i++)
+		self->p[i] = dmalab_pattern_byte(SEED, i);
+	ASSERT_EQ(0, dmalab_buf_sync(self->fd, DMA_BUF_SYNC_END |
+				     DMA_BUF_SYNC_WRITE, NULL));
+	for (i = 0; i < LEN && self->q[i] == dmalab_pattern_byte(SEED, i); i++)
+		;
+	EXPECT_EQ(LEN, i) TH_LOG("byte %d differs", i);
+}
+
+TEST_F(vgem, vgem_attaches_a_write_fence_to_our_buffer)
+{
+	prime_import(_metadata, self);
+	EXPECT_EQ(0, fence_attach(self->drm, self->handle, T_VGEM_FENCE_WRITE,
+				  &self->fence));
+}
+
+TEST_F(vgem, vgem_write_fence_makes_poll_on_our_fd_wait)
+{
+	fenced(_metadata, self, T_VGEM_FENCE_WRITE);
+	EXPECT_EQ(0, dmalab_buf_poll(self->fd, POLLIN, 0, NULL));
+}
+
+/* DMA_BUF_IOCTL_SYNC start, in a thread, still waits 300 ms on. */
+TEST_F(vgem, dma_buf_sync_start_waits_for_the_vgem_fence_until_signalled)
+{
+	struct sync_thread t = { .fd = self->fd };
+	pthread_t th;
+	int waited;
+
+	fenced(_metadata, self, T_VGEM_FENCE_WRITE);
+	ASSERT_EQ(0, pthread_create(&th, NULL, sync_start, &t));
 	wait_ms(300);
 	waited = !__atomic_load_n(&t.done, __ATOMIC_ACQUIRE);
-	fence_signal(drm, fence);
+	signal_fence(_metadata, self);
 	pthread_join(th, NULL);
-	tap_result(!r && waited && !t.ret,
-		   "dma_buf_sync_start_waits_for_the_vgem_fence_until_signalled");
-	dmalab_buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, NULL);
-	tap_result(dmalab_buf_poll(fd, POLLIN | POLLOUT, 1000, NULL) == 1,
-		   "poll_is_ready_once_vgem_signals");
-	tap_result(sf_busy && dmalab_sync_file_wait(sf, 1000, NULL) == 1,
-		   "exported_sync_file_follows_the_vgem_fence");
-	if (sf >= 0)
-		close(sf);
+	EXPECT_TRUE(waited) TH_LOG("SYNC start returned before the signal");
+	EXPECT_EQ(0, t.ret);
+	dmalab_buf_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, NULL);
+}
+
+TEST_F(vgem, poll_is_ready_once_vgem_signals)
+{
+	fenced(_metadata, self, T_VGEM_FENCE_WRITE);
+	ASSERT_EQ(0, dmalab_buf_poll(self->fd, POLLIN, 0, NULL))
+		TH_LOG("poll was ready before the signal");
+	signal_fence(_metadata, self);
+	EXPECT_EQ(1, dmalab_buf_poll(self->fd, POLLIN | POLLOUT, 1000, NULL));
+}
+
+TEST_F(vgem, exported_sync_file_follows_the_vgem_fence)
+{
+	int sf;
+
+	fenced(_metadata, self, T_VGEM_FENCE_WRITE);
+	sf = dmalab_buf_export_sync_file(self->fd, DMA_BUF_SYNC_READ,
+					 &self->err);
+	ASSERT_LE(0, sf) TH_LOG("%s", self->err.msg);
+	EXPECT_EQ(0, dmalab_sync_file_wait(sf, 0, NULL))
+		TH_LOG("signalled before vgem signals");
+	signal_fence(_metadata, self);
+	EXPECT_EQ(1, dmalab_sync_file_wait(sf, 1000, NULL))
+		TH_LOG("not signalled after vgem signals");
+	close(sf);
 }
 
 /* A read fence: readers go on, writers wait. */
-static void read_fence(int drm, int fd, __u32 handle)
+TEST_F(vgem, vgem_read_fence_blocks_writers_only)
 {
-	__u32 fence = 0;
-	int r = fence_attach(drm, handle, 0, &fence);
-
-	tap_result(!r && dmalab_buf_poll(fd, POLLIN, 0, NULL) == 1 &&
-		   dmalab_buf_poll(fd, POLLOUT, 0, NULL) == 0,
-		   "vgem_read_fence_blocks_writers_only");
-	if (!r)
-		fence_signal(drm, fence);
+	fenced(_metadata, self, 0);
+	EXPECT_EQ(1, dmalab_buf_poll(self->fd, POLLIN, 0, NULL))
+		TH_LOG("POLLIN (readers)");
+	EXPECT_EQ(0, dmalab_buf_poll(self->fd, POLLOUT, 0, NULL))
+		TH_LOG("POLLOUT (writers)");
 }
 
-int main(void)
-{
-	struct dmalab_alloc_opts o = { .len = LEN, .cloexec = 1 };
-	struct t_drm_mode_map_dumb md = { 0 };
-	__u32 handle = 0;
-	struct dmalab_err err;
-	struct stat a, b;
-	unsigned char *p = NULL, *q = NULL;
-	int drm, fd, re = -1, i, same = 0;
-
-	tap_plan(9);
-	drm = dmalab_drm_open("vgem", NULL, 0, NULL);
-	fd = dmalab_alloc(-1, &o, &err);
-	if (drm < 0 || fd < 0) {
-		tap_diag("setup: %s", drm < 0 ? "no vgem in /dev/dri" : err.msg);
-		return 1;
-	}
-	tap_result(!dmalab_drm_prime_import(drm, fd, &handle, NULL),
-		   "vgem_imports_our_dmabuf_by_prime");
-	md.handle = handle;
-	if (ioctl(drm, T_DRM_IOCTL_MODE_MAP_DUMB, &md))
-		tap_diag("vgem refuses to mmap an imported object (%s): data sharing is shown through its re-export",
-			 strerror(errno));
-	re = dmalab_drm_prime_export(drm, handle, O_RDWR | O_CLOEXEC, NULL);
-	if (re >= 0) {
-		same = !fstat(re, &a) && !fstat(fd, &b) && a.st_ino == b.st_ino &&
-		       a.st_dev == b.st_dev;
-	}
-	tap_result(same, "vgem_reexport_is_the_same_dmabuf");
-
-	if (!dmalab_buf_mmap(fd, 0, LEN, PROT_READ | PROT_WRITE, (void **)&p, NULL) &&
-	    re >= 0 && !dmalab_buf_mmap(re, 0, LEN, PROT_READ, (void **)&q, NULL)) {
-		dmalab_buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE, NULL);
-		for (i = 0; i < LEN; i++)
-			p[i] = dmalab_pattern_byte(7, i);
-		dmalab_buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE, NULL);
-		for (i = 0; i < LEN && q[i] == dmalab_pattern_byte(7, i); i++)
-			;
-	} else {
-		i = -1;
-	}
-	tap_result(i == LEN, "bytes_written_to_our_buffer_are_read_through_vgems_handle");
-	if (p)
-		munmap(p, LEN);
-	if (q)
-		munmap(q, LEN);
-
-	write_fence(drm, fd, handle);
-	read_fence(drm, fd, handle);
-	dmalab_drm_gem_close(drm, handle, NULL);
-	if (re >= 0)
-		close(re);
-	close(fd);
-	close(drm);
-	return tap_exit();
-}
+TEST_HARNESS_MAIN

@@ -5,35 +5,62 @@
  * serves. Reloaded with allocators=1 (dma-contig) it needs one contiguous
  * DMA range: our contiguous, below-4 GiB buffer must work and a scattered
  * buffer (above 4 GiB, or below it but in pieces) must be refused cleanly
- * at VIDIOC_QBUF. Frames are compared with a
- * frame captured into vivid's own MMAP buffers (its test pattern is not
- * all zeros); only the lower half is compared, above it vivid prints text
- * that changes per frame. vivid is reloaded with defaults at the end.
+ * at VIDIOC_QBUF. Frames are compared with a frame captured into vivid's
+ * own MMAP buffers (its test pattern is not all zeros); only the lower half
+ * is compared, above it vivid prints text that changes per frame.
+ *
+ * Each test has vivid loaded with the allocator it needs (reloading it
+ * only when another one is loaded: twice for the tests in file order) and
+ * captures its own reference frame; the last test reloads vivid with its
+ * defaults. The V4L2 ioctls, what these tests are about, are called raw.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/videodev2.h>
 
 #include "dmalab.h"
-#include "tap.h"
+#include "kselftest_harness.h"
 
 #define NBUFS	2
 #define CAP	V4L2_BUF_TYPE_VIDEO_CAPTURE
 
-static struct v4l2_format fmt;
-static unsigned char *ref;	/* lower half of a frame in vivid's own buffer */
-static size_t ref_off, ref_len;
+/* vivid's allocators= values. */
+#define VMALLOC		0
+#define DMA_CONTIG	1
 
-static int vivid_open(void)
+/* An open vivid capture device and a reference frame it captured. */
+FIXTURE(vivid) {
+	int vfd;
+	struct v4l2_format fmt;
+	unsigned char *ref;	/* lower half of a frame in vivid's buffer */
+	size_t ref_off, ref_len;
+};
+
+FIXTURE_SETUP(vivid)
+{
+	self->vfd = -1;
+}
+
+FIXTURE_TEARDOWN(vivid)
+{
+	if (self->vfd >= 0)
+		close(self->vfd);
+	free(self->ref);
+}
+
+/* The first vivid capture device, its format in self->fmt. */
+static int vivid_open(FIXTURE_DATA(vivid) *self)
 {
 	struct v4l2_capability cap;
 	char path[32];
@@ -48,9 +75,9 @@ static int vivid_open(void)
 		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
 		    !strcmp((char *)cap.driver, "vivid") &&
 		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE)) {
-			memset(&fmt, 0, sizeof(fmt));
-			fmt.type = CAP;
-			if (!ioctl(fd, VIDIOC_G_FMT, &fmt))
+			memset(&self->fmt, 0, sizeof(self->fmt));
+			self->fmt.type = CAP;
+			if (!ioctl(fd, VIDIOC_G_FMT, &self->fmt))
 				return fd;
 		}
 		close(fd);
@@ -80,10 +107,11 @@ static int dqbuf(int vfd, __u32 memory)
 }
 
 /* Capture one frame into vivid's MMAP buffers; keep its lower half. */
-static int capture_reference(int vfd)
+static int capture_reference(FIXTURE_DATA(vivid) *self)
 {
+	struct v4l2_pix_format *pix = &self->fmt.fmt.pix;
+	int vfd = self->vfd, type = CAP, i, n, r;
 	struct v4l2_buffer b;
-	int type = CAP, i, n, r;
 	unsigned char *p;
 
 	n = reqbufs(vfd, V4L2_MEMORY_MMAP, NBUFS);
@@ -106,14 +134,20 @@ static int capture_reference(int vfd)
 		r = ioctl(vfd, VIDIOC_QUERYBUF, &b) ? -errno : 0;
 	}
 	if (!r) {
-		p = mmap(NULL, b.length, PROT_READ, MAP_SHARED, vfd, b.m.offset);
+		p = mmap(NULL, b.length, PROT_READ, MAP_SHARED, vfd,
+			 b.m.offset);
 		if (p == MAP_FAILED) {
 			r = -errno;
 		} else {
-			ref_off = fmt.fmt.pix.bytesperline * (fmt.fmt.pix.height / 2);
-			ref_len = fmt.fmt.pix.bytesperline * fmt.fmt.pix.height - ref_off;
-			ref = malloc(ref_len);
-			memcpy(ref, p + ref_off, ref_len);
+			self->ref_off = pix->bytesperline * (pix->height / 2);
+			self->ref_len = pix->bytesperline * pix->height -
+					self->ref_off;
+			self->ref = malloc(self->ref_len);
+			if (self->ref)
+				memcpy(self->ref, p + self->ref_off,
+				       self->ref_len);
+			else
+				r = -ENOMEM;
 			munmap(p, b.length);
 		}
 	}
@@ -130,31 +164,90 @@ static int nonzero(const unsigned char *p, size_t n)
 	return 0;
 }
 
+static bool vivid_loaded(void)
+{
+	struct stat st;
+
+	return !stat("/sys/module/vivid", &st);
+}
+
+/* vivid's allocator for instance 0, or -1 when not loaded or unknown. */
+static int vivid_allocator(void)
+{
+	FILE *f = fopen("/sys/module/vivid/parameters/allocators", "r");
+	int a = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &a) != 1)
+		a = -1;
+	fclose(f);
+	return a;
+}
+
+static int reload_vivid(const char *args)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rmmod vivid && modprobe vivid %s", args);
+	return system(cmd);
+}
+
+/*
+ * vivid loaded with @allocator (reloaded when another one is), open, and
+ * its reference frame captured. False after a SKIP: the test must return.
+ */
+static bool vivid_start(struct __test_metadata *_metadata,
+			FIXTURE_DATA(vivid) *self, int allocator)
+{
+	int r;
+
+	if (!vivid_loaded())
+		SKIP(return false, "vivid is not loaded");
+	if (vivid_allocator() != allocator &&
+	    reload_vivid(allocator == DMA_CONTIG ? "allocators=1" : ""))
+		SKIP(return false, "cannot reload vivid with allocators=%d",
+		     allocator);
+	ASSERT_EQ(allocator, vivid_allocator());
+	self->vfd = vivid_open(self);
+	ASSERT_LE(0, self->vfd) TH_LOG("no vivid capture device");
+	r = capture_reference(self);
+	ASSERT_EQ(0, r) TH_LOG("vivid (allocators=%d) does not capture: %s",
+			       allocator, strerror(-r));
+	return true;
+}
+
+/* What capture_ours() saw of the frame it captured. */
+struct frame {
+	const char *step;	/* the step refusing, when it failed */
+	int blank;		/* its lower half is all zeros */
+	int same;		/* its lower half equals the reference's */
+};
+
 /*
  * Capture into @NBUFS of our buffers allocated with @o. Returns 0 with
- * *@same telling whether the frame equals the reference, or the -errno of
- * the V4L2 step that refused them (*@step names it).
+ * @fr telling what the frame is like, or the -errno of the step that
+ * refused them (@fr->step names it).
  */
-static int capture_ours(int vfd, struct dmalab_alloc_opts *o, int *same,
-			const char **step)
+static int capture_ours(FIXTURE_DATA(vivid) *self,
+			struct dmalab_alloc_opts *o, struct frame *fr)
 {
-	int fds[NBUFS] = { -1, -1 }, type = CAP, i, r = 0;
+	int fds[NBUFS] = { -1, -1 }, vfd = self->vfd, type = CAP, i, r;
 	struct v4l2_buffer b;
-	struct dmalab_err err;
 	unsigned char *p;
 
-	*same = 0;
-	o->len = (fmt.fmt.pix.sizeimage + 4095) & ~4095U;
+	memset(fr, 0, sizeof(*fr));
+	o->len = (self->fmt.fmt.pix.sizeimage + 4095) & ~4095U;
 	o->cloexec = 1;
-	*step = "VIDIOC_REQBUFS";
+	fr->step = "VIDIOC_REQBUFS";
 	r = reqbufs(vfd, V4L2_MEMORY_DMABUF, NBUFS);
 	if (r < NBUFS)
 		return r < 0 ? r : -ENOBUFS;
 	r = 0;
 	for (i = 0; i < NBUFS && !r; i++) {
-		fds[i] = dmalab_alloc(-1, o, &err);
+		fds[i] = dmalab_alloc(-1, o, NULL);
 		if (fds[i] < 0) {
-			*step = "allocation";
+			fr->step = "allocation";
 			r = fds[i];
 			break;
 		}
@@ -164,24 +257,33 @@ static int capture_ours(int vfd, struct dmalab_alloc_opts *o, int *same,
 		b.index = i;
 		b.m.fd = fds[i];
 		b.length = o->len;
-		*step = "VIDIOC_QBUF";
+		fr->step = "VIDIOC_QBUF";
 		r = ioctl(vfd, VIDIOC_QBUF, &b) ? -errno : 0;
 	}
 	if (!r) {
-		*step = "VIDIOC_STREAMON";
+		fr->step = "VIDIOC_STREAMON";
 		r = ioctl(vfd, VIDIOC_STREAMON, &type) ? -errno : 0;
 	}
 	if (!r) {
-		*step = "VIDIOC_DQBUF";
+		fr->step = "VIDIOC_DQBUF";
 		r = dqbuf(vfd, V4L2_MEMORY_DMABUF);
 	}
-	if (r >= 0 && !dmalab_buf_mmap(fds[r], 0, o->len, PROT_READ, (void **)&p, NULL)) {
-		dmalab_buf_sync(fds[r], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, NULL);
-		*same = nonzero(p + ref_off, ref_len) &&
-			!memcmp(p + ref_off, ref, ref_len);
-		dmalab_buf_sync(fds[r], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, NULL);
+	if (r >= 0) {
+		i = r;
+		fr->step = "mmap";
+		r = dmalab_buf_mmap(fds[i], 0, o->len, PROT_READ, (void **)&p,
+				    NULL);
+	}
+	if (!r) {
+		dmalab_buf_sync(fds[i], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ,
+				NULL);
+		fr->blank = !nonzero(p + self->ref_off, self->ref_len);
+		fr->same = !memcmp(p + self->ref_off, self->ref,
+				   self->ref_len);
+		dmalab_buf_sync(fds[i], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ,
+				NULL);
 		munmap(p, o->len);
-		r = 0;
+		fr->step = NULL;
 	}
 	ioctl(vfd, VIDIOC_STREAMOFF, &type);
 	reqbufs(vfd, V4L2_MEMORY_DMABUF, 0);
@@ -189,14 +291,6 @@ static int capture_ours(int vfd, struct dmalab_alloc_opts *o, int *same,
 		if (fds[i] >= 0)
 			close(fds[i]);
 	return r;
-}
-
-static int reload_vivid(const char *args)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rmmod vivid && modprobe vivid %s", args);
-	return system(cmd);
 }
 
 /*
@@ -214,65 +308,122 @@ static int vb2_leaks_on_attach_failure(void)
 	return major > 6 || (major == 6 && minor >= 11);
 }
 
-static void run(int vfd, const char *name, struct dmalab_alloc_opts *o,
-		int must_work)
-{
-	const char *step = "";
-	int same, r = capture_ours(vfd, o, &same, &step);
+/* Placements of our buffers. */
+static const struct dmalab_alloc_opts scattered = {
+	.placement = DMALAB_EXP_PLACE_SCATTER,
+};
+static const struct dmalab_alloc_opts contig_below_4g = {
+	.placement = DMALAB_EXP_PLACE_CONTIG, .addr_bits = 32,
+};
+static const struct dmalab_alloc_opts scattered_below_4g = {
+	.placement = DMALAB_EXP_PLACE_SCATTER, .addr_bits = 32,
+};
 
-	if (r)
-		tap_diag("%s: %s refused: %s", name, step, strerror(-r));
-	if (must_work) {
-		tap_result(!r, "%s_captures_into_our_buffer", name);
-		tap_result(!r && same, "%s_frame_equals_the_frame_vivid_captured_itself", name);
-	} else {
-		tap_result(r && !strcmp(step, "VIDIOC_QBUF"),
-			   "%s_is_refused_cleanly_at_qbuf", name);
-	}
+/* vivid with @allocator captures into our buffers placed as @opts. */
+static void captures(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(vivid) *self, int allocator,
+		     const struct dmalab_alloc_opts *opts)
+{
+	struct dmalab_alloc_opts o = *opts;
+	struct frame fr;
+	int r;
+
+	if (!vivid_start(_metadata, self, allocator))
+		return;
+	r = capture_ours(self, &o, &fr);
+	EXPECT_EQ(0, r) TH_LOG("%s refused: %s", fr.step, strerror(-r));
 }
 
-int main(void)
+/* ... and the frame is the one vivid captures into its own buffers. */
+static void frame_equals(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(vivid) *self, int allocator,
+			 const struct dmalab_alloc_opts *opts)
 {
-	struct dmalab_alloc_opts scat = { .placement = DMALAB_EXP_PLACE_SCATTER };
-	struct dmalab_alloc_opts contig = { .placement = DMALAB_EXP_PLACE_CONTIG,
-					    .addr_bits = 32 };
-	struct dmalab_alloc_opts scat32 = { .placement = DMALAB_EXP_PLACE_SCATTER,
-					    .addr_bits = 32 };
-	int vfd, i;
+	struct dmalab_alloc_opts o = *opts;
+	struct frame fr;
+	int r;
 
-	tap_plan(10);
-	vfd = vivid_open();
-	if (vfd < 0 || capture_reference(vfd)) {
-		tap_diag("no vivid capture device, or it does not capture");
-		return 1;
-	}
-	tap_result(nonzero(ref, ref_len), "vivid_reference_frame_is_not_all_zeros");
-	run(vfd, "vmalloc_scattered", &scat, 1);
-	run(vfd, "vmalloc_contig_below_4g", &contig, 1);
-	close(vfd);
-	free(ref);
-	ref = NULL;
+	if (!vivid_start(_metadata, self, allocator))
+		return;
+	r = capture_ours(self, &o, &fr);
+	ASSERT_EQ(0, r) TH_LOG("%s refused: %s", fr.step, strerror(-r));
+	EXPECT_FALSE(fr.blank) TH_LOG("the frame in our buffer is all zeros");
+	EXPECT_TRUE(fr.same) TH_LOG("the frame differs from vivid's own");
+}
 
-	if (reload_vivid("allocators=1")) {
-		for (i = 0; i < 5; i++)
-			tap_skip("dma_contig", "cannot reload vivid with allocators=1");
-		return tap_exit();
-	}
-	vfd = vivid_open();
-	if (vfd < 0 || capture_reference(vfd)) {
-		tap_diag("vivid with allocators=1 does not capture");
-		reload_vivid("");
-		return 1;
-	}
-	run(vfd, "dma_contig_contig_below_4g", &contig, 1);
+/* vivid with @allocator refuses our buffers placed as @opts at QBUF. */
+static void refused(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(vivid) *self, int allocator,
+		    const struct dmalab_alloc_opts *opts)
+{
+	struct dmalab_alloc_opts o = *opts;
+	struct frame fr;
+	int r;
+
+	if (!vivid_start(_metadata, self, allocator))
+		return;
+	r = capture_ours(self, &o, &fr);
+	ASSERT_NE(0, r) TH_LOG("vivid captured into a buffer it cannot reach");
+	EXPECT_STREQ("VIDIOC_QBUF", fr.step) TH_LOG("refused at %s: %s",
+						    fr.step, strerror(-r));
+}
+
+TEST_F(vivid, vivid_reference_frame_is_not_all_zeros)
+{
+	if (!vivid_start(_metadata, self, VMALLOC))
+		return;
+	EXPECT_TRUE(nonzero(self->ref, self->ref_len));
+}
+
+TEST_F(vivid, vmalloc_scattered_captures_into_our_buffer)
+{
+	captures(_metadata, self, VMALLOC, &scattered);
+}
+
+TEST_F(vivid, vmalloc_scattered_frame_equals_the_frame_vivid_captured_itself)
+{
+	frame_equals(_metadata, self, VMALLOC, &scattered);
+}
+
+TEST_F(vivid, vmalloc_contig_below_4g_captures_into_our_buffer)
+{
+	captures(_metadata, self, VMALLOC, &contig_below_4g);
+}
+
+TEST_F(vivid, vmalloc_contig_below_4g_frame_equals_the_frame_vivid_captured_itself)
+{
+	frame_equals(_metadata, self, VMALLOC, &contig_below_4g);
+}
+
+TEST_F(vivid, dma_contig_contig_below_4g_captures_into_our_buffer)
+{
+	captures(_metadata, self, DMA_CONTIG, &contig_below_4g);
+}
+
+TEST_F(vivid, dma_contig_contig_below_4g_frame_equals_the_frame_vivid_captured_itself)
+{
+	frame_equals(_metadata, self, DMA_CONTIG, &contig_below_4g);
+}
+
+TEST_F(vivid, dma_contig_scattered_is_refused_cleanly_at_qbuf)
+{
 	if (vb2_leaks_on_attach_failure())
-		tap_skip("dma_contig_scattered_is_refused_cleanly_at_qbuf",
-			 "this kernel's videobuf2 leaks a dma-buf whose attach fails");
-	else
-		run(vfd, "dma_contig_scattered", &scat, 0);
-	run(vfd, "dma_contig_scattered_below_4g", &scat32, 0);
-	close(vfd);
-	free(ref);
-	tap_result(reload_vivid("") == 0, "vivid_is_reloaded_with_defaults");
-	return tap_exit();
+		SKIP(return,
+		     "this kernel's videobuf2 leaks a dma-buf whose attach fails");
+	refused(_metadata, self, DMA_CONTIG, &scattered);
 }
+
+TEST_F(vivid, dma_contig_scattered_below_4g_is_refused_cleanly_at_qbuf)
+{
+	refused(_metadata, self, DMA_CONTIG, &scattered_below_4g);
+}
+
+TEST_F(vivid, vivid_is_reloaded_with_defaults)
+{
+	if (!vivid_loaded())
+		SKIP(return, "vivid is not loaded");
+	EXPECT_EQ(0, reload_vivid(""));
+	EXPECT_EQ(VMALLOC, vivid_allocator());
+}
+
+TEST_HARNESS_MAIN

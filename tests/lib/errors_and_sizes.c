@@ -10,58 +10,126 @@
 #include <unistd.h>
 
 #include "dmalab.h"
-#include "tap.h"
+#include "kselftest_harness.h"
 
-static int size_is(const char *s, uint64_t want)
+TEST(sizes_parse_with_binary_suffixes)
 {
-	uint64_t v = 0;
+	static const struct {
+		const char *s;
+		uint64_t want;
+	} sizes[] = {
+		{ "4096", 4096 },
+		{ "0x1000", 4096 },
+		{ "64K", 64 << 10 },
+		{ "2M", 2 << 20 },
+		{ "1G", 1ULL << 30 },
+		{ "3KiB", 3 << 10 },
+		{ "5mb", 5 << 20 },
+	};
+	unsigned int i;
 
-	return !dmalab_parse_size(s, &v, NULL) && v == want;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t v = 0;
+
+		EXPECT_EQ(0, dmalab_parse_size(sizes[i].s, &v, NULL))
+			TH_LOG("'%s'", sizes[i].s);
+		EXPECT_EQ(sizes[i].want, v) TH_LOG("'%s'", sizes[i].s);
+	}
 }
 
-int main(void)
+TEST(unknown_suffix_is_einval_naming_it)
 {
-	struct dmalab_err err;
-	uint64_t v, size;
-	int fd, ret;
+	struct dmalab_err err = { 0 };
+	uint64_t v;
 
-	tap_plan(9);
-	tap_result(size_is("4096", 4096) && size_is("0x1000", 4096) &&
-		   size_is("64K", 65536) && size_is("2M", 2 << 20) &&
-		   size_is("1G", 1ULL << 30) && size_is("3KiB", 3072) &&
-		   size_is("5mb", 5 << 20), "sizes_parse_with_binary_suffixes");
-
-	memset(&err, 0, sizeof(err));
-	ret = dmalab_parse_size("12Q", &v, &err);
-	tap_result(ret == -EINVAL && err.code == -EINVAL &&
-		   strstr(err.msg, "'12Q'") && strstr(err.msg, "'Q'"),
-		   "unknown_suffix_is_einval_naming_it");
-	tap_result(dmalab_parse_size("-1", &v, NULL) == -EINVAL &&
-		   dmalab_parse_size("", &v, NULL) == -EINVAL,
-		   "negative_and_empty_sizes_are_refused");
-	tap_result(dmalab_parse_size("99999999999G", &v, &err) == -ERANGE,
-		   "overflowing_size_is_erange");
-
-	memset(&err, 0, sizeof(err));
-	ret = dmalab_buf_size(1000, &size, &err);
-	tap_result(ret == -EBADF && strstr(err.msg, "fd 1000") &&
-		   !strchr(err.msg, '\n'), "size_of_a_closed_fd_is_ebadf_one_line");
-
-	fd = open("/dev/null", O_RDWR);
-	ret = dmalab_buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, &err);
-	tap_result(ret < 0 && err.code == ret && strstr(err.msg, "DMA_BUF_IOCTL_SYNC"),
-		   "sync_on_a_non_dmabuf_fails_naming_the_ioctl");
-	tap_result(dmalab_buf_set_name(fd, "a-name-much-longer-than-thirty-two-bytes",
-				       &err) == -EINVAL && strstr(err.msg, "longer"),
-		   "overlong_name_is_refused_before_the_ioctl");
-	close(fd);
-
-	tap_result(dmalab_buf_export_sync_file(-1, DMA_BUF_SYNC_READ, NULL) == -EBADF,
-		   "null_error_struct_is_allowed");
-
-	tap_result(dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, "a", 1) ==
-		   0xaf63dc4c8601ec8cULL &&
-		   dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, "", 0) ==
-		   DMALAB_IMP_FNV_OFFSET, "fnv1a64_matches_the_reference_values");
-	return tap_exit();
+	EXPECT_EQ(-EINVAL, dmalab_parse_size("12Q", &v, &err));
+	EXPECT_EQ(-EINVAL, err.code);
+	EXPECT_NE(NULL, strstr(err.msg, "'12Q'")) TH_LOG("message: %s", err.msg);
+	EXPECT_NE(NULL, strstr(err.msg, "'Q'")) TH_LOG("message: %s", err.msg);
 }
+
+TEST(negative_and_empty_sizes_are_refused)
+{
+	uint64_t v;
+
+	EXPECT_EQ(-EINVAL, dmalab_parse_size("-1", &v, NULL)) TH_LOG("'-1'");
+	EXPECT_EQ(-EINVAL, dmalab_parse_size("", &v, NULL)) TH_LOG("''");
+}
+
+TEST(overflowing_size_is_erange)
+{
+	struct dmalab_err err = { 0 };
+	uint64_t v;
+
+	EXPECT_EQ(-ERANGE, dmalab_parse_size("99999999999G", &v, &err))
+		TH_LOG("message: %s", err.msg);
+}
+
+TEST(size_of_a_closed_fd_is_ebadf_one_line)
+{
+	struct dmalab_err err = { 0 };
+	uint64_t size;
+
+	/* Meaningful only while fd 1000 is not open. */
+	ASSERT_EQ(-1, fcntl(1000, F_GETFD));
+	EXPECT_EQ(-EBADF, dmalab_buf_size(1000, &size, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "fd 1000")) TH_LOG("message: %s",
+							   err.msg);
+	EXPECT_EQ(NULL, strchr(err.msg, '\n')) TH_LOG("message: %s", err.msg);
+}
+
+/* A file that is not a dma-buf. */
+FIXTURE(devnull) {
+	int fd;
+};
+
+FIXTURE_SETUP(devnull)
+{
+	self->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd) TH_LOG("open /dev/null: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(devnull)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(devnull, sync_on_a_non_dmabuf_fails_naming_the_ioctl)
+{
+	struct dmalab_err err = { 0 };
+	int ret;
+
+	ret = dmalab_buf_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW,
+			      &err);
+	EXPECT_GT(0, ret);
+	EXPECT_EQ(ret, err.code);
+	EXPECT_NE(NULL, strstr(err.msg, "DMA_BUF_IOCTL_SYNC"))
+		TH_LOG("message: %s", err.msg);
+}
+
+TEST_F(devnull, overlong_name_is_refused_before_the_ioctl)
+{
+	struct dmalab_err err = { 0 };
+
+	EXPECT_EQ(-EINVAL, dmalab_buf_set_name(self->fd,
+			"a-name-much-longer-than-thirty-two-bytes", &err));
+	EXPECT_NE(NULL, strstr(err.msg, "longer")) TH_LOG("message: %s",
+							  err.msg);
+}
+
+TEST(null_error_struct_is_allowed)
+{
+	EXPECT_EQ(-EBADF, dmalab_buf_export_sync_file(-1, DMA_BUF_SYNC_READ,
+						      NULL));
+}
+
+TEST(fnv1a64_matches_the_reference_values)
+{
+	EXPECT_EQ(0xaf63dc4c8601ec8cULL,
+		  dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, "a", 1)) TH_LOG("'a'");
+	EXPECT_EQ(DMALAB_IMP_FNV_OFFSET,
+		  dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, "", 0)) TH_LOG("''");
+}
+
+TEST_HARNESS_MAIN
