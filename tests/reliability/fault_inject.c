@@ -6,8 +6,20 @@
  * errno and leave both drivers exactly as they were (the exporter's live
  * counters, both modules' reference counts); a call that succeeds although
  * an allocation failed (a fallback absorbed it) must still give a correct
- * result. Needs CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB and
- * CONFIG_FAIL_PAGE_ALLOC with debugfs: the debug kernel of vm/debug-kernel.
+ * result. Afterwards the drivers still work and the exporter's debugfs
+ * lists as many buffers as its counters say.
+ *
+ * One test per path: a variant of the fixture fi, or of fi_slow for the
+ * path whose every attempt takes seconds (it has a timeout of its own). The
+ * program's time budget, $DMALAB_FI_SECS (default 240 s), is shared out
+ * among the paths by weight: a path that has not reached its unfaulted
+ * success within its share is skipped with how far it got.
+ * DMALAB_FI_DRYRUN=1 runs every path once without faults, to test the test
+ * on any kernel.
+ *
+ * Needs CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC
+ * with debugfs (the debug kernel of vm/debug-kernel); elsewhere every test
+ * is skipped with the reason.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -17,7 +29,7 @@
 
 #include "reliability/rel_util.h"
 
-#define FI_MAX_NTH	1000
+#define FI_MAX_NTH	1000U
 #define FI_LEN		(64 * KiB)
 /* 1 MiB + 64 KiB + 4 KiB: one allocation of each order the exporter uses. */
 #define FI_MIXED_LEN	(MiB + 64 * KiB + 4 * KiB)
@@ -34,6 +46,7 @@ struct fi_ctx {
 	uint64_t out;		/* checksum or such, for checks */
 };
 
+/* One path: a variant of the fixture fi below. */
 struct fi_path {
 	const char *name;
 	int (*setup)(struct fi_ctx *c);	/* 0 or -errno; no faults armed */
@@ -49,6 +62,8 @@ struct fi_path {
 	 * map.
 	 */
 	int keeps_map_mem;
+	/* Its part of the time budget, in FI_WEIGHT-ths (see fi_share()). */
+	unsigned int weight;
 };
 
 static unsigned char fi_page[4096];
@@ -88,7 +103,7 @@ static int fi_mapped(struct fi_ctx *c)
 	       dmalab_imp_map_attach(c->imp, c->att, DMALAB_IMP_DIR_BIDIR, NULL);
 }
 
-static void fi_teardown(struct fi_ctx *c)
+static void fi_ctx_close(struct fi_ctx *c)
 {
 	if (c->map && c->map != MAP_FAILED)
 		munmap(c->map, c->map_len);
@@ -553,8 +568,9 @@ static int chk_migrate(struct fi_ctx *c)
  * Two devices whose windows do not meet: the second is served by a copy.
  * The exporter fills a window by setting aside the pages that fall outside
  * it (up to aside_limit_mb): 64 MiB windows made that take seconds and
- * sometimes give up with -ENOMEM, so the windows are wide. This path still
- * runs last, inside the time budget or skipped with the reason.
+ * sometimes give up with -ENOMEM, so the windows are wide. Each attempt
+ * still takes seconds: this path runs last, in fixture fi_slow, with the
+ * largest share of the time budget.
  */
 #define FI_WIN_A (256 * MiB)
 #define FI_WIN_B (1 * GiB)
@@ -603,35 +619,64 @@ static int op_unmap_detach_release(struct fi_ctx *c)
 	       dmalab_imp_release(c->imp, c->handle, NULL);
 }
 
-static const struct fi_path fi_paths[] = {
-	{ "exp_open", NULL, op_exp_open, chk_exp_open, 0 },
-	{ "exp_alloc_scatter_mixed_orders", NULL, op_alloc_mixed, chk_alloc_mixed, 0 },
-	{ "exp_alloc_contig_below_4g", NULL, op_alloc_contig32, chk_contig, 0 },
-	{ "exp_alloc_deferred", NULL, op_alloc_deferred, chk_alloc, 0 },
-	{ "exp_mmap", setup_eager, op_mmap, chk_mmap, 0 },
-	{ "exp_mmap_first_fault_of_deferred", setup_deferred_mapped, op_fault_deferred, chk_fault_deferred, 0 },
-	{ "exp_set_name", setup_eager, op_set_name, chk_set_name, 0 },
-	{ "exp_info_with_attachments", setup_attached, op_info_attach, chk_info_attach, 0 },
-	{ "exp_bind", setup_dev, op_bind, chk_bind, 0 },
-	{ "exp_device_mmap", setup_bound, op_dev_mmap, chk_mmap, 0 },
-	{ "exp_sync_with_mapping_and_mmap", setup_mmapped_mapped, op_sync, chk_true, 0 },
-	{ "imp_open", NULL, op_imp_open, chk_imp_open, 0 },
-	{ "imp_import", setup_eager_imp, op_import, chk_import, 0 },
-	{ "imp_import_foreign", setup_foreign_imp, op_import, chk_true, 0 },
-	{ "imp_sim_create", setup_imp, op_sim_create, chk_sim_create, 0 },
-	{ "imp_attach", setup_imported, op_attach, chk_attach, 0 },
-	{ "imp_map_deferred_allocates", setup_attached_deferred, op_map, chk_map, 1 },
-	{ "imp_attach_migrates_below_256m", setup_migrate, op_attach, chk_migrate, 0 },
-	{ "imp_cpu_fill", setup_imported, op_cpu_fill, chk_cpu_fill, 0 },
-	{ "imp_cpu_write_deferred_allocates", setup_imported_deferred, op_cpu_write, chk_cpu_write, 0 },
-	{ "imp_job_sim_fill", fi_mapped, op_job_fill, chk_job_fill, 0 },
-	{ "imp_job_sim_async_checksum", fi_mapped, op_job_async, chk_job_async, 0 },
-	{ "imp_job_edu_fill", setup_edu, op_edu_fill, chk_edu_fill, 0 },
-	{ "imp_unmap_detach_release", fi_mapped, op_unmap_detach_release, chk_true, 0 },
-	{ "imp_map_disjoint_window_copy", setup_copy, op_map, chk_copy, 1 },
-};
+/*
+ * Weights: most paths make a few dozen allocations in a few ms each; an
+ * edu job takes 100 ms per 2 KiB under TCG; every attempt of the
+ * disjoint-window copy fills two 512 MiB windows (6 s under TCG, unfaulted).
+ */
+#define FI_W		1
+#define FI_W_EDU	3
+#define FI_W_COPY	22
 
-#define FI_NPATHS (sizeof(fi_paths) / sizeof(fi_paths[0]))
+/*
+ * The paths, one test each, in this order: name, setup, op, check,
+ * keeps_map_mem, weight (struct fi_path). Those of fixture fi:
+ */
+#define FI_PATHS(P) \
+	P(exp_open, NULL, op_exp_open, chk_exp_open, 0, FI_W) \
+	P(exp_alloc_scatter_mixed_orders, NULL, op_alloc_mixed, chk_alloc_mixed, 0, FI_W) \
+	P(exp_alloc_contig_below_4g, NULL, op_alloc_contig32, chk_contig, 0, FI_W) \
+	P(exp_alloc_deferred, NULL, op_alloc_deferred, chk_alloc, 0, FI_W) \
+	P(exp_mmap, setup_eager, op_mmap, chk_mmap, 0, FI_W) \
+	P(exp_mmap_first_fault_of_deferred, setup_deferred_mapped, op_fault_deferred, chk_fault_deferred, 0, FI_W) \
+	P(exp_set_name, setup_eager, op_set_name, chk_set_name, 0, FI_W) \
+	P(exp_info_with_attachments, setup_attached, op_info_attach, chk_info_attach, 0, FI_W) \
+	P(exp_bind, setup_dev, op_bind, chk_bind, 0, FI_W) \
+	P(exp_device_mmap, setup_bound, op_dev_mmap, chk_mmap, 0, FI_W) \
+	P(exp_sync_with_mapping_and_mmap, setup_mmapped_mapped, op_sync, chk_true, 0, FI_W) \
+	P(imp_open, NULL, op_imp_open, chk_imp_open, 0, FI_W) \
+	P(imp_import, setup_eager_imp, op_import, chk_import, 0, FI_W) \
+	P(imp_import_foreign, setup_foreign_imp, op_import, chk_true, 0, FI_W) \
+	P(imp_sim_create, setup_imp, op_sim_create, chk_sim_create, 0, FI_W) \
+	P(imp_attach, setup_imported, op_attach, chk_attach, 0, FI_W) \
+	P(imp_map_deferred_allocates, setup_attached_deferred, op_map, chk_map, 1, FI_W) \
+	P(imp_attach_migrates_below_256m, setup_migrate, op_attach, chk_migrate, 0, FI_W) \
+	P(imp_cpu_fill, setup_imported, op_cpu_fill, chk_cpu_fill, 0, FI_W) \
+	P(imp_cpu_write_deferred_allocates, setup_imported_deferred, op_cpu_write, chk_cpu_write, 0, FI_W) \
+	P(imp_job_sim_fill, fi_mapped, op_job_fill, chk_job_fill, 0, FI_W) \
+	P(imp_job_sim_async_checksum, fi_mapped, op_job_async, chk_job_async, 0, FI_W) \
+	P(imp_job_edu_fill, setup_edu, op_edu_fill, chk_edu_fill, 0, FI_W_EDU) \
+	P(imp_unmap_detach_release, fi_mapped, op_unmap_detach_release, chk_true, 0, FI_W)
+
+/* Those of fixture fi_slow, after the others. */
+#define FI_SLOW_PATHS(P) \
+	P(imp_map_disjoint_window_copy, setup_copy, op_map, chk_copy, 1, FI_W_COPY)
+
+#define FI_ADD_WEIGHT(n, s, o, c, k, w) + (w)
+#define FI_WEIGHT (0 FI_PATHS(FI_ADD_WEIGHT) FI_SLOW_PATHS(FI_ADD_WEIGHT))
+
+/*
+ * DMALAB_FI_SECS when not set: the program's budget. A test's timeout is 5
+ * times the largest default share among its paths, which also leaves the
+ * shares of vm/check-debug (DMALAB_FI_SECS=840) FI_SLACK seconds of room. A
+ * path stops where its next attempt would end after its share, at most
+ * FI_SLACK before the timeout: room for the test's setup and teardown and
+ * for an attempt longer than those before.
+ */
+#define FI_SECS_DEFAULT	240
+#define FI_TIMEOUT	(5 * FI_SECS_DEFAULT * FI_W_EDU / FI_WEIGHT)
+#define FI_SLOW_TIMEOUT	(5 * FI_SECS_DEFAULT * FI_W_COPY / FI_WEIGHT)
+#define FI_SLACK	10
 
 static int fi_clean_errno(int e)
 {
@@ -639,16 +684,22 @@ static int fi_clean_errno(int e)
 	       e == EIO;
 }
 
-static unsigned long fi_total_faults;
 /* DMALAB_FI_DRYRUN=1: run every path once unfaulted, to test the test. */
 static int fi_dry;
+
+static int fi_dry_run(void)
+{
+	const char *dry = getenv("DMALAB_FI_DRYRUN");
+
+	return dry && *dry == '1';
+}
 
 /*
  * The state after a failed map that the dma-buf core unwound: the same as
  * before but for the FI_LEN bytes the map allocated (pages or a copy).
  */
 static int fi_kept_map_mem(const struct rel_state *pre,
-				const struct rel_state *now)
+			   const struct rel_state *now)
 {
 	struct rel_state want = *pre;
 
@@ -656,91 +707,19 @@ static int fi_kept_map_mem(const struct rel_state *pre,
 	return rel_state_same(&want, now);
 }
 
-/* Run one path for n = 1, 2, ... until the call succeeds unfaulted. */
-static void fi_run(int exp, int fnth, const struct fi_path *p)
+/* @p's share of $DMALAB_FI_SECS, in seconds, within @timeout. */
+static double fi_share(struct __test_metadata *_metadata,
+		       const struct fi_path *p, int timeout)
 {
-	struct rel_state base, pre, now;
-	unsigned int n, failed = 0, absorbed = 0, kept = 0;
-	unsigned int errs[4] = { 0 };	/* ENOMEM, ENOSPC, EIO, other clean */
-	char why[200] = "";
-	int done = 0;
-	double t0;
+	const char *e = getenv("DMALAB_FI_SECS");
+	double share = (e ? atof(e) : FI_SECS_DEFAULT) * p->weight / FI_WEIGHT;
 
-	rel_state_get(exp, &base);
-	t0 = test_now();
-	for (n = 1; n <= FI_MAX_NTH && !done && !why[0]; n++) {
-		struct fi_ctx c = {
-			.exp = exp, .fnth = fnth, .fd = -1, .dev = -1,
-			.imp = -1,
-		};
-		int r, injected;
-
-		r = p->setup ? p->setup(&c) : 0;
-		if (r) {
-			snprintf(why, sizeof(why), "setup failed without faults: %s",
-				 rel_errname(-r));
-			fi_teardown(&c);
-			break;
-		}
-		rel_state_get(exp, &pre);
-		if (fi_dry) {
-			/* Exercise the path's own code only: no fault armed. */
-			r = p->op(&c);
-			injected = 0;
-		} else if (rel_fi_arm(fnth, n)) {
-			snprintf(why, sizeof(why), "cannot arm fail-nth");
-			fi_teardown(&c);
-			break;
-		} else {
-			r = p->op(&c);
-			injected = rel_fi_disarm(fnth);
-		}
-		if (r && !injected) {
-			snprintf(why, sizeof(why), "n=%u: failed with %s without an injected fault",
-				 n, rel_errname(-r));
-		} else if (r) {
-			failed++;
-			if (!fi_clean_errno(-r))
-				snprintf(why, sizeof(why), "n=%u: unclean error %s (%d)",
-					 n, rel_errname(-r), -r);
-			else
-				errs[-r == ENOMEM ? 0 : -r == ENOSPC ? 1 : -r == EIO ? 2 : 3]++;
-			if (!why[0] && !rel_state_settle(exp, &pre, &now, 2.0) &&
-			    p->keeps_map_mem && fi_kept_map_mem(&pre, &now)) {
-				kept++;
-			} else if (!why[0] && !rel_state_same(&pre, &now)) {
-				snprintf(why, sizeof(why), "n=%u: failed call left state behind", n);
-				rel_state_diag("before", &pre);
-				rel_state_diag("after", &now);
-			}
-		} else {
-			if (!p->check(&c))
-				snprintf(why, sizeof(why), "n=%u: %s call gave a wrong result",
-					 n, injected ? "fault-absorbing" : "unfaulted");
-			if (injected)
-				absorbed++;
-			else
-				done = 1;
-		}
-		fi_teardown(&c);
-		if (!why[0] && !rel_state_settle(exp, &base, &now, 2.0)) {
-			snprintf(why, sizeof(why), "n=%u: leak after close", n);
-			rel_state_diag("baseline", &base);
-			rel_state_diag("after", &now);
-		}
+	if (share > timeout - FI_SLACK) {
+		TH_LOG("%s: share of DMALAB_FI_SECS=%s cut to %d s, within the test's timeout of %d s",
+		       p->name, e, timeout - FI_SLACK, timeout);
+		share = timeout - FI_SLACK;
 	}
-	if (!done && !why[0])
-		snprintf(why, sizeof(why), "no success after %u faults", FI_MAX_NTH);
-	fi_total_faults += failed + absorbed;
-	tap_diag("%s: %u injected faults survived (%u clean errors: ENOMEM %u ENOSPC %u EIO %u other/SIGBUS %u; %u absorbed by fallbacks) in %.1f s",
-		 p->name, failed + absorbed, failed, errs[0], errs[1], errs[2],
-		 errs[3], absorbed, test_now() - t0);
-	if (kept)
-		tap_diag("%s: %u failed after the exporter's map, in the dma-buf core: the buffer kept the memory the map allocated",
-			 p->name, kept);
-	if (why[0])
-		tap_diag("%s: %s", p->name, why);
-	tap_result(!why[0], "%s_fails_cleanly_without_leaks_under_fail_nth", p->name);
+	return share;
 }
 
 /* Lines "buf ..." of the exporter's debugfs listing, or -1. */
@@ -765,31 +744,23 @@ static void fi_prefault_stack(void)
 	memset((char *)pad, 0, sizeof(pad));
 }
 
-int main(void)
+/* The exporter, this thread's fail-nth, and the allocators set up for it. */
+struct fi_env {
+	int exp, fnth, fi_on;
+};
+
+static void fi_env_setup(struct __test_metadata *_metadata,
+			 struct fi_env *env)
 {
 	const char *why = rel_fi_unavailable();
-	const char *dry = getenv("DMALAB_FI_DRYRUN");
-	struct rel_state base, now;
-	double budget, end, t0 = test_now();
-	unsigned int i;
-	int exp, fnth;
 
-	tap_plan(FI_NPATHS + 2);
-	fi_dry = dry && *dry == '1';
+	env->exp = -1;
+	env->fnth = -1;
+	fi_dry = fi_dry_run();
 	if (fi_dry)
-		tap_diag("dry run: no fault is injected");
-	if (why && !fi_dry) {
-		for (i = 0; i < FI_NPATHS; i++) {
-			char name[96];
-
-			snprintf(name, sizeof(name), "%s_fails_cleanly_without_leaks_under_fail_nth",
-				 fi_paths[i].name);
-			tap_skip(name, why);
-		}
-		tap_skip("drivers_usable_after_fault_injection", why);
-		tap_skip("debugfs_lists_as_many_buffers_as_the_counters", why);
-		return tap_exit();
-	}
+		TH_LOG("dry run: no fault is injected");
+	else if (why)
+		SKIP(return, "%s", why);
 	/*
 	 * Page faults in our own memory while a fault is armed would take the
 	 * injected failure (and turn it into EFAULT or an OOM retry): lock
@@ -797,65 +768,240 @@ int main(void)
 	 */
 	fi_prefault_stack();
 	if (mlockall(MCL_CURRENT))
-		tap_diag("mlockall: %s; injected faults may hit our own page faults",
-			 strerror(errno));
+		TH_LOG("mlockall: %s; injected faults may hit our own page faults",
+		       strerror(errno));
 	signal(SIGBUS, fi_on_sigbus);
-	exp = exp_open();
-	fnth = rel_fi_open();
-	if (exp < 0 || (!fi_dry && (fnth < 0 || rel_fi_setup(1)))) {
-		tap_diag("cannot open %s or fail-nth, or configure debugfs: %s",
-			 DMALAB_EXP_DEVICE, strerror(errno));
-		return 1;
-	}
-	rel_state_get(exp, &base);
-	budget = getenv("DMALAB_FI_SECS") ? atof(getenv("DMALAB_FI_SECS")) : 240;
-	end = test_now() + budget;
-	for (i = 0; i < FI_NPATHS; i++) {
-		if (test_now() > end) {
-			char name[96];
-
-			snprintf(name, sizeof(name), "%s_fails_cleanly_without_leaks_under_fail_nth",
-				 fi_paths[i].name);
-			tap_skip(name, "time budget of the program spent (DMALAB_FI_SECS)");
-			continue;
-		}
-		if (fi_paths[i].setup == setup_foreign_imp) {
-			const char *src;
-			int fd = src_any(FI_LEN, &src);
-
-			if (fd < 0) {
-				tap_skip("imp_import_foreign_fails_cleanly_without_leaks_under_fail_nth",
-					 "no foreign dma-buf source (system heap, udmabuf, vgem) in this guest");
-				continue;
-			}
-			close(fd);
-			tap_diag("foreign dma-buf source: %s", src);
-		}
-		fi_run(exp, fnth, &fi_paths[i]);
-	}
-	if (!fi_dry)
-		rel_fi_setup(0);
-	tap_diag("total injected faults survived: %lu over %zu paths in %.0f s",
-		 fi_total_faults, FI_NPATHS, test_now() - t0);
-	{
-		struct fi_ctx c = { .exp = exp, .fd = -1, .dev = -1, .imp = -1 };
-		int ok = !fi_mapped(&c) && !op_job_fill(&c) && chk_job_fill(&c);
-
-		fi_teardown(&c);
-		ok = ok && rel_state_settle(exp, &base, &now, 2.0);
-		tap_result(ok, "drivers_usable_after_fault_injection");
-	}
-	{
-		struct dmalab_exp_stats st;
-		long n = fi_debugfs_buffers();
-
-		exp_stats(exp, &st);
-		tap_diag("debugfs lists %ld buffers, live_buffers %llu", n,
-			 (unsigned long long)st.live_buffers);
-		tap_result(n >= 0 && (unsigned long long)n == st.live_buffers,
-			   "debugfs_lists_as_many_buffers_as_the_counters");
-	}
-	close(fnth);
-	close(exp);
-	return tap_exit();
+	env->exp = exp_open();
+	ASSERT_LE(0, env->exp) TH_LOG("cannot open %s: %s",
+				      DMALAB_EXP_DEVICE, strerror(-env->exp));
+	if (fi_dry)
+		return;
+	env->fnth = rel_fi_open();
+	ASSERT_LE(0, env->fnth) TH_LOG("cannot open fail-nth: %s",
+				       strerror(errno));
+	env->fi_on = 1;
+	ASSERT_EQ(0, rel_fi_setup(1))
+		TH_LOG("cannot configure failslab and fail_page_alloc in debugfs");
 }
+
+static void fi_env_teardown(struct fi_env *env)
+{
+	if (env->fi_on)
+		rel_fi_setup(0);
+	if (env->fnth >= 0)
+		close(env->fnth);
+	if (env->exp >= 0)
+		close(env->exp);
+}
+
+/*
+ * Run path @p for n = 1, 2, ... until the call succeeds unfaulted: each
+ * failure clean and without a trace, each success correct, nothing left
+ * after the close. Skipped when its share of the budget ends first.
+ */
+static void fi_run(struct __test_metadata *_metadata,
+		   const struct fi_env *env, const struct fi_path *p,
+		   int timeout)
+{
+	struct rel_state base, pre, now;
+	unsigned int n, failed = 0, absorbed = 0, kept = 0;
+	unsigned int errs[4] = { 0 };	/* ENOMEM, ENOSPC, EIO, other clean */
+	double t0 = test_now(), longest = 0;
+	double end = t0 + fi_share(_metadata, p, timeout);
+	int done = 0;
+
+	if (p->setup == setup_foreign_imp) {
+		const char *src;
+		int fd = src_any(FI_LEN, &src);
+
+		if (fd < 0)
+			SKIP(return, "no foreign dma-buf source (system heap, udmabuf, vgem) in this guest");
+		close(fd);
+		TH_LOG("foreign dma-buf source: %s", src);
+	}
+	ASSERT_EQ(0, rel_state_get(env->exp, &base));
+	for (n = 1; !done; n++) {
+		struct fi_ctx c = {
+			.exp = env->exp, .fnth = env->fnth, .fd = -1,
+			.dev = -1, .imp = -1,
+		};
+		double t = test_now();
+		int r, injected = 0, settled;
+
+		ASSERT_GE(FI_MAX_NTH, n)
+			TH_LOG("%s: no success after %u faults", p->name,
+			       FI_MAX_NTH);
+		if (n > 1 && t + longest > end)
+			SKIP(return, "%s: its share (%.0f s) of DMALAB_FI_SECS spent after %u injected faults, all survived (%u clean errors, %u absorbed), before the unfaulted success",
+			     p->name, end - t0, failed + absorbed, failed,
+			     absorbed);
+		r = p->setup ? p->setup(&c) : 0;
+		if (r)
+			fi_ctx_close(&c);
+		ASSERT_EQ(0, r) TH_LOG("%s: setup failed without faults: %s",
+				       p->name, rel_errname(-r));
+		ASSERT_EQ(0, rel_state_get(env->exp, &pre));
+		if (fi_dry) {
+			/* Exercise the path's own code only: no fault armed. */
+			r = p->op(&c);
+		} else {
+			ASSERT_EQ(0, rel_fi_arm(env->fnth, n))
+				TH_LOG("cannot arm fail-nth");
+			r = p->op(&c);
+			injected = rel_fi_disarm(env->fnth);
+			ASSERT_LE(0, injected) TH_LOG("cannot read fail-nth");
+		}
+		if (r) {
+			ASSERT_TRUE(injected)
+				TH_LOG("%s: n=%u: failed with %s without an injected fault",
+				       p->name, n, rel_errname(-r));
+			ASSERT_TRUE(fi_clean_errno(-r))
+				TH_LOG("%s: n=%u: unclean error %s (%d)",
+				       p->name, n, rel_errname(-r), -r);
+			failed++;
+			errs[-r == ENOMEM ? 0 : -r == ENOSPC ? 1 : -r == EIO ? 2 : 3]++;
+			settled = rel_state_settle(env->exp, &pre, &now, 2.0);
+			if (!settled && p->keeps_map_mem &&
+			    fi_kept_map_mem(&pre, &now)) {
+				kept++;
+				settled = 1;
+			}
+			ASSERT_TRUE(settled) {
+				TH_LOG("%s: n=%u: failed call left state behind",
+				       p->name, n);
+				rel_state_log(_metadata, "before", &pre);
+				rel_state_log(_metadata, "after", &now);
+			}
+		} else {
+			ASSERT_TRUE(p->check(&c))
+				TH_LOG("%s: n=%u: %s call gave a wrong result",
+				       p->name, n,
+				       injected ? "fault-absorbing" : "unfaulted");
+			if (injected)
+				absorbed++;
+			else
+				done = 1;
+		}
+		fi_ctx_close(&c);
+		ASSERT_TRUE(rel_state_settled(_metadata, env->exp, &base, 2.0))
+			TH_LOG("%s: n=%u: leak after close", p->name, n);
+		if (test_now() - t > longest)
+			longest = test_now() - t;
+	}
+	TH_LOG("%s: %u injected faults survived (%u clean errors: ENOMEM %u ENOSPC %u EIO %u other/SIGBUS %u; %u absorbed by fallbacks) in %.1f s",
+	       p->name, failed + absorbed, failed, errs[0], errs[1], errs[2],
+	       errs[3], absorbed, test_now() - t0);
+	if (kept)
+		TH_LOG("%s: %u failed after the exporter's map, in the dma-buf core: the buffer kept the memory the map allocated",
+		       p->name, kept);
+}
+
+#define FI_VARIANT(fixture, n, s, o, c, k, w) \
+	FIXTURE_VARIANT_ADD(fixture, n) { { #n, s, o, c, k, w } };
+#define FI_VARIANT_FI(...) FI_VARIANT(fi, __VA_ARGS__)
+#define FI_VARIANT_SLOW(...) FI_VARIANT(fi_slow, __VA_ARGS__)
+
+FIXTURE(fi) {
+	struct fi_env env;
+};
+
+FIXTURE_VARIANT(fi) {
+	struct fi_path p;
+};
+
+FI_PATHS(FI_VARIANT_FI)
+
+FIXTURE_SETUP(fi)
+{
+	fi_env_setup(_metadata, &self->env);
+}
+
+FIXTURE_TEARDOWN(fi)
+{
+	fi_env_teardown(&self->env);
+}
+
+TEST_F_TIMEOUT(fi, fails_cleanly_without_leaks_under_fail_nth, FI_TIMEOUT)
+{
+	fi_run(_metadata, &self->env, &variant->p, FI_TIMEOUT);
+}
+
+/* The same, for paths whose attempts take seconds each. */
+FIXTURE(fi_slow) {
+	struct fi_env env;
+};
+
+FIXTURE_VARIANT(fi_slow) {
+	struct fi_path p;
+};
+
+FI_SLOW_PATHS(FI_VARIANT_SLOW)
+
+FIXTURE_SETUP(fi_slow)
+{
+	fi_env_setup(_metadata, &self->env);
+}
+
+FIXTURE_TEARDOWN(fi_slow)
+{
+	fi_env_teardown(&self->env);
+}
+
+TEST_F_TIMEOUT(fi_slow, fails_cleanly_without_leaks_under_fail_nth,
+	       FI_SLOW_TIMEOUT)
+{
+	fi_run(_metadata, &self->env, &variant->p, FI_SLOW_TIMEOUT);
+}
+
+/* After the paths: the exporter, with fault injection configured off. */
+FIXTURE(fi_after) {
+	int exp;
+};
+
+FIXTURE_SETUP(fi_after)
+{
+	const char *why = rel_fi_unavailable();
+
+	self->exp = -1;
+	if (why && !fi_dry_run())
+		SKIP(return, "%s", why);
+	self->exp = exp_open();
+	ASSERT_LE(0, self->exp) TH_LOG("cannot open %s: %s",
+				       DMALAB_EXP_DEVICE, strerror(-self->exp));
+}
+
+FIXTURE_TEARDOWN(fi_after)
+{
+	if (self->exp >= 0)
+		close(self->exp);
+}
+
+TEST_F(fi_after, drivers_usable_after_fault_injection)
+{
+	struct fi_ctx c = {
+		.exp = self->exp, .fd = -1, .dev = -1, .imp = -1,
+	};
+	struct rel_state base;
+
+	ASSERT_EQ(0, rel_state_get(self->exp, &base));
+	ASSERT_EQ(0, fi_mapped(&c)) TH_LOG("buffer imported and mapped");
+	EXPECT_EQ(0, op_job_fill(&c));
+	EXPECT_TRUE(chk_job_fill(&c));
+	fi_ctx_close(&c);
+	EXPECT_TRUE(rel_state_settled(_metadata, self->exp, &base, 2.0))
+		TH_LOG("the drivers did not come back to their state");
+}
+
+TEST_F(fi_after, debugfs_lists_as_many_buffers_as_the_counters)
+{
+	struct dmalab_exp_stats st;
+	long n = fi_debugfs_buffers();
+
+	ASSERT_EQ(0, exp_stats(self->exp, &st));
+	TH_LOG("debugfs lists %ld buffers, live_buffers %llu", n,
+	       (unsigned long long)st.live_buffers);
+	ASSERT_LE(0, n) TH_LOG("no /sys/kernel/debug/dmalab_exp/buffers");
+	EXPECT_EQ((unsigned long long)st.live_buffers, (unsigned long long)n);
+}
+
+TEST_HARNESS_MAIN

@@ -16,6 +16,11 @@
  * The fuzzed ioctls are malformed on purpose: test_malformed(), a raw
  * ioctl. Everything else (setup, the cross-process checks) goes through
  * libdmalab.
+ *
+ * The fuzz run is one test, which also checks that the run reached the
+ * size rules and left nothing behind; the cross-process checks and an
+ * impossible deferred buffer (its first fault, its CPU access) are tests of
+ * their own. Every test ends with the drivers as its setup found them.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -26,8 +31,9 @@
 
 #include "reliability/rel_util.h"
 
-#define FZ_DEFAULT_CALLS	20000
+#define FZ_DEFAULT_CALLS	20000	/* $DMALAB_FUZZ_CALLS */
 #define FZ_SECS			10.0
+#define FZ_TIMEOUT		60	/* the fuzz run's test */
 #define FZ_BUF_LEN		(64 * KiB)
 #define FZ_ARG_MAX		512	/* templates and mutations stay below */
 #define FZ_ARG_BUF		8192	/* what a grown @size may make the kernel read */
@@ -150,7 +156,8 @@ static struct fz_cmd fz_cmds[] = {
 
 static unsigned long fz_cmd_calls[FZ_NCMDS], fz_cmd_ok[FZ_NCMDS];
 
-static uint64_t fz_seed;
+static uint64_t fz_seed, fz_seed0;	/* the generator's state, its start */
+static struct __test_metadata *fz_md;	/* the test that fuzzes */
 static int fz_exp, fz_imp, fz_exp2;
 static struct fz_fd fz_fds[16];
 static int fz_nfds;
@@ -162,19 +169,23 @@ static unsigned char *fz_scratch;	/* 1 MiB of user memory for CPU ops */
 static unsigned char *fz_ro_page;	/* read-only page */
 static unsigned char *fz_none_page;	/* PROT_NONE page after a RW page */
 
+/*
+ * A call against the UAPI: counted, and the first few logged in the running
+ * test (fz_md) with what replays them.
+ */
 static void fz_bad(const char *fmt, ...)
 {
+	struct __test_metadata *_metadata = fz_md;
+	char msg[512];
 	va_list ap;
 
 	if (++fz_unexpected > 10)
 		return;
-	printf("# UNEXPECTED (seed %#llx, call %lu): ",
-	       (unsigned long long)fz_seed, fz_calls);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	printf("\n");
-	fflush(stdout);
+	TH_LOG("UNEXPECTED (call %lu of seed %#llx): %s", fz_calls,
+	       (unsigned long long)fz_seed0, msg);
 }
 
 static uint64_t fz_r(void)
@@ -798,27 +809,178 @@ static void fz_imp_setup(void)
 			fz_fds[i].fd = fz_imp;
 }
 
-/*
- * Another process's handle ids mean nothing to our importer file; a buffer
- * outlives the other process's close; a double close is EBADF.
- */
-static void fz_cross_process(int *ok_handles, int *ok_after_close,
-			     int *ok_double_close)
-{
-	int up[2], down[2], fd, status, imp2;
-	uint32_t their = 0;
-	unsigned char *m;
-	pid_t pid;
-	char c;
+/* The exporter and an importer file, and what the drivers held then. */
+FIXTURE(fz) {
+	int exp, imp;
+	struct rel_state base;
+};
 
-	fd = exp_alloc(fz_exp, FZ_BUF_LEN, 0, 0, 0, 0);
-	if (fd < 0 || pipe(up) || pipe(down))
-		return;
-	m = mmap(NULL, FZ_BUF_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+FIXTURE_SETUP(fz)
+{
+	self->imp = -1;
+	self->exp = exp_open();
+	ASSERT_LE(0, self->exp) TH_LOG("cannot open %s: %s",
+				       DMALAB_EXP_DEVICE, strerror(-self->exp));
+	self->imp = dmalab_imp_open(NULL);
+	ASSERT_LE(0, self->imp) TH_LOG("cannot open /dev/dmalab_imp: %s",
+				       strerror(-self->imp));
+	ASSERT_EQ(0, rel_state_get(self->exp, &self->base));
+}
+
+FIXTURE_TEARDOWN(fz)
+{
+	EXPECT_TRUE(rel_state_settled(_metadata, self->exp, &self->base, 3.0))
+		TH_LOG("%s left buffers, attachments or module references behind",
+		       _metadata->name);
+	close(self->imp);
+	close(self->exp);
+}
+
+/* Log what the run did: calls per command, errnos. */
+static void fz_report(struct __test_metadata *_metadata)
+{
+	int i;
+
+	TH_LOG("calls made: %lu", fz_calls);
+	for (i = 0; i < (int)FZ_NCMDS; i++)
+		TH_LOG("  %-16s %6lu calls %5lu succeeded", fz_cmds[i].name,
+		       fz_cmd_calls[i], fz_cmd_ok[i]);
+	for (i = 0; i < 256; i++)
+		if (fz_errno_hist[i])
+			TH_LOG("  errno %3d %-10s %lu", i,
+			       i == 255 ? ">255" : rel_errname(i),
+			       fz_errno_hist[i]);
+}
+
+/*
+ * The fuzz run: FZ_SECS seconds or $DMALAB_FUZZ_CALLS calls, whichever
+ * ends first. Checked with it: the fuzzer made calls
+ * (fuzzer_made_calls), reached the size rules
+ * (fuzzer_checked_the_size_rules) and left nothing behind
+ * (fuzzer_left_nothing_behind).
+ */
+TEST_F_TIMEOUT(fz, fuzzer_saw_no_unexpected_success_or_refusal, FZ_TIMEOUT)
+{
+	const char *e = getenv("DMALAB_FUZZ_CALLS");
+	unsigned long max_calls = e ? strtoul(e, NULL, 0) : FZ_DEFAULT_CALLS;
+	int i, our, foreign, closed_fd;
+	struct dmalab_exp_stats st;
+	struct rel_state base;
+	const char *src = NULL;
+	double end;
+
+	fz_md = _metadata;
+	fz_seed = fz_seed0 = rel_seed();
+	TH_LOG("seed %#llx (DMALAB_SEED=%#llx replays it)",
+	       (unsigned long long)fz_seed, (unsigned long long)fz_seed);
+	fz_exp = self->exp;
+	fz_exp2 = exp_open();
+	ASSERT_LE(0, fz_exp2) TH_LOG("cannot open %s twice: %s",
+				     DMALAB_EXP_DEVICE, strerror(-fz_exp2));
+	ASSERT_EQ(0, exp_stats(fz_exp, &st));
+	fz_max_len = st.max_len;
+	fz_max_contig = st.max_contig_len;
+	ASSERT_EQ(0, rel_state_get(fz_exp, &base));
+	fz_scratch = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fz_ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+	fz_none_page = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, fz_scratch);
+	ASSERT_NE(MAP_FAILED, fz_ro_page);
+	ASSERT_NE(MAP_FAILED, fz_none_page);
+	mprotect(fz_none_page + 4096, 4096, PROT_NONE);
+	fz_none_page += 4096;
+
+	our = exp_alloc(fz_exp, FZ_BUF_LEN, 0, 0, 0, 0);
+	ASSERT_LE(0, our) TH_LOG("alloc: %s", strerror(-our));
+	fz_add_fd(our, FD_OURS);
+	fz_add_fd(exp_alloc(fz_exp, FZ_BUF_LEN, 0, 1, 0, 32), FD_OURS);
+	foreign = src_any(FZ_BUF_LEN, &src);
+	if (foreign >= 0)
+		TH_LOG("foreign dma-buf: %s", src);
+	else
+		TH_LOG("no foreign dma-buf source in this guest (system heap, udmabuf, vgem)");
+	fz_add_fd(foreign, FD_FOREIGN);
+	fz_add_fd(open("/dev/null", O_RDWR | O_CLOEXEC), FD_NOTBUF);
+	fz_add_fd(eventfd(0, EFD_CLOEXEC), FD_NOTBUF);
+	fz_add_fd(fz_exp, FD_DEV_EXP);
+	fz_add_fd(0, FD_DEV_IMP);	/* set by fz_imp_setup */
+	/* A closed number far above the ones open() hands out next. */
+	i = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	closed_fd = fcntl(i, F_DUPFD_CLOEXEC, 900);
+	close(i);
+	close(closed_fd);
+	fz_add_fd(closed_fd, FD_CLOSED);
+	fz_add_fd(-1, FD_NEG1);
+	fz_add_fd(-2, FD_BAD);
+	fz_add_fd(1 << 20, FD_BAD);
+	fz_imp = -1;
+	fz_imp_setup();
+	dmalab_exp_bind(fz_exp2, our, NULL);
+
+	end = test_now() + FZ_SECS;
+	while (fz_calls < max_calls && test_now() < end) {
+		uint64_t r = fz_r() % 100;
+
+		if (r < 90) {
+			fz_ioctl();
+		} else if (r < 94) {
+			fz_mmap(our, 0, 1);
+		} else if (r < 97) {
+			fz_mmap(fz_exp2, 1, 1);
+		} else if (r < 98) {
+			fz_calls++;
+			fz_errno(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fz_imp,
+				      0) == MAP_FAILED ? errno : 0);
+		} else {
+			fz_imp_setup();
+		}
+	}
+	fz_report(_metadata);
+	EXPECT_LT(1000UL, fz_calls)
+		TH_LOG("fuzzer_made_calls: only %lu calls", fz_calls);
+	EXPECT_EQ(0UL, fz_unexpected)
+		TH_LOG("%lu calls against the UAPI; DMALAB_SEED=%#llx replays the run",
+		       fz_unexpected, (unsigned long long)fz_seed0);
+	EXPECT_LT(0UL, fz_size_checked)
+		TH_LOG("fuzzer_checked_the_size_rules: no errno of the size rules checked");
+	EXPECT_LT(0UL, fz_grown_ok)
+		TH_LOG("fuzzer_checked_the_size_rules: no grown struct accepted");
+	TH_LOG("size rules: %lu errnos checked, %lu grown structs accepted",
+	       fz_size_checked, fz_grown_ok);
+
+	close(fz_imp);
+	fz_imp = -1;
+	dmalab_exp_bind(fz_exp, -1, NULL);	/* the fuzzer may have bound one */
+	for (i = 0; i < fz_nfds; i++)
+		if (fz_fds[i].kind == FD_OURS || fz_fds[i].kind == FD_FOREIGN ||
+		    fz_fds[i].kind == FD_NOTBUF)
+			close(fz_fds[i].fd);
+	dmalab_exp_bind(fz_exp2, -1, NULL);
+	EXPECT_TRUE(rel_state_settled(_metadata, fz_exp, &base, 3.0))
+		TH_LOG("fuzzer_left_nothing_behind: the run left state behind");
+	close(fz_exp2);
+}
+
+/* Another process's handle ids mean nothing to our importer file. */
+TEST_F(fz, another_process_handle_ids_are_enoent)
+{
+	int up[2], down[2], fd, status = 0, imp2;
+	uint32_t their = 0;
+	pid_t pid;
+
+	fd = exp_alloc(self->exp, FZ_BUF_LEN, 0, 0, 0, 0);
+	ASSERT_LE(0, fd) TH_LOG("alloc: %s", strerror(-fd));
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
 	pid = fork();
+	ASSERT_LE(0, pid);
 	if (!pid) {
 		int imp = dmalab_imp_open(NULL);
 		uint32_t h;
+		char c;
 
 		close(up[0]);
 		close(down[1]);
@@ -835,34 +997,66 @@ static void fz_cross_process(int *ok_handles, int *ok_after_close,
 	}
 	close(up[1]);
 	close(down[0]);
-	if (read(up[0], &their, sizeof(their)) != sizeof(their))
-		their = 0;
+	ASSERT_EQ((ssize_t)sizeof(their), read(up[0], &their, sizeof(their)))
+		TH_LOG("the child could not import and fill the buffer");
 	imp2 = dmalab_imp_open(NULL);
-	*ok_handles = their &&
-		test_cpu(imp2, their, DMALAB_IMP_CPU_CHECKSUM, 0, 4096, NULL, 0,
-			 NULL) == -ENOENT &&
-		exp_attach(imp2, their, 1, NULL) == -ENOENT &&
-		dmalab_imp_release(imp2, their, NULL) == -ENOENT;
+	ASSERT_LE(0, imp2);
+	EXPECT_EQ(-ENOENT, test_cpu(imp2, their, DMALAB_IMP_CPU_CHECKSUM, 0,
+				    4096, NULL, 0, NULL))
+		TH_LOG("CPU checksum through the child's handle %u", their);
+	EXPECT_EQ(-ENOENT, exp_attach(imp2, their, 1, NULL))
+		TH_LOG("attach of the child's handle %u", their);
+	EXPECT_EQ(-ENOENT, dmalab_imp_release(imp2, their, NULL))
+		TH_LOG("release of the child's handle %u", their);
 	close(imp2);
 	close(down[1]);
 	close(up[0]);
-	waitpid(pid, &status, 0);
-	/* The child closed everything; our fd and mmap still work. */
-	*ok_after_close = m != MAP_FAILED && WIFEXITED(status) &&
-			  !WEXITSTATUS(status) &&
-			  exp_all_bytes(m, FZ_BUF_LEN, 0x6b);
-	if (m != MAP_FAILED)
-		munmap(m, FZ_BUF_LEN);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("the child failed (status %#x)", status);
 	close(fd);
-	*ok_double_close = close(fd) == -1 && errno == EBADF;
-	/* The parent closes and unmaps while the child still uses its copy. */
-	fd = exp_alloc(fz_exp, FZ_BUF_LEN, 0, 0, 0, 0);
+}
+
+/*
+ * A buffer outlives the other process: our fd and mmap work after a child
+ * that imported and filled it exited; a child's mmap works after we closed
+ * and unmapped.
+ */
+TEST_F(fz, buffer_usable_after_the_other_process_closed)
+{
+	unsigned char *m;
+	int fd, status = 0;
+	pid_t pid;
+
+	fd = exp_alloc(self->exp, FZ_BUF_LEN, 0, 0, 0, 0);
+	ASSERT_LE(0, fd) TH_LOG("alloc: %s", strerror(-fd));
 	m = mmap(NULL, FZ_BUF_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (fd < 0 || m == MAP_FAILED) {
-		*ok_after_close = 0;
-		return;
-	}
+	ASSERT_NE(MAP_FAILED, m) TH_LOG("mmap: %s", strerror(errno));
 	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int imp = dmalab_imp_open(NULL);
+		uint32_t h;
+
+		_exit(exp_import(imp, fd, &h) ||
+		      test_cpu(imp, h, DMALAB_IMP_CPU_FILL, 0, FZ_BUF_LEN,
+			       NULL, 0x6b, NULL));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("the child could not import and fill the buffer");
+	EXPECT_TRUE(exp_all_bytes(m, FZ_BUF_LEN, 0x6b))
+		TH_LOG("our mmap after the child closed everything");
+	munmap(m, FZ_BUF_LEN);
+	close(fd);
+
+	/* We close and unmap while the child still uses its copy. */
+	fd = exp_alloc(self->exp, FZ_BUF_LEN, 0, 0, 0, 0);
+	ASSERT_LE(0, fd) TH_LOG("alloc: %s", strerror(-fd));
+	m = mmap(NULL, FZ_BUF_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m) TH_LOG("mmap: %s", strerror(errno));
+	pid = fork();
+	ASSERT_LE(0, pid);
 	if (!pid) {
 		usleep(200000);
 		memset(m, 0x22, FZ_BUF_LEN);
@@ -870,34 +1064,59 @@ static void fz_cross_process(int *ok_handles, int *ok_after_close,
 	}
 	close(fd);
 	munmap(m, FZ_BUF_LEN);
-	*ok_after_close = *ok_after_close && waitpid(pid, &status, 0) == pid &&
-			  WIFEXITED(status) && !WEXITSTATUS(status);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("the child's mmap after we closed and unmapped (status %#x)",
+		       status);
+}
+
+TEST_F(fz, double_close_is_ebadf)
+{
+	int fd = exp_alloc(self->exp, FZ_BUF_LEN, 0, 0, 0, 0);
+	void *m;
+	int r, e;
+
+	ASSERT_LE(0, fd) TH_LOG("alloc: %s", strerror(-fd));
+	m = mmap(NULL, FZ_BUF_LEN, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m) TH_LOG("mmap: %s", strerror(errno));
+	munmap(m, FZ_BUF_LEN);
+	ASSERT_EQ(0, close(fd));
+	r = close(fd);
+	e = errno;
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EBADF, e) TH_LOG("second close: %s", strerror(e));
 }
 
 /*
  * A deferred buffer whose pages cannot exist (16 MiB below 16 MiB, where
  * ZONE_DMA is smaller) is accepted at allocation; its first CPU fault must
  * then fail with SIGBUS. VM_FAULT_OOM instead makes the kernel retry the
- * fault forever ("VM_FAULT_OOM leaked out to the #PF handler").
+ * fault forever ("VM_FAULT_OOM leaked out to the #PF handler"): the child
+ * gets 60 s.
  */
-static int fz_impossible_fault(void)
+TEST_F_TIMEOUT(fz, impossible_deferred_buffer_first_fault_is_sigbus_not_an_endless_retry,
+	       90)
 {
-	int fd = exp_alloc(fz_exp, 16 * MiB, 0, DMALAB_EXP_TIMING_DEFERRED, 0, 24);
+	int fd = exp_alloc(self->exp, 16 * MiB, 0, DMALAB_EXP_TIMING_DEFERRED,
+			   0, 24);
+	int status = 0, ended = 0;
 	volatile unsigned char *m;
 	double end;
-	int status = 0, ended = 0;
 	pid_t pid;
+	void *p;
 
 	if (fd < 0) {
-		tap_diag("impossible deferred buffer refused at allocation: %s",
-			 rel_errname(-fd));
-		return fd == -ENOMEM || fd == -E2BIG || fd == -ERANGE;
+		TH_LOG("impossible deferred buffer refused at allocation: %s",
+		       rel_errname(-fd));
+		EXPECT_TRUE(fd == -ENOMEM || fd == -E2BIG || fd == -ERANGE);
+		return;
 	}
-	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
-	if (m == MAP_FAILED)
-		return 0;
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	m = p;
 	pid = fork();
+	ASSERT_LE(0, pid);
 	if (!pid) {
 		(void)m[0];
 		_exit(0);
@@ -905,15 +1124,15 @@ static int fz_impossible_fault(void)
 	for (end = test_now() + 60; !ended && test_now() < end; usleep(50000))
 		ended = waitpid(pid, &status, WNOHANG) == pid;
 	if (!ended) {
-		tap_diag("the child still loops in its first page fault after 60 s");
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
-	} else {
-		tap_diag("first fault of the impossible buffer: %s",
-			 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "no signal");
 	}
-	munmap((void *)m, 4096);
-	return ended && WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS;
+	munmap(p, 4096);
+	ASSERT_TRUE(ended)
+		TH_LOG("the child still loops in its first page fault after 60 s");
+	TH_LOG("first fault of the impossible buffer: %s",
+	       WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "no signal");
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS);
 }
 
 /*
@@ -921,141 +1140,28 @@ static int fz_impossible_fault(void)
  * dma_buf_vmap() WARNs when the exporter's vmap fails, so the exporter must
  * not fail there (allocate in begin_cpu_access, or refuse earlier).
  */
-static int fz_impossible_cpu(void)
+TEST_F_TIMEOUT(fz, impossible_deferred_buffer_cpu_access_fails_cleanly, 60)
 {
-	int fd = exp_alloc(fz_exp, 16 * MiB, 0, DMALAB_EXP_TIMING_DEFERRED, 0, 24);
-	int imp = dmalab_imp_open(NULL), r = -1;
+	int fd = exp_alloc(self->exp, 16 * MiB, 0, DMALAB_EXP_TIMING_DEFERRED,
+			   0, 24);
 	uint64_t sum;
 	uint32_t h;
+	int r;
 
-	if (fd < 0 || imp < 0)
-		return fd == -ENOMEM || fd == -E2BIG || fd == -ERANGE;
-	if (!exp_import(imp, fd, &h))
-		r = test_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, 4096, NULL, 0, &sum);
-	tap_diag("CPU access to the impossible deferred buffer: %s", rel_errname(-r));
-	close(imp);
+	if (fd < 0) {
+		TH_LOG("impossible deferred buffer refused at allocation: %s",
+		       rel_errname(-fd));
+		EXPECT_TRUE(fd == -ENOMEM || fd == -E2BIG || fd == -ERANGE);
+		return;
+	}
+	ASSERT_EQ(0, exp_import(self->imp, fd, &h));
+	r = test_cpu(self->imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, 4096, NULL, 0,
+		     &sum);
+	TH_LOG("CPU access to the impossible deferred buffer: %s",
+	       rel_errname(-r));
+	EXPECT_TRUE(r == -ENOMEM || r == -ERANGE || r == -ENOSPC);
+	dmalab_imp_release(self->imp, h, NULL);
 	close(fd);
-	return r == -ENOMEM || r == -ERANGE || r == -ENOSPC;
 }
 
-int main(void)
-{
-	const char *e = getenv("DMALAB_FUZZ_CALLS");
-	unsigned long max_calls = e ? strtoul(e, NULL, 0) : FZ_DEFAULT_CALLS;
-	int ok_handles = 0, ok_after = 0, ok_dclose = 0, i, our, foreign, closed_fd;
-	struct rel_state base, now;
-	struct dmalab_exp_stats st;
-	const char *src = NULL;
-	double end;
-	int ok, ok_fault, ok_cpu;
-
-	fz_seed = rel_seed();
-	tap_plan(9);
-	tap_diag("seed %#llx (DMALAB_SEED=%#llx replays it)",
-		 (unsigned long long)fz_seed, (unsigned long long)fz_seed);
-	fz_exp = exp_open();
-	fz_exp2 = exp_open();
-	fz_imp = -1;
-	if (fz_exp < 0 || fz_exp2 < 0 || exp_stats(fz_exp, &st)) {
-		tap_diag("cannot open %s: %s", DMALAB_EXP_DEVICE, strerror(errno));
-		return 1;
-	}
-	fz_max_len = st.max_len;
-	fz_max_contig = st.max_contig_len;
-	rel_state_get(fz_exp, &base);
-	fz_scratch = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	fz_ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	fz_none_page = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (fz_scratch == MAP_FAILED || fz_ro_page == MAP_FAILED ||
-	    fz_none_page == MAP_FAILED)
-		return 1;
-	mprotect(fz_none_page + 4096, 4096, PROT_NONE);
-	fz_none_page += 4096;
-
-	our = exp_alloc(fz_exp, FZ_BUF_LEN, 0, 0, 0, 0);
-	fz_add_fd(our, FD_OURS);
-	fz_add_fd(exp_alloc(fz_exp, FZ_BUF_LEN, 0, 1, 0, 32), FD_OURS);
-	foreign = src_any(FZ_BUF_LEN, &src);
-	if (foreign >= 0)
-		tap_diag("foreign dma-buf: %s", src);
-	else
-		tap_diag("no foreign dma-buf source in this guest (system heap, udmabuf, vgem)");
-	fz_add_fd(foreign, FD_FOREIGN);
-	fz_add_fd(open("/dev/null", O_RDWR | O_CLOEXEC), FD_NOTBUF);
-	fz_add_fd(eventfd(0, EFD_CLOEXEC), FD_NOTBUF);
-	fz_add_fd(fz_exp, FD_DEV_EXP);
-	fz_add_fd(0, FD_DEV_IMP);	/* set by fz_imp_setup */
-	/* A closed number far above the ones open() hands out next. */
-	i = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	closed_fd = fcntl(i, F_DUPFD_CLOEXEC, 900);
-	close(i);
-	close(closed_fd);
-	fz_add_fd(closed_fd, FD_CLOSED);
-	fz_add_fd(-1, FD_NEG1);
-	fz_add_fd(-2, FD_BAD);
-	fz_add_fd(1 << 20, FD_BAD);
-	fz_imp_setup();
-	dmalab_exp_bind(fz_exp2, our, NULL);
-
-	end = test_now() + FZ_SECS;
-	while (fz_calls < max_calls && test_now() < end) {
-		uint64_t r = fz_r() % 100;
-
-		if (r < 90)
-			fz_ioctl();
-		else if (r < 94)
-			fz_mmap(our, 0, 1);
-		else if (r < 97)
-			fz_mmap(fz_exp2, 1, 1);
-		else if (r < 98) {
-			fz_calls++;
-			fz_errno(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fz_imp, 0) ==
-				 MAP_FAILED ? errno : 0);
-		} else {
-			fz_imp_setup();
-		}
-	}
-	fz_cross_process(&ok_handles, &ok_after, &ok_dclose);
-	ok_fault = fz_impossible_fault();
-	ok_cpu = fz_impossible_cpu();
-
-	tap_diag("calls made: %lu", fz_calls);
-	for (i = 0; i < (int)FZ_NCMDS; i++)
-		tap_diag("  %-16s %6lu calls %5lu succeeded", fz_cmds[i].name,
-			 fz_cmd_calls[i], fz_cmd_ok[i]);
-	for (i = 0; i < 256; i++)
-		if (fz_errno_hist[i])
-			tap_diag("  errno %3d %-10s %lu", i, i == 255 ? ">255" :
-				 rel_errname(i), fz_errno_hist[i]);
-	tap_result(fz_calls > 1000, "fuzzer_made_calls");
-	tap_result(!fz_unexpected, "fuzzer_saw_no_unexpected_success_or_refusal (%lu unexpected)",
-		   fz_unexpected);
-	tap_result(fz_size_checked > 0 && fz_grown_ok > 0,
-		   "fuzzer_checked_the_size_rules (%lu errnos checked, %lu grown structs accepted)",
-		   fz_size_checked, fz_grown_ok);
-	tap_result(ok_handles, "another_process_handle_ids_are_enoent");
-	tap_result(ok_after, "buffer_usable_after_the_other_process_closed");
-	tap_result(ok_dclose, "double_close_is_ebadf");
-	tap_result(ok_fault, "impossible_deferred_buffer_first_fault_is_sigbus_not_an_endless_retry");
-	tap_result(ok_cpu, "impossible_deferred_buffer_cpu_access_fails_cleanly");
-
-	close(fz_imp);
-	dmalab_exp_bind(fz_exp, -1, NULL);	/* the fuzzer may have bound one */
-	for (i = 0; i < fz_nfds; i++)
-		if (fz_fds[i].kind == FD_OURS || fz_fds[i].kind == FD_FOREIGN ||
-		    fz_fds[i].kind == FD_NOTBUF)
-			close(fz_fds[i].fd);
-	dmalab_exp_bind(fz_exp2, -1, NULL);
-	fz_imp = -1;
-	ok = rel_state_settle(fz_exp, &base, &now, 3.0);
-	if (!ok) {
-		rel_state_diag("baseline", &base);
-		rel_state_diag("after", &now);
-	}
-	tap_result(ok, "fuzzer_left_nothing_behind");
-	close(fz_exp2);
-	close(fz_exp);
-	return tap_exit();
-}
+TEST_HARNESS_MAIN

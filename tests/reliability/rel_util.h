@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the reliability tests: leak checks that span both
- * modules (the exporter's counters, module reference counts, MemFree),
- * a seeded random generator, and the fail-nth fault injection harness.
+ * Helpers shared by the reliability tests (kselftest harness programs): leak
+ * checks that span both modules (the exporter's counters, module reference
+ * counts, MemFree), a seeded random generator, and the fail-nth fault
+ * injection harness.
  */
 #ifndef DMALAB_TESTS_REL_UTIL_H
 #define DMALAB_TESTS_REL_UTIL_H
@@ -21,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tap.h"
 #include "exporter/exp_util.h"
 #include "dmalab_test.h"
+#include "kselftest_harness.h"
 
 /* ---- randomness ---- */
 /* xorshift64*: small, seedable, the same sequence on every machine. */
@@ -108,15 +109,17 @@ static inline int rel_state_same(const struct rel_state *a,
 	       a->imp_ref == b->imp_ref;
 }
 
-static inline void rel_state_diag(const char *what, const struct rel_state *s)
+/* Log @s, labelled @what, as a TH_LOG() of the running test. */
+static inline void rel_state_log(struct __test_metadata *_metadata,
+				 const char *what, const struct rel_state *s)
 {
-	tap_diag("%s: buffers %llu bytes %llu attach %llu maps %llu vmaps %llu mmaps %llu refcnt exp %ld imp %ld",
-		 what, (unsigned long long)s->exp.live_buffers,
-		 (unsigned long long)s->exp.live_bytes,
-		 (unsigned long long)s->exp.live_attachments,
-		 (unsigned long long)s->exp.live_mappings,
-		 (unsigned long long)s->exp.live_vmaps,
-		 (unsigned long long)s->exp.live_mmaps, s->exp_ref, s->imp_ref);
+	TH_LOG("%s: buffers %llu bytes %llu attach %llu maps %llu vmaps %llu mmaps %llu refcnt exp %ld imp %ld",
+	       what, (unsigned long long)s->exp.live_buffers,
+	       (unsigned long long)s->exp.live_bytes,
+	       (unsigned long long)s->exp.live_attachments,
+	       (unsigned long long)s->exp.live_mappings,
+	       (unsigned long long)s->exp.live_vmaps,
+	       (unsigned long long)s->exp.live_mmaps, s->exp_ref, s->imp_ref);
 }
 
 /*
@@ -136,6 +139,23 @@ static inline int rel_state_settle(int expdev, const struct rel_state *base,
 			return 0;
 		usleep(10000);
 	}
+}
+
+/*
+ * rel_state_settle() for a test: when the drivers do not come back to
+ * @base, log both states (the caller's EXPECT or ASSERT says what leaked).
+ */
+static inline int rel_state_settled(struct __test_metadata *_metadata,
+				    int expdev, const struct rel_state *base,
+				    double secs)
+{
+	struct rel_state now;
+
+	if (rel_state_settle(expdev, base, &now, secs))
+		return 1;
+	rel_state_log(_metadata, "baseline", base);
+	rel_state_log(_metadata, "now", &now);
+	return 0;
 }
 
 /* ---- errno names for the reports ---- */
@@ -180,7 +200,7 @@ static inline const char *rel_errname(int e)
 
 /*
  * Why fault injection cannot run here, or NULL when it can. The reason is
- * what a skip line prints.
+ * what a SKIP prints.
  */
 static inline const char *rel_fi_unavailable(void)
 {

@@ -4,12 +4,15 @@
  * (0660, group dmalab); an unprivileged member of that group can allocate
  * within the cap but never sees physical addresses nor another process's
  * buffers by handle; buffers never carry old data; the cap holds and the
- * memory is charged to the caller's memory cgroup.
+ * memory is charged to the caller's memory cgroup; no test leaves anything
+ * of the drivers behind.
  *
- * The unprivileged parts run in children that drop to uid/gid 65534 with
- * the dmalab group as their only supplementary group, opening private
- * nodes made with the rule's mode, so that they test the drivers whatever
- * the guest's /dev looks like (the node mode tests check that separately).
+ * The unprivileged checks run in a child of the test that drops to uid/gid
+ * 65534 with the dmalab group as its only supplementary group, opening
+ * private nodes made with the rule's mode, so that they test the drivers
+ * whatever the guest's /dev looks like (the node mode tests check that
+ * separately). The test's own process stays root, so nothing of the
+ * dropped privileges reaches its teardown or the next test.
  */
 #define _GNU_SOURCE
 #include <grp.h>
@@ -26,12 +29,23 @@
 #define SEC_DIR		"/tmp/dmalab-security"
 #define SEC_EXP		SEC_DIR "/dmalab_exp"
 #define SEC_IMP		SEC_DIR "/dmalab_imp"
+#define SEC_CG		"/sys/fs/cgroup/dmalab-security"
 #define SEC_ROUNDS	32
 #define SEC_LEN		(256 * KiB)
 
-static gid_t sec_gid;
-static int sec_have_group;
-static struct dmalab_exp_stats sec_st;
+/* What the drivers held when the program started, for its last test. */
+static struct rel_state sec_start;
+static int sec_start_ok;
+
+static void __attribute__((constructor)) sec_baseline(void)
+{
+	int exp = exp_open();
+
+	if (exp >= 0) {
+		sec_start_ok = !rel_state_get(exp, &sec_start);
+		close(exp);
+	}
+}
 
 /* The gid of group @name from /etc/group, parsed by hand (static binary). */
 static int sec_group(const char *name, gid_t *gid)
@@ -58,40 +72,92 @@ static int sec_group(const char *name, gid_t *gid)
 	return found;
 }
 
-static void sec_node_mode(const char *path)
-{
-	struct stat s;
-	int ok = !stat(path, &s) && S_ISCHR(s.st_mode);
+/* Both devices, their limits, and the dmalab group. */
+FIXTURE(sec) {
+	int exp, imp;
+	struct dmalab_exp_stats st;
+	struct rel_state base;
+	gid_t gid;
+	int have_group;
+};
 
-	if (ok)
-		tap_diag("%s: mode %04o uid %u gid %u", path,
-			 (unsigned int)(s.st_mode & 07777),
-			 (unsigned int)s.st_uid, (unsigned int)s.st_gid);
-	if (!sec_have_group)
-		tap_diag("no group dmalab in /etc/group: the guest does not apply udev/60-dmalab.rules");
-	tap_result(ok && (s.st_mode & 07777) == 0660 && s.st_uid == 0 &&
-		   sec_have_group && s.st_gid == sec_gid,
-		   "node_%s_is_0660_root_group_dmalab_as_the_udev_rule_says",
-		   strrchr(path, '/') + 1);
+FIXTURE_SETUP(sec)
+{
+	self->imp = -1;
+	self->exp = exp_open();
+	ASSERT_LE(0, self->exp) TH_LOG("cannot open %s: %s",
+				       DMALAB_EXP_DEVICE, strerror(-self->exp));
+	ASSERT_EQ(0, exp_stats(self->exp, &self->st));
+	self->imp = dmalab_imp_open(NULL);
+	ASSERT_LE(0, self->imp) TH_LOG("cannot open /dev/dmalab_imp: %s",
+				       strerror(-self->imp));
+	ASSERT_EQ(0, rel_state_get(self->exp, &self->base));
+	self->have_group = sec_group("dmalab", &self->gid);
+	if (!self->have_group)
+		self->gid = SEC_GID_FALLBACK;
 }
 
-static int sec_mknod(const char *dev, const char *node)
+FIXTURE_TEARDOWN(sec)
+{
+	unlink(SEC_EXP);
+	unlink(SEC_IMP);
+	rmdir(SEC_DIR);
+	rmdir(SEC_CG);
+	EXPECT_TRUE(rel_state_settled(_metadata, self->exp, &self->base, 3.0))
+		TH_LOG("%s left buffers, attachments or module references behind",
+		       _metadata->name);
+	close(self->imp);
+	close(self->exp);
+}
+
+static void sec_node_mode(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(sec) *self, const char *path)
+{
+	struct stat s;
+
+	ASSERT_EQ(0, stat(path, &s)) TH_LOG("%s: %s", path, strerror(errno));
+	ASSERT_TRUE(S_ISCHR(s.st_mode)) TH_LOG("%s: not a character device",
+					       path);
+	TH_LOG("%s: mode %04o uid %u gid %u", path,
+	       (unsigned int)(s.st_mode & 07777), (unsigned int)s.st_uid,
+	       (unsigned int)s.st_gid);
+	EXPECT_EQ(0660U, s.st_mode & 07777);
+	EXPECT_EQ(0U, s.st_uid);
+	EXPECT_TRUE(self->have_group)
+		TH_LOG("no group dmalab in /etc/group: the guest does not apply udev/60-dmalab.rules");
+	if (self->have_group) {
+		EXPECT_EQ(self->gid, s.st_gid);
+	}
+}
+
+TEST_F(sec, node_dmalab_exp_is_0660_root_group_dmalab_as_the_udev_rule_says)
+{
+	sec_node_mode(_metadata, self, DMALAB_EXP_DEVICE);
+}
+
+TEST_F(sec, node_dmalab_imp_is_0660_root_group_dmalab_as_the_udev_rule_says)
+{
+	sec_node_mode(_metadata, self, "/dev/dmalab_imp");
+}
+
+/* A private node of @dev, mode 0660, owner root, group @gid. */
+static int sec_mknod(gid_t gid, const char *dev, const char *node)
 {
 	struct stat s;
 
 	if (stat(dev, &s))
 		return -1;
 	unlink(node);
-	if (mknod(node, S_IFCHR | 0660, s.st_rdev) || chown(node, 0, sec_gid) ||
+	if (mknod(node, S_IFCHR | 0660, s.st_rdev) || chown(node, 0, gid) ||
 	    chmod(node, 0660))
 		return -1;
 	return 0;
 }
 
-/* Become uid/gid 65534, with the dmalab group when @in_group. */
-static int sec_drop(int in_group)
+/* Become uid/gid 65534, with group @gid when @in_group. */
+static int sec_drop(gid_t gid, int in_group)
 {
-	if (setgroups(in_group ? 1 : 0, &sec_gid) ||
+	if (setgroups(in_group ? 1 : 0, &gid) ||
 	    setresgid(SEC_UID, SEC_UID, SEC_UID) ||
 	    setresuid(SEC_UID, SEC_UID, SEC_UID))
 		return -1;
@@ -99,284 +165,329 @@ static int sec_drop(int in_group)
 	return setresuid(0, 0, 0) == 0 ? -1 : 0;
 }
 
+/* Who the child of sec_child() is. */
+enum sec_who {
+	SEC_NOBODY,		/* uid 65534, no supplementary group */
+	SEC_NOBODY_IN_GROUP,	/* uid 65534, group dmalab */
+	SEC_ROOT_IN_CGROUP,	/* root, in the memory cgroup SEC_CG */
+};
+
+/* Checks that run in the child, with EXPECT and ASSERT as in a test. */
+typedef void (*sec_fn)(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(sec) *self, const void *arg);
+
 /*
- * Run @fn in an unprivileged child; its exit status is the number of the
- * first check that failed (0: all passed, 100: could not drop privileges).
+ * Run @fn in a child that is @who (the unprivileged ones open the private
+ * nodes SEC_EXP and SEC_IMP). The test fails when a check of the child
+ * failed: an ASSERT in @fn ends the child, the harness's jump landing at
+ * the setjmp() here, in the child, rather than in the test's wrapper.
  */
-static int sec_as_nobody(int in_group, int (*fn)(void *), void *arg)
+static void sec_child(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(sec) *self, enum sec_who who, sec_fn fn,
+		      const void *arg)
 {
-	int status;
-	pid_t pid = fork();
+	int status = 0;
+	pid_t pid;
 
-	if (!pid) {
-		if (sec_drop(in_group))
-			_exit(100);
-		_exit(fn(arg));
+	if (who != SEC_ROOT_IN_CGROUP) {
+		mkdir(SEC_DIR, 0755);
+		ASSERT_EQ(0, sec_mknod(self->gid, DMALAB_EXP_DEVICE, SEC_EXP))
+			TH_LOG("cannot make %s: %s", SEC_EXP, strerror(errno));
+		ASSERT_EQ(0, sec_mknod(self->gid, "/dev/dmalab_imp", SEC_IMP))
+			TH_LOG("cannot make %s: %s", SEC_IMP, strerror(errno));
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return 101;
-	if (!WIFEXITED(status))
-		return 102;
-	return WEXITSTATUS(status);
+	pid = fork();
+	ASSERT_LE(0, pid) TH_LOG("fork: %s", strerror(errno));
+	if (!pid) {
+		_metadata->passed = 1;
+		if (!setjmp(_metadata->env)) {
+			char me[16];
+
+			if (who == SEC_ROOT_IN_CGROUP) {
+				snprintf(me, sizeof(me), "%d", getpid());
+				ASSERT_EQ(0, test_write_str(SEC_CG "/cgroup.procs",
+							    me))
+					TH_LOG("cannot join %s", SEC_CG);
+			} else {
+				ASSERT_EQ(0, sec_drop(self->gid,
+						      who == SEC_NOBODY_IN_GROUP))
+					TH_LOG("could not drop to uid %d",
+					       SEC_UID);
+			}
+			fn(_metadata, self, arg);
+		}
+		_exit(_metadata->passed ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("the child's checks failed (status %#x)", status);
 }
 
-static int sec_open_refused(void *arg)
+/* Open @path as the child is: must be refused with EACCES. */
+static void sec_open_eacces(struct __test_metadata *_metadata,
+			    const char *path)
 {
-	(void)arg;
-	if (open(SEC_EXP, O_RDWR) >= 0 || errno != EACCES)
-		return 1;
-	if (open(SEC_IMP, O_RDWR) >= 0 || errno != EACCES)
-		return 2;
-	return 0;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int e = fd < 0 ? errno : 0;
+
+	if (fd >= 0)
+		close(fd);
+	EXPECT_EQ(EACCES, e) TH_LOG("open %s: %s", path,
+				    e ? strerror(e) : "opened");
 }
 
-static int sec_alloc_cap(void *arg)
+static void sec_open_refused(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(sec) *self, const void *arg)
+{
+	sec_open_eacces(_metadata, SEC_EXP);
+	sec_open_eacces(_metadata, SEC_IMP);
+}
+
+TEST_F(sec, nobody_outside_group_dmalab_cannot_open_the_devices)
+{
+	sec_child(_metadata, self, SEC_NOBODY, sec_open_refused, NULL);
+}
+
+static void sec_alloc_cap(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(sec) *self, const void *arg)
 {
 	struct dmalab_exp_info in;
-	int exp = open(SEC_EXP, O_RDWR), fd;
+	int exp = open(SEC_EXP, O_RDWR | O_CLOEXEC), fd;
 
-	(void)arg;
-	if (exp < 0)
-		return 1;
+	ASSERT_LE(0, exp) TH_LOG("open %s: %s", SEC_EXP, strerror(errno));
 	fd = exp_alloc(exp, MiB, 0, 0, 0, 0);
-	if (fd < 0)
-		return 2;
-	if (exp_info(exp, fd, &in) || in.len != MiB)
-		return 3;
-	if (exp_alloc(exp, sec_st.max_len + 4096, 0, 0, 0, 0) != -E2BIG)
-		return 4;
-	if (exp_alloc(exp, sec_st.max_contig_len + 4096,
-		      DMALAB_EXP_PLACE_CONTIG, 0, 0, 0) != -E2BIG)
-		return 5;
-	if (exp_alloc(exp, 1ULL << 63, 0, 0, 0, 0) >= 0)
-		return 6;
-	return 0;
+	ASSERT_LE(0, fd) TH_LOG("1 MiB: %s", strerror(-fd));
+	ASSERT_EQ(0, exp_info(exp, fd, &in));
+	EXPECT_EQ(MiB, in.len);
+	EXPECT_EQ(-E2BIG, exp_alloc(exp, self->st.max_len + 4096, 0, 0, 0, 0))
+		TH_LOG("max_len %llu + 4 KiB",
+		       (unsigned long long)self->st.max_len);
+	EXPECT_EQ(-E2BIG, exp_alloc(exp, self->st.max_contig_len + 4096,
+				    DMALAB_EXP_PLACE_CONTIG, 0, 0, 0))
+		TH_LOG("contiguous, max_contig_len %llu + 4 KiB",
+		       (unsigned long long)self->st.max_contig_len);
+	EXPECT_GT(0, exp_alloc(exp, 1ULL << 63, 0, 0, 0, 0))
+		TH_LOG("2^63 bytes allocated");
+}
+
+TEST_F(sec, unprivileged_user_allocates_within_the_cap_and_not_beyond)
+{
+	sec_child(_metadata, self, SEC_NOBODY_IN_GROUP, sec_alloc_cap, NULL);
 }
 
 /* Physical addresses: none in the exporter's info, none in sg reports. */
-static int sec_no_phys(void *arg)
+static void sec_no_phys(struct __test_metadata *_metadata,
+			FIXTURE_DATA(sec) *self, const void *arg)
 {
 	struct dmalab_exp_attach_info ai[2];
 	struct dmalab_imp_sg_entry e[4];
 	struct dmalab_imp_sg_info si;
 	struct dmalab_exp_info in;
-	int exp = open(SEC_EXP, O_RDWR), imp = open(SEC_IMP, O_RDWR), fd;
+	int exp = open(SEC_EXP, O_RDWR | O_CLOEXEC);
+	int imp = open(SEC_IMP, O_RDWR | O_CLOEXEC), fd;
 	uint32_t h, dev, att;
 
-	(void)arg;
-	if (exp < 0 || imp < 0)
-		return 1;
+	ASSERT_LE(0, exp) TH_LOG("open %s: %s", SEC_EXP, strerror(errno));
+	ASSERT_LE(0, imp) TH_LOG("open %s: %s", SEC_IMP, strerror(errno));
 	fd = exp_alloc(exp, SEC_LEN, 0, 0, 0, 0);
-	if (fd < 0 || exp_info(exp, fd, &in))
-		return 2;
-	if (!(in.state & DMALAB_EXP_STATE_ALLOCATED) ||
-	    !(in.state & DMALAB_EXP_STATE_PHYS_HIDDEN) || in.phys_lo ||
-	    in.phys_hi)
-		return 3;
-	if (exp_import(imp, fd, &h) || test_sim(imp, 64, 0, 0, 0, 0, 0, 0, &dev) ||
-	    exp_attach(imp, h, dev, &att) ||
-	    dmalab_imp_map_attach(imp, att, DMALAB_IMP_DIR_BIDIR, NULL))
-		return 4;
-	if (exp_info_attach(exp, fd, &in, ai, 2) || in.phys_lo || in.phys_hi)
-		return 5;
-	if (dmalab_imp_get_sg_info(imp, att, &si, e, 4, NULL) != -EPERM)
-		return 6;
+	ASSERT_LE(0, fd) TH_LOG("alloc: %s", strerror(-fd));
+	ASSERT_EQ(0, exp_info(exp, fd, &in));
+	EXPECT_TRUE(!!(in.state & DMALAB_EXP_STATE_ALLOCATED));
+	EXPECT_TRUE(!!(in.state & DMALAB_EXP_STATE_PHYS_HIDDEN));
+	EXPECT_EQ(0ULL, in.phys_lo) TH_LOG("info before attaching");
+	EXPECT_EQ(0ULL, in.phys_hi) TH_LOG("info before attaching");
+	ASSERT_EQ(0, exp_import(imp, fd, &h));
+	ASSERT_EQ(0, test_sim(imp, 64, 0, 0, 0, 0, 0, 0, &dev));
+	ASSERT_EQ(0, exp_attach(imp, h, dev, &att));
+	ASSERT_EQ(0, dmalab_imp_map_attach(imp, att, DMALAB_IMP_DIR_BIDIR,
+					   NULL));
+	ASSERT_EQ(0, exp_info_attach(exp, fd, &in, ai, 2));
+	EXPECT_EQ(0ULL, in.phys_lo) TH_LOG("info of a mapped buffer");
+	EXPECT_EQ(0ULL, in.phys_hi) TH_LOG("info of a mapped buffer");
+	EXPECT_EQ(-EPERM, dmalab_imp_get_sg_info(imp, att, &si, e, 4, NULL))
+		TH_LOG("sg entries");
 	/* Without an IOMMU or window a device address is the physical one. */
-	if (dmalab_imp_get_sg_info(imp, att, &si, NULL, 0, NULL))
-		return 7;
-	if (si.dma_min || si.dma_max)
-		return 8;
-	return 0;
+	ASSERT_EQ(0, dmalab_imp_get_sg_info(imp, att, &si, NULL, 0, NULL))
+		TH_LOG("sg summary without entries");
+	EXPECT_EQ(0ULL, si.dma_min);
+	EXPECT_EQ(0ULL, si.dma_max);
+}
+
+TEST_F(sec, unprivileged_user_sees_no_physical_addresses)
+{
+	sec_child(_metadata, self, SEC_NOBODY_IN_GROUP, sec_no_phys, NULL);
 }
 
 /* A handle of the parent's importer file, passed as a plain number. */
-static int sec_other_handle(void *arg)
+static void sec_other_handle(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(sec) *self, const void *arg)
 {
-	uint32_t h = *(uint32_t *)arg;
-	int imp = open(SEC_IMP, O_RDWR);
-	uint32_t dev, att;
+	uint32_t h = *(const uint32_t *)arg, dev, att;
+	int imp = open(SEC_IMP, O_RDWR | O_CLOEXEC);
 	uint64_t sum;
 
-	if (imp < 0)
-		return 1;
-	if (test_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, 4096, NULL, 0, &sum) != -ENOENT)
-		return 2;
-	if (test_sim(imp, 64, 0, 0, 0, 0, 0, 0, &dev) ||
-	    exp_attach(imp, h, dev, &att) != -ENOENT)
-		return 3;
-	if (dmalab_imp_release(imp, h, NULL) != -ENOENT)
-		return 4;
-	return 0;
+	ASSERT_LE(0, imp) TH_LOG("open %s: %s", SEC_IMP, strerror(errno));
+	EXPECT_EQ(-ENOENT, test_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, 4096,
+				    NULL, 0, &sum)) TH_LOG("CPU checksum");
+	ASSERT_EQ(0, test_sim(imp, 64, 0, 0, 0, 0, 0, 0, &dev));
+	EXPECT_EQ(-ENOENT, exp_attach(imp, h, dev, &att)) TH_LOG("attach");
+	EXPECT_EQ(-ENOENT, dmalab_imp_release(imp, h, NULL)) TH_LOG("release");
+}
+
+TEST_F(sec, unprivileged_user_cannot_use_another_process_handle)
+{
+	int fd = exp_alloc(self->exp, SEC_LEN, 0, 0, 0, 0);
+	uint32_t h = 0;
+
+	ASSERT_LE(0, fd) TH_LOG("alloc: %s", strerror(-fd));
+	ASSERT_EQ(0, exp_import(self->imp, fd, &h));
+	ASSERT_EQ(0, test_cpu(self->imp, h, DMALAB_IMP_CPU_FILL, 0, SEC_LEN,
+			      NULL, 0x5e, NULL));
+	sec_child(_metadata, self, SEC_NOBODY_IN_GROUP, sec_other_handle, &h);
+	EXPECT_EQ(0, dmalab_imp_release(self->imp, h, NULL))
+		TH_LOG("the owner's release of its handle");
+	close(fd);
 }
 
 /* Fill, free, reallocate: every new buffer reads as zeros, in every view. */
-static int sec_no_old_data(void *arg)
+static void sec_no_old_data(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(sec) *self, const void *arg)
 {
-	int exp = open(SEC_EXP, O_RDWR), imp = open(SEC_IMP, O_RDWR), i;
+	int exp = open(SEC_EXP, O_RDWR | O_CLOEXEC);
+	int imp = open(SEC_IMP, O_RDWR | O_CLOEXEC), i;
 	unsigned char *zero = calloc(1, SEC_LEN);
-	uint64_t zsum = exp_fnv(zero, SEC_LEN);
+	uint64_t zsum;
 
-	(void)arg;
-	if (exp < 0 || imp < 0 || !zero)
-		return 1;
+	ASSERT_LE(0, exp) TH_LOG("open %s: %s", SEC_EXP, strerror(errno));
+	ASSERT_LE(0, imp) TH_LOG("open %s: %s", SEC_IMP, strerror(errno));
+	ASSERT_NE(NULL, zero);
+	zsum = exp_fnv(zero, SEC_LEN);
 	for (i = 0; i < SEC_ROUNDS; i++) {
 		uint32_t place = i % 3 == 1 ? DMALAB_EXP_PLACE_CONTIG :
 				 DMALAB_EXP_PLACE_SCATTER;
 		uint32_t timing = i % 3 == 2 ? DMALAB_EXP_TIMING_DEFERRED :
 				  DMALAB_EXP_TIMING_EAGER;
+		const char *how = i % 3 == 0 ? "scatter, eager" :
+				  i % 3 == 1 ? "contiguous, eager" :
+				  "scatter, deferred";
 		int fd = exp_alloc(exp, SEC_LEN, place, timing, 0, 0);
 		unsigned char *m;
 		uint64_t sum = 1;
 		uint32_t h;
 
-		if (fd < 0)
-			return 2;
+		ASSERT_LE(0, fd) TH_LOG("round %d (%s): alloc: %s", i, how,
+					strerror(-fd));
 		/* Kernel view first (vmap), so deferred pages come from there. */
-		if (exp_import(imp, fd, &h) ||
-		    test_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0, SEC_LEN, NULL,
-			     0, &sum) || sum != zsum)
-			return 3;
-		m = mmap(NULL, SEC_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED || !exp_all_bytes(m, SEC_LEN, 0))
-			return 4;
+		ASSERT_EQ(0, exp_import(imp, fd, &h));
+		ASSERT_EQ(0, test_cpu(imp, h, DMALAB_IMP_CPU_CHECKSUM, 0,
+				      SEC_LEN, NULL, 0, &sum));
+		ASSERT_EQ(zsum, sum) TH_LOG("round %d (%s): kernel view not zero",
+					    i, how);
+		m = mmap(NULL, SEC_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 0);
+		ASSERT_NE(MAP_FAILED, m) TH_LOG("round %d (%s): mmap: %s", i,
+						how, strerror(errno));
+		ASSERT_TRUE(exp_all_bytes(m, SEC_LEN, 0))
+			TH_LOG("round %d (%s): mmap not zero", i, how);
 		memset(m, 0xa5, SEC_LEN);
 		munmap(m, SEC_LEN);
 		dmalab_imp_release(imp, h, NULL);
 		close(fd);
 	}
+	free(zero);
+}
+
+TEST_F(sec, reallocated_buffers_never_carry_old_data_32_rounds)
+{
+	sec_child(_metadata, self, SEC_NOBODY_IN_GROUP, sec_no_old_data, NULL);
+}
+
+TEST_F(sec, allocation_cap_holds_for_root_too)
+{
+	int fd = exp_alloc(self->exp, self->st.max_len + 4096, 0, 0, 0, 0);
+
+	if (fd >= 0)
+		close(fd);
+	EXPECT_EQ(-E2BIG, fd) TH_LOG("max_len %llu + 4 KiB",
+				     (unsigned long long)self->st.max_len);
+}
+
+/* The memory cgroup SEC_CG, limited to 32 MiB: 0, or -1 without memcg. */
+static int sec_memcg(void)
+{
+	if (access("/sys/fs/cgroup/cgroup.controllers", R_OK))
+		mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL);
+	rmdir(SEC_CG);
+	if (test_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory") ||
+	    mkdir(SEC_CG, 0755))
+		return -1;
+	test_write_str(SEC_CG "/memory.max", "33554432");
 	return 0;
 }
 
-static const char *sec_why(int rc)
-{
-	switch (rc) {
-	case 100: return "could not drop to uid 65534";
-	case 101: return "fork/wait failed";
-	case 102: return "the child was killed";
-	default: return NULL;
-	}
-}
-
-static void sec_report(int rc, const char *name)
-{
-	if (rc)
-		tap_diag("%s: %s (check %d)", name, sec_why(rc) ?: "failed", rc);
-	tap_result(rc == 0, "%s", name);
-}
-
 /* __GFP_ACCOUNT: buffers count against the caller's memory cgroup. */
-static void sec_memcg(int exp)
+static void sec_charged(struct __test_metadata *_metadata,
+			FIXTURE_DATA(sec) *self, const void *arg)
 {
-	const char *cg = "/sys/fs/cgroup/dmalab-security";
-	char path[128], buf[32];
 	long before, after;
-	int status, ok;
-	pid_t pid;
+	int fd;
 
-	if (access("/sys/fs/cgroup/cgroup.controllers", R_OK))
-		mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL);
-	rmdir(cg);
-	if (test_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory") ||
-	    mkdir(cg, 0755)) {
-		tap_skip("buffers_are_charged_to_the_callers_memory_cgroup",
-			 "no cgroup2 memory controller in this kernel");
-		tap_skip("memory_cgroup_limit_stops_allocations",
-			 "no cgroup2 memory controller in this kernel");
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	test_write_str(path, "33554432");
-	pid = fork();
-	if (!pid) {
-		int fd1, fd2;
-
-		snprintf(buf, sizeof(buf), "%d", getpid());
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-		if (test_write_str(path, buf))
-			_exit(1);
-		snprintf(path, sizeof(path), "%s/memory.current", cg);
-		before = rel_read_long(path);
-		fd1 = exp_alloc(exp, 8 * MiB, 0, 0, 0, 0);
-		after = rel_read_long(path);
-		printf("# memory.current %ld -> %ld after an 8 MiB buffer\n",
-		       before, after);
-		if (fd1 < 0 || after - before < (long)(8 * MiB))
-			_exit(2);
-		fd2 = exp_alloc(exp, 64 * MiB, 0, 0, 0, 0);
-		printf("# a 64 MiB buffer in a 32 MiB cgroup: %s\n",
-		       fd2 < 0 ? rel_errname(-fd2) : "allocated");
-		_exit(fd2 == -ENOMEM ? 0 : 3);
-	}
-	ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status);
-	status = ok ? WEXITSTATUS(status) : 102;
-	tap_result(ok && status != 1 && status != 2,
-		   "buffers_are_charged_to_the_callers_memory_cgroup");
-	tap_result(ok && status == 0, "memory_cgroup_limit_stops_allocations");
-	rmdir(cg);
+	before = rel_read_long(SEC_CG "/memory.current");
+	fd = exp_alloc(self->exp, 8 * MiB, 0, 0, 0, 0);
+	after = rel_read_long(SEC_CG "/memory.current");
+	TH_LOG("memory.current %ld -> %ld after an 8 MiB buffer", before,
+	       after);
+	ASSERT_LE(0, fd) TH_LOG("8 MiB buffer: %s", strerror(-fd));
+	EXPECT_LE((long)(8 * MiB), after - before);
 }
 
-int main(void)
+TEST_F(sec, buffers_are_charged_to_the_callers_memory_cgroup)
 {
-	struct rel_state base, now;
-	uint32_t h = 0;
-	int exp, imp, fd, rc, nodes;
-
-	tap_plan(11);
-	exp = exp_open();
-	if (exp < 0 || exp_stats(exp, &sec_st)) {
-		tap_diag("cannot open %s: %s", DMALAB_EXP_DEVICE, strerror(errno));
-		return 1;
-	}
-	rel_state_get(exp, &base);
-	imp = dmalab_imp_open(NULL);
-	if (imp < 0) {
-		tap_diag("cannot open /dev/dmalab_imp: %s", strerror(errno));
-		return 1;
-	}
-	sec_have_group = sec_group("dmalab", &sec_gid);
-	if (!sec_have_group)
-		sec_gid = SEC_GID_FALLBACK;
-	sec_node_mode(DMALAB_EXP_DEVICE);
-	sec_node_mode("/dev/dmalab_imp");
-
-	mkdir(SEC_DIR, 0755);
-	nodes = !sec_mknod(DMALAB_EXP_DEVICE, SEC_EXP) &&
-		!sec_mknod("/dev/dmalab_imp", SEC_IMP);
-	if (!nodes)
-		tap_diag("cannot make private device nodes in %s: %s", SEC_DIR,
-			 strerror(errno));
-
-	rc = nodes ? sec_as_nobody(0, sec_open_refused, NULL) : 103;
-	sec_report(rc, "nobody_outside_group_dmalab_cannot_open_the_devices");
-	rc = nodes ? sec_as_nobody(1, sec_alloc_cap, NULL) : 103;
-	sec_report(rc, "unprivileged_user_allocates_within_the_cap_and_not_beyond");
-	rc = nodes ? sec_as_nobody(1, sec_no_phys, NULL) : 103;
-	sec_report(rc, "unprivileged_user_sees_no_physical_addresses");
-
-	fd = exp_alloc(exp, SEC_LEN, 0, 0, 0, 0);
-	if (fd >= 0 && !exp_import(imp, fd, &h))
-		test_cpu(imp, h, DMALAB_IMP_CPU_FILL, 0, SEC_LEN, NULL, 0x5e, NULL);
-	rc = nodes && h ? sec_as_nobody(1, sec_other_handle, &h) : 103;
-	sec_report(rc, "unprivileged_user_cannot_use_another_process_handle");
-	if (fd >= 0)
-		close(fd);
-
-	rc = nodes ? sec_as_nobody(1, sec_no_old_data, NULL) : 103;
-	sec_report(rc, "reallocated_buffers_never_carry_old_data_32_rounds");
-	tap_result(exp_alloc(exp, sec_st.max_len + 4096, 0, 0, 0, 0) == -E2BIG,
-		   "allocation_cap_holds_for_root_too");
-	sec_memcg(exp);
-
-	close(imp);
-	rc = rel_state_settle(exp, &base, &now, 3.0);
-	if (!rc) {
-		rel_state_diag("baseline", &base);
-		rel_state_diag("after", &now);
-	}
-	tap_result(rc, "security_checks_left_nothing_behind");
-	unlink(SEC_EXP);
-	unlink(SEC_IMP);
-	rmdir(SEC_DIR);
-	close(exp);
-	return tap_exit();
+	if (sec_memcg())
+		SKIP(return, "no cgroup2 memory controller in this kernel");
+	sec_child(_metadata, self, SEC_ROOT_IN_CGROUP, sec_charged, NULL);
 }
+
+static void sec_limited(struct __test_metadata *_metadata,
+			FIXTURE_DATA(sec) *self, const void *arg)
+{
+	int fd = exp_alloc(self->exp, 64 * MiB, 0, 0, 0, 0);
+
+	TH_LOG("a 64 MiB buffer in a 32 MiB cgroup: %s",
+	       fd < 0 ? rel_errname(-fd) : "allocated");
+	EXPECT_EQ(-ENOMEM, fd);
+}
+
+TEST_F(sec, memory_cgroup_limit_stops_allocations)
+{
+	if (sec_memcg())
+		SKIP(return, "no cgroup2 memory controller in this kernel");
+	sec_child(_metadata, self, SEC_ROOT_IN_CGROUP, sec_limited, NULL);
+}
+
+/* After the tests of sec: the exporter alone, as at the program's start. */
+FIXTURE(sec_end) {
+	int exp;
+};
+
+FIXTURE_SETUP(sec_end)
+{
+	ASSERT_TRUE(sec_start_ok)
+		TH_LOG("no baseline: %s did not open at the program's start",
+		       DMALAB_EXP_DEVICE);
+	self->exp = exp_open();
+	ASSERT_LE(0, self->exp) TH_LOG("cannot open %s: %s",
+				       DMALAB_EXP_DEVICE, strerror(-self->exp));
+}
+
+FIXTURE_TEARDOWN(sec_end)
+{
+	close(self->exp);
+}
+
+TEST_F(sec_end, security_checks_left_nothing_behind)
+{
+	EXPECT_TRUE(rel_state_settled(_metadata, self->exp, &sec_start, 3.0));
+}
+
+TEST_HARNESS_MAIN

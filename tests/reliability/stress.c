@@ -5,9 +5,14 @@
  * an edu DMA), fork with live mmaps and close everything in random order,
  * while the parent keeps trying to unload both modules (which must refuse:
  * it holds the devices open). Bounded in time ($DMALAB_STRESS_SECS, default
- * 20). Every buffer carries a known byte pattern that each access checks.
- * Afterwards the exporter's counters, both modules' reference counts and
- * MemFree must be back at the baseline.
+ * 20, at most ST_SECS_MAX within the test's timeout). Every buffer carries
+ * a known byte pattern that each access checks. Afterwards the exporter's
+ * counters, both modules' reference counts and MemFree must be back at the
+ * baseline.
+ *
+ * One run, one test: its other results (the workers ran and exited, the
+ * unload was refused, counters, live bytes and MemFree back) are checks of
+ * the same test, each named in its log. Replay with DMALAB_SEED=<seed>.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -23,6 +28,11 @@
 #define ST_THREADS	2
 #define ST_SLOTS	6
 #define ST_MAX_LEN	(256 * KiB)
+/* $DMALAB_STRESS_SECS when not set; the test may take 5 times that. */
+#define ST_SECS_DEFAULT	20
+#define ST_TIMEOUT	(5 * ST_SECS_DEFAULT)
+/* What the test's timeout leaves for the run: the wind-down takes time. */
+#define ST_SECS_MAX	(ST_TIMEOUT - 40)
 
 enum st_counter {
 	ST_ALLOC, ST_MMAP, ST_IMPORT, ST_ATTACH_LOW, ST_SIM_JOB, ST_EDU_JOB,
@@ -555,48 +565,75 @@ static void st_drop_caches(void)
 	test_write_str("/proc/sys/vm/drop_caches", "3");
 }
 
-int main(void)
-{
-	const char *e = getenv("DMALAB_STRESS_SECS");
-	double secs = e ? atof(e) : 20.0, end;
-	struct rel_state base, now;
+/* Both devices (held open: unloading must be refused) and shared counters. */
+FIXTURE(stress) {
+	int exp, imp;
 	struct dmalab_exp_stats st;
-	uint64_t seed = rel_seed();
-	long free0, free1, slack, slab0, pt0;
-	pid_t pids[ST_PROCS];
-	int exp, imp, i, ok, status, kids_ok = 1;
-	unsigned long total = 0;
+};
 
-	tap_plan(6);
-	exp = exp_open();
-	imp = dmalab_imp_open(NULL);
-	if (exp < 0 || imp < 0 || exp_stats(exp, &st)) {
-		tap_diag("cannot open both devices: %s", strerror(errno));
-		return 1;
-	}
-	st_max_len = st.max_len;
+FIXTURE_SETUP(stress)
+{
+	self->imp = -1;
+	self->exp = exp_open();
+	ASSERT_LE(0, self->exp) TH_LOG("cannot open %s: %s",
+				       DMALAB_EXP_DEVICE, strerror(-self->exp));
+	self->imp = dmalab_imp_open(NULL);
+	ASSERT_LE(0, self->imp) TH_LOG("cannot open /dev/dmalab_imp: %s",
+				       strerror(-self->imp));
+	ASSERT_EQ(0, exp_stats(self->exp, &self->st));
+	st_max_len = self->st.max_len;
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED)
-		return 1;
+	ASSERT_NE(MAP_FAILED, sh) TH_LOG("shared counters: %s",
+					 strerror(errno));
 	memset(sh, 0, sizeof(*sh));
-	tap_diag("seed %#llx (DMALAB_SEED=%#llx replays it), %d processes x %d threads, %.0f s",
-		 (unsigned long long)seed, (unsigned long long)seed, ST_PROCS,
-		 ST_THREADS, secs);
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+	/* Workers left by a failed ASSERT stop at their next step. */
+	sh->stop = 1;
+	close(self->imp);
+	close(self->exp);
+}
+
+TEST_F_TIMEOUT(stress, stress_lost_nothing_every_pattern_and_errno_as_expected,
+	       ST_TIMEOUT)
+{
+	const char *e = getenv("DMALAB_STRESS_SECS");
+	double secs = e ? atof(e) : ST_SECS_DEFAULT, end;
+	uint64_t seed = rel_seed();
+	long free0, free1, slack, slab0, pt0;
+	struct rel_state base, now;
+	pid_t pids[ST_PROCS];
+	int i, ok, status, kids_ok = 1;
+	unsigned long total = 0;
+
+	if (secs > ST_SECS_MAX) {
+		TH_LOG("DMALAB_STRESS_SECS=%s cut to %d s, within the test's timeout of %d s",
+		       e, ST_SECS_MAX, ST_TIMEOUT);
+		secs = ST_SECS_MAX;
+	}
+	TH_LOG("seed %#llx (DMALAB_SEED=%#llx replays it), %d processes x %d threads, %.0f s",
+	       (unsigned long long)seed, (unsigned long long)seed, ST_PROCS,
+	       ST_THREADS, secs);
 	st_drop_caches();
 	free0 = rel_meminfo("MemFree");
 	slab0 = rel_meminfo("Slab");
 	pt0 = rel_meminfo("PageTables");
-	rel_state_get(exp, &base);
+	ASSERT_EQ(0, rel_state_get(self->exp, &base));
 
 	for (i = 0; i < ST_PROCS; i++) {
 		pids[i] = fork();
 		if (!pids[i]) {
-			close(imp);
-			_exit(st_process(exp, seed + 0x10000 * (i + 1)));
+			close(self->imp);
+			_exit(st_process(self->exp, seed + 0x10000 * (i + 1)));
 		}
+		if (pids[i] < 0)
+			sh->stop = 1;
+		ASSERT_LE(0, pids[i]) TH_LOG("fork: %s", strerror(errno));
 	}
-	/* The parent holds both devices open: unloading must be refused. */
+	/* We hold both devices open: unloading must be refused. */
 	end = test_now() + secs;
 	while (test_now() < end) {
 		st_try_unload();
@@ -604,34 +641,41 @@ int main(void)
 	}
 	sh->stop = 1;
 	for (i = 0; i < ST_PROCS; i++)
-		if (pids[i] > 0 && (waitpid(pids[i], &status, 0) != pids[i] ||
-				    !WIFEXITED(status) || WEXITSTATUS(status)))
+		if (waitpid(pids[i], &status, 0) != pids[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
 			kids_ok = 0;
 
 	for (i = 0; i < ST_NCOUNT; i++) {
-		tap_diag("ops %-18s %6lu  (%.1f s spent in these steps)", st_names[i],
-			 sh->ops[i], sh->step_us[i] / 1e6);
+		TH_LOG("ops %-18s %6lu  (%.1f s spent in these steps)",
+		       st_names[i], sh->ops[i], sh->step_us[i] / 1e6);
 		total += sh->ops[i];
 	}
-	tap_diag("operations done: %lu; lost: %lu", total, sh->lost);
+	TH_LOG("operations done: %lu; lost: %lu", total, sh->lost);
 	for (i = 0; i < 4 && i < (int)sh->lost; i++)
-		tap_diag("lost: %s", sh->losses[i]);
-	tap_diag("unload attempts %lu, refused %lu, succeeded %lu",
-		 sh->unload_tries, sh->unload_refused, sh->unload_done);
+		TH_LOG("lost: %s", sh->losses[i]);
+	TH_LOG("unload attempts %lu, refused %lu, succeeded %lu",
+	       sh->unload_tries, sh->unload_refused, sh->unload_done);
 
-	tap_result(kids_ok && total > 0, "stress_workers_ran_and_exited_cleanly");
-	tap_result(sh->lost == 0, "stress_lost_nothing_every_pattern_and_errno_as_expected");
-	tap_result(sh->unload_done == 0 && sh->unload_tries > 0 &&
-		   sh->unload_refused == sh->unload_tries,
-		   "module_unload_is_refused_while_in_use");
-	ok = rel_state_settle(exp, &base, &now, 5.0);
-	if (!ok) {
-		rel_state_diag("baseline", &base);
-		rel_state_diag("after", &now);
+	EXPECT_TRUE(kids_ok && total > 0)
+		TH_LOG("stress_workers_ran_and_exited_cleanly: %s",
+		       kids_ok ? "no operation done" : "a worker failed");
+	EXPECT_EQ(0UL, sh->lost)
+		TH_LOG("%lu losses; DMALAB_SEED=%#llx replays the run",
+		       sh->lost, (unsigned long long)seed);
+	EXPECT_LT(0UL, sh->unload_tries)
+		TH_LOG("module_unload_is_refused_while_in_use: never tried");
+	EXPECT_EQ(0UL, sh->unload_done)
+		TH_LOG("module_unload_is_refused_while_in_use: a module unloaded");
+	EXPECT_EQ(sh->unload_tries, sh->unload_refused)
+		TH_LOG("module_unload_is_refused_while_in_use: an unload failed otherwise than busy");
+	ok = rel_state_settle(self->exp, &base, &now, 5.0);
+	EXPECT_TRUE(ok) {
+		TH_LOG("stress_every_counter_back_to_baseline");
+		rel_state_log(_metadata, "baseline", &base);
+		rel_state_log(_metadata, "after", &now);
 	}
-	tap_result(ok, "stress_every_counter_back_to_baseline");
-	tap_result(ok && now.exp.live_bytes == base.exp.live_bytes,
-		   "stress_live_bytes_back_to_baseline");
+	EXPECT_EQ(base.exp.live_bytes, now.exp.live_bytes)
+		TH_LOG("stress_live_bytes_back_to_baseline");
 	st_drop_caches();
 	free1 = rel_meminfo("MemFree");
 	/*
@@ -642,12 +686,13 @@ int main(void)
 	 * drop after a clean run reached 79 MiB (IOVA and page caches).
 	 */
 	slack = 128 * 1024;
-	tap_diag("MemFree before %ld KiB, after %ld KiB (slack %ld KiB); Slab %ld -> %ld KiB, PageTables %ld -> %ld KiB",
-		 free0, free1, slack, slab0, rel_meminfo("Slab"), pt0,
-		 rel_meminfo("PageTables"));
-	tap_result(free0 > 0 && free1 + slack >= free0,
-		   "stress_memfree_back_near_baseline");
-	close(imp);
-	close(exp);
-	return tap_exit();
+	TH_LOG("MemFree before %ld KiB, after %ld KiB (slack %ld KiB); Slab %ld -> %ld KiB, PageTables %ld -> %ld KiB",
+	       free0, free1, slack, slab0, rel_meminfo("Slab"), pt0,
+	       rel_meminfo("PageTables"));
+	ASSERT_LT(0, free0) TH_LOG("no MemFree in /proc/meminfo");
+	EXPECT_LE(free0, free1 + slack)
+		TH_LOG("stress_memfree_back_near_baseline: %ld KiB fewer free",
+		       free0 - free1);
 }
+
+TEST_HARNESS_MAIN
