@@ -388,4 +388,28 @@ static inline int src_any(size_t size, const char **name)
 	return dmalab_udmabuf_alloc(-1, size, NULL);
 }
 
+/*
+ * @bfd imported into @fd and mapped both ways to two new simulated 64-bit
+ * devices: one that never completes a job (DMALAB_IMP_SIM_STALL, its jobs
+ * end by their timeout), its attachment in *@stalled, and one that works,
+ * in *@good. Returns 0 or -errno.
+ */
+static inline int test_stalled_and_good(int fd, int bfd, __u32 *stalled,
+					__u32 *good)
+{
+	struct dmalab_imp_mapping ms, mg;
+	__u32 ds, dg;
+	int r;
+
+	r = test_sim(fd, 64, 0, 0, DMALAB_IMP_SIM_STALL, 0, 0, 0, &ds) ?:
+	    test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &dg) ?:
+	    dmalab_imp_map_fd(fd, bfd, ds, DMALAB_IMP_DIR_BIDIR, &ms, NULL) ?:
+	    dmalab_imp_map_fd(fd, bfd, dg, DMALAB_IMP_DIR_BIDIR, &mg, NULL);
+	if (!r) {
+		*stalled = ms.attach_id;
+		*good = mg.attach_id;
+	}
+	return r;
+}
+
 #endif /* DMALAB_TESTS_DMALAB_TEST_H */

@@ -6,119 +6,215 @@
  * the old data, and the copied data once it has waited.
  */
 #include "dmalab_test.h"
-#include "tap.h"
-
-#include <time.h>
+#include "kselftest_harness.h"
 
 #define BUF_SIZE 16384
 
-int main(void)
-{
-	static unsigned char pat[BUF_SIZE], want[BUF_SIZE];
-	__u32 dev = 0, sim = 0, hs = 0, hd = 0, as = 0, ad = 0, sd = 0, id = 0;
-	struct dmalab_imp_dev_info info;
-	struct dmalab_imp_job *job;
-	int fd, sfd, dfd, sf, r, i;
+/*
+ * Two foreign buffers on edu device B, the source (holding @pat) mapped to
+ * the device and the destination (zeroed, mmap()ed at @map) from it; the
+ * destination is also mapped to a simulated device.
+ */
+FIXTURE(fence) {
+	int fd, sfd, dfd;
+	__u32 hs, hd, as, ad, sd;
 	unsigned char *map;
-	const char *name;
-	uint64_t sum = 0;
-	double t;
+	unsigned char pat[BUF_SIZE];
+};
 
-	tap_plan(12);
-	fd = dmalab_imp_open(NULL);
-	sfd = src_any(BUF_SIZE, &name);
-	dfd = src_any(BUF_SIZE, &name);
-	if (fd < 0 || sfd < 0 || dfd < 0 || test_edu(fd, 1, &dev, &info) ||
-	    dmalab_imp_import_fd(fd, sfd, &hs, NULL, NULL) ||
-	    dmalab_imp_import_fd(fd, dfd, &hd, NULL, NULL) ||
-	    dmalab_imp_attach_dev(fd, hs, dev, &as, NULL) ||
-	    dmalab_imp_attach_dev(fd, hd, dev, &ad, NULL) ||
-	    dmalab_imp_map_attach(fd, as, DMALAB_IMP_DIR_TO_DEVICE, NULL) ||
-	    dmalab_imp_map_attach(fd, ad, DMALAB_IMP_DIR_FROM_DEVICE, NULL) ||
-	    test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim) ||
-	    dmalab_imp_attach_dev(fd, hd, sim, &sd, NULL) ||
-	    dmalab_imp_map_attach(fd, sd, DMALAB_IMP_DIR_TO_DEVICE, NULL)) {
-		tap_diag("setup failed (buffers from %s)", name);
-		return 1;
-	}
-	map = mmap(NULL, BUF_SIZE, PROT_READ, MAP_SHARED, dfd, 0);
-	if (map == MAP_FAILED) {
-		tap_diag("mmap of %s dma-buf: %s", name, strerror(errno));
-		return 1;
-	}
+FIXTURE_SETUP(fence)
+{
+	struct dmalab_imp_mapping ms, md, mx;
+	struct dmalab_imp_dev_info info;
+	__u32 dev, sim;
+	const char *src;
+	int fd, i;
+
+	self->sfd = self->dfd = -1;
+	self->map = MAP_FAILED;
+	fd = self->fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, fd) TH_LOG("open /dev/dmalab_imp: %d", fd);
+	self->sfd = src_any(BUF_SIZE, &src);
+	self->dfd = src_any(BUF_SIZE, &src);
+	ASSERT_LE(0, self->sfd) TH_LOG("no foreign dma-buf (last tried %s)",
+				       src);
+	ASSERT_LE(0, self->dfd);
+	ASSERT_EQ(0, test_edu(fd, 1, &dev, &info));
+	ASSERT_EQ(0, test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim));
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd, self->sfd, dev,
+				       DMALAB_IMP_DIR_TO_DEVICE, &ms, NULL));
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd, self->dfd, dev,
+				       DMALAB_IMP_DIR_FROM_DEVICE, &md, NULL));
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd, self->dfd, sim,
+				       DMALAB_IMP_DIR_TO_DEVICE, &mx, NULL));
+	self->hs = ms.handle;
+	self->hd = md.handle;
+	self->as = ms.attach_id;
+	self->ad = md.attach_id;
+	self->sd = mx.attach_id;
+	self->map = mmap(NULL, BUF_SIZE, PROT_READ, MAP_SHARED, self->dfd, 0);
+	ASSERT_NE(MAP_FAILED, self->map) TH_LOG("mmap of the %s dma-buf: %s",
+						src, strerror(errno));
 	for (i = 0; i < BUF_SIZE; i++)
-		pat[i] = (i * 13 + 5) & 0xff;
-	test_cpu_write(fd, hs, 0, BUF_SIZE, pat);
-	test_cpu_fill(fd, hd, 0, BUF_SIZE, 0);
-
-	t = test_now();
-	job = TEST_JOB(.op = DMALAB_IMP_JOB_COPY, .src_attach = as,
-		       .dst_attach = ad, .len = BUF_SIZE);
-	r = dmalab_imp_submit_job(fd, job, NULL);
-	id = job->job_id;
-	t = test_now() - t;
-	tap_result(!r && id && t < 0.2, "async_job_returns_at_once");
-	tap_result(!test_ready(dfd, POLLIN),
-		   "dmabuf_poll_not_ready_while_device_writes");
-	tap_result(test_ready(sfd, POLLIN) && !test_ready(sfd, POLLOUT),
-		   "source_has_read_fence_only");
-	sf = dmalab_buf_export_sync_file(dfd, DMA_BUF_SYNC_READ, NULL);
-	tap_result(sf >= 0 && !test_ready(sf, POLLIN),
-		   "exported_sync_file_pending");
-	tap_result(map[BUF_SIZE - 1] == 0 && map[BUF_SIZE - 2] == 0,
-		   "cpu_read_before_waiting_sees_old_data");
-
-	r = dmalab_buf_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, NULL);
-	tap_result(!r && !memcmp(map, pat, BUF_SIZE),
-		   "cpu_read_after_sync_ioctl_sees_dma_data");
-	dmalab_buf_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, NULL);
-	tap_result(test_ready(sf, POLLIN) && test_ready(dfd, POLLIN),
-		   "fences_signalled_after_completion");
-	tap_result(!dmalab_imp_wait_job(fd, id, -1, NULL, NULL) &&
-		   dmalab_imp_wait_job(fd, id, -1, NULL, NULL) == -ENOENT,
-		   "wait_reports_success_once");
-
-	/* The kernel's own CPU access waits for the fence too. */
-	memset(want, 0x77, BUF_SIZE);
-	job = TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = ad,
-		       .len = BUF_SIZE, .pattern = 0x77);
-	r = dmalab_imp_submit_job(fd, job, NULL) ?:
-	    test_cpu_checksum(fd, hd, 0, BUF_SIZE, &sum);
-	tap_result(!r && sum == imp_fnv(want, BUF_SIZE),
-		   "kernel_cpu_access_waits_for_async_fill");
-	dmalab_imp_wait_job(fd, job->job_id, -1, NULL, NULL);
-
-	/* A job on another device waits for the first device's fence. */
-	memset(want, 0x99, BUF_SIZE);
-	job = TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = ad,
-		       .len = BUF_SIZE, .pattern = 0x99);
-	r = dmalab_imp_submit_job(fd, job, NULL) ?:
-	    dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
-					    .src_attach = sd, .len = BUF_SIZE),
-			       &sum, NULL);
-	tap_result(!r && sum == imp_fnv(want, BUF_SIZE),
-		   "job_on_second_device_waits_for_first");
-	dmalab_imp_wait_job(fd, job->job_id, -1, NULL, NULL);
-
-	tap_result(dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
-						   .src_attach = ad, .len = 16),
-				      NULL, NULL) == -EINVAL &&
-		   dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
-						   .dst_attach = ad,
-						   .dst_offset = BUF_SIZE - 8,
-						   .len = 16, .pattern = 1),
-				      NULL, NULL) == -EINVAL &&
-		   dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
-						   .flags = 1U << 5,
-						   .dst_attach = ad, .len = 16,
-						   .pattern = 1),
-				      NULL, NULL) == -EINVAL,
-		   "job_with_wrong_direction_range_or_flags_rejected");
-	tap_result(dmalab_imp_wait_job(fd, 12345, -1, NULL, NULL) == -ENOENT,
-		   "wait_for_unknown_job_is_enoent");
-	if (sf >= 0)
-		close(sf);
-	munmap(map, BUF_SIZE);
-	close(fd);
-	return tap_exit();
+		self->pat[i] = (i * 13 + 5) & 0xff;
+	ASSERT_EQ(0, test_cpu_write(fd, self->hs, 0, BUF_SIZE, self->pat));
+	ASSERT_EQ(0, test_cpu_fill(fd, self->hd, 0, BUF_SIZE, 0));
 }
+
+FIXTURE_TEARDOWN(fence)
+{
+	if (self->map != MAP_FAILED)
+		munmap(self->map, BUF_SIZE);
+	close(self->fd);
+	if (self->sfd >= 0)
+		close(self->sfd);
+	if (self->dfd >= 0)
+		close(self->dfd);
+}
+
+/* Submit the edu copy of the whole source to the destination: its id. */
+static __u32 submit_copy(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fence) *self)
+{
+	struct dmalab_imp_job *job = TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+					      .src_attach = self->as,
+					      .dst_attach = self->ad,
+					      .len = BUF_SIZE);
+
+	ASSERT_EQ(0, dmalab_imp_submit_job(self->fd, job, NULL));
+	EXPECT_NE(0U, job->job_id);
+	return job->job_id;
+}
+
+TEST_F(fence, async_job_returns_at_once)
+{
+	double t = test_now();
+
+	submit_copy(_metadata, self);
+	t = test_now() - t;
+	EXPECT_GT(0.2, t) TH_LOG("submitting took %.2f s", t);
+}
+
+TEST_F(fence, dmabuf_poll_not_ready_while_device_writes)
+{
+	submit_copy(_metadata, self);
+	EXPECT_FALSE(test_ready(self->dfd, POLLIN));
+}
+
+TEST_F(fence, source_has_read_fence_only)
+{
+	submit_copy(_metadata, self);
+	EXPECT_TRUE(test_ready(self->sfd, POLLIN));
+	EXPECT_FALSE(test_ready(self->sfd, POLLOUT));
+}
+
+TEST_F(fence, exported_sync_file_pending)
+{
+	int sf;
+
+	submit_copy(_metadata, self);
+	sf = dmalab_buf_export_sync_file(self->dfd, DMA_BUF_SYNC_READ, NULL);
+	ASSERT_LE(0, sf);
+	EXPECT_FALSE(test_ready(sf, POLLIN));
+	close(sf);
+}
+
+TEST_F(fence, cpu_read_before_waiting_sees_old_data)
+{
+	submit_copy(_metadata, self);
+	EXPECT_EQ(0, self->map[BUF_SIZE - 1]);
+	EXPECT_EQ(0, self->map[BUF_SIZE - 2]);
+}
+
+TEST_F(fence, cpu_read_after_sync_ioctl_sees_dma_data)
+{
+	submit_copy(_metadata, self);
+	ASSERT_EQ(0, dmalab_buf_sync(self->dfd,
+				     DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ,
+				     NULL));
+	EXPECT_EQ(0, memcmp(self->map, self->pat, BUF_SIZE));
+	dmalab_buf_sync(self->dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, NULL);
+}
+
+TEST_F(fence, fences_signalled_after_completion)
+{
+	__u32 id = submit_copy(_metadata, self);
+	int sf = dmalab_buf_export_sync_file(self->dfd, DMA_BUF_SYNC_READ,
+					     NULL);
+
+	ASSERT_LE(0, sf);
+	ASSERT_EQ(0, dmalab_imp_wait_job(self->fd, id, -1, NULL, NULL));
+	EXPECT_TRUE(test_ready(sf, POLLIN));
+	EXPECT_TRUE(test_ready(self->dfd, POLLIN));
+	close(sf);
+}
+
+TEST_F(fence, wait_reports_success_once)
+{
+	__u32 id = submit_copy(_metadata, self);
+
+	EXPECT_EQ(0, dmalab_imp_wait_job(self->fd, id, -1, NULL, NULL));
+	EXPECT_EQ(-ENOENT, dmalab_imp_wait_job(self->fd, id, -1, NULL, NULL));
+}
+
+/* The kernel's own CPU access waits for the fence too. */
+TEST_F(fence, kernel_cpu_access_waits_for_async_fill)
+{
+	struct dmalab_imp_job *job = TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					      .dst_attach = self->ad,
+					      .len = BUF_SIZE,
+					      .pattern = 0x77);
+	unsigned char want[BUF_SIZE];
+	uint64_t sum = 0;
+
+	memset(want, 0x77, BUF_SIZE);
+	ASSERT_EQ(0, dmalab_imp_submit_job(self->fd, job, NULL));
+	ASSERT_EQ(0, test_cpu_checksum(self->fd, self->hd, 0, BUF_SIZE, &sum));
+	EXPECT_EQ(imp_fnv(want, BUF_SIZE), sum);
+}
+
+/* A job on another device waits for the first device's fence. */
+TEST_F(fence, job_on_second_device_waits_for_first)
+{
+	struct dmalab_imp_job *job = TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					      .dst_attach = self->ad,
+					      .len = BUF_SIZE,
+					      .pattern = 0x99);
+	unsigned char want[BUF_SIZE];
+	uint64_t sum = 0;
+
+	memset(want, 0x99, BUF_SIZE);
+	ASSERT_EQ(0, dmalab_imp_submit_job(self->fd, job, NULL));
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+				 .src_attach = self->sd, .len = BUF_SIZE),
+			&sum, NULL));
+	EXPECT_EQ(imp_fnv(want, BUF_SIZE), sum);
+}
+
+TEST_F(fence, job_with_wrong_direction_range_or_flags_rejected)
+{
+	EXPECT_EQ(-EINVAL, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+				 .src_attach = self->ad, .len = 16),
+			NULL, NULL)) TH_LOG("checksum of a FROM_DEVICE mapping");
+	EXPECT_EQ(-EINVAL, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+				 .dst_attach = self->ad,
+				 .dst_offset = BUF_SIZE - 8, .len = 16,
+				 .pattern = 1),
+			NULL, NULL)) TH_LOG("fill past the buffer's end");
+	EXPECT_EQ(-EINVAL, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .flags = 1U << 5,
+				 .dst_attach = self->ad, .len = 16,
+				 .pattern = 1),
+			NULL, NULL)) TH_LOG("unknown flag 1 << 5");
+}
+
+TEST_F(fence, wait_for_unknown_job_is_enoent)
+{
+	EXPECT_EQ(-ENOENT, dmalab_imp_wait_job(self->fd, 12345, -1, NULL,
+					       NULL));
+}
+
+TEST_HARNESS_MAIN

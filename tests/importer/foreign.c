@@ -4,20 +4,39 @@
  * and where the kernel has them the system heap and udmabuf. For each, data
  * the CPU writes through the dma-buf's mmap is what the edu device reads,
  * and what a simulated device writes is what the CPU reads back.
+ *
+ * One device mapping at a time, each in the direction the device uses: the
+ * system heap syncs every mapped attachment in the CPU access's direction,
+ * and maps without DMA_ATTR_SKIP_CPU_SYNC, so two of its mappings at once
+ * trip DMA-API debugging (see the README).
  */
 #include "dmalab_test.h"
-#include "tap.h"
+#include "kselftest_harness.h"
 
-#include <dirent.h>
-#include <unistd.h>
 #include <linux/videodev2.h>
 
 #define LEN 4096
 
-static int fd;
-static __u32 edu, sim;
+static int alloc_vgem(size_t *size)
+{
+	*size = 2 * LEN;
+	return dmalab_vgem_alloc(-1, *size, NULL, NULL);
+}
 
-static int src_vivid(size_t *size)
+static int alloc_system_heap(size_t *size)
+{
+	*size = 2 * LEN;
+	return dmalab_heap_alloc(-1, *size, NULL);
+}
+
+static int alloc_udmabuf(size_t *size)
+{
+	*size = 2 * LEN;
+	return dmalab_udmabuf_alloc(-1, *size, NULL);
+}
+
+/* The first buffer of the first vivid capture device, exported. */
+static int alloc_vivid(size_t *size)
 {
 	char path[32];
 	int i, vfd;
@@ -53,113 +72,129 @@ static int src_vivid(size_t *size)
 	return -ENODEV;
 }
 
-static void skip3(const char *name, int from, const char *why)
-{
-	static const char *const what[] = {
-		"imported_attached_and_mapped", "edu_reads_what_cpu_wrote",
-		"cpu_reads_what_device_wrote",
-	};
-	char t[96];
-	int i;
+/* A buffer of one exporter, the importer's edu device B and a sim. */
+FIXTURE(foreign) {
+	int fd, bfd;
+	size_t size;
+	__u32 edu, sim;
+	unsigned char pat[LEN];
+};
 
-	for (i = from; i < 3; i++) {
-		snprintf(t, sizeof(t), "%s_%s", name, what[i]);
-		tap_skip(t, why);
-	}
-}
+FIXTURE_VARIANT(foreign) {
+	int (*alloc)(size_t *size);
+	const char *dma_debug_skip;	/* skip under DMA-API debugging: why */
+};
 
-static void run_source(const char *name, int bfd, size_t size)
-{
-	static unsigned char pat[LEN], want[LEN];
-	__u32 h = 0, ae = 0, as = 0;
-	unsigned char *map;
-	uint64_t sum = 0;
-	int r, i;
+FIXTURE_VARIANT_ADD(foreign, vgem) { .alloc = alloc_vgem };
+FIXTURE_VARIANT_ADD(foreign, system_heap) { .alloc = alloc_system_heap };
+/*
+ * udmabuf maps its pages for its own device at the first CPU access, in
+ * that access's direction, and syncs later accesses in theirs: DMA-API
+ * debugging reports each one of another direction.
+ */
+FIXTURE_VARIANT_ADD(foreign, udmabuf) {
+	.alloc = alloc_udmabuf,
+	.dma_debug_skip = "udmabuf syncs CPU access against its first access's direction: DMA-API debugging reports it (README)",
+};
+FIXTURE_VARIANT_ADD(foreign, vivid) { .alloc = alloc_vivid };
 
-	if (bfd < 0) {
-		skip3(name, 0, bfd == -ENOENT || bfd == -ENODEV ?
-		      "exporter not present on this kernel" : strerror(-bfd));
-		return;
-	}
-	/*
-	 * One device mapping at a time, each in the direction the device uses:
-	 * the system heap syncs every mapped attachment in the CPU access's
-	 * direction, and maps without DMA_ATTR_SKIP_CPU_SYNC, so two of its
-	 * mappings at once trip DMA-API debugging (see the README).
-	 */
-	r = dmalab_imp_import_fd(fd, bfd, &h, NULL, NULL) ?:
-	    dmalab_imp_attach_dev(fd, h, edu, &ae, NULL) ?:
-	    dmalab_imp_attach_dev(fd, h, sim, &as, NULL) ?:
-	    dmalab_imp_map_attach(fd, ae, DMALAB_IMP_DIR_TO_DEVICE, NULL);
-	tap_result(!r, "%s_imported_attached_and_mapped", name);
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
-	if (r || map == MAP_FAILED) {
-		skip3(name, 1, r ? "import failed" : "mmap of the dma-buf failed");
-		close(bfd);
-		return;
-	}
-	for (i = 0; i < LEN; i++)
-		pat[i] = (i * 31 + size) & 0xff;
-	dmalab_buf_sync(bfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE, NULL);
-	memcpy(map, pat, LEN);
-	dmalab_buf_sync(bfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE, NULL);
-	r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
-					    .src_attach = ae, .len = LEN),
-			       &sum, NULL);
-	tap_result(!r && sum == imp_fnv(pat, LEN),
-		   "%s_edu_reads_what_cpu_wrote", name);
-
-	memcpy(want, pat, LEN);
-	memset(want + 512, 0x3c, 2048);
-	r = dmalab_imp_unmap_attach(fd, ae, NULL) ?:
-	    dmalab_imp_map_attach(fd, as, DMALAB_IMP_DIR_FROM_DEVICE, NULL) ?:
-	    dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
-					    .dst_attach = as, .dst_offset = 512,
-					    .len = 2048, .pattern = 0x3c),
-			       NULL, NULL);
-	dmalab_buf_sync(bfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, NULL);
-	tap_result(!r && !memcmp(map, want, LEN),
-		   "%s_cpu_reads_what_device_wrote", name);
-	dmalab_buf_sync(bfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, NULL);
-	munmap(map, size);
-	dmalab_imp_unmap_attach(fd, as, NULL);
-	dmalab_imp_detach(fd, ae, NULL);
-	dmalab_imp_detach(fd, as, NULL);
-	dmalab_imp_release(fd, h, NULL);
-	close(bfd);
-}
-
-int main(void)
+FIXTURE_SETUP(foreign)
 {
 	struct dmalab_imp_dev_info info;
-	size_t vsize = 0;
-	int vfd;
+	size_t i;
 
-	tap_plan(12);
-	fd = dmalab_imp_open(NULL);
-	if (fd < 0 || test_edu(fd, 1, &edu, &info) ||
-	    test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim)) {
-		tap_diag("setup failed");
-		return 1;
-	}
-	run_source("vgem", dmalab_vgem_alloc(-1, 2 * LEN, NULL, NULL), 2 * LEN);
-	run_source("system_heap", dmalab_heap_alloc(-1, 2 * LEN, NULL), 2 * LEN);
-	/*
-	 * udmabuf maps its pages for its own device at the first CPU access,
-	 * in that access's direction, and syncs later accesses in theirs:
-	 * DMA-API debugging reports each one of another direction.
-	 */
-	if (access("/sys/kernel/debug/dma-api", F_OK))
-		run_source("udmabuf", dmalab_udmabuf_alloc(-1, 2 * LEN, NULL),
-			   2 * LEN);
-	else
-		skip3("udmabuf", 0, "udmabuf syncs CPU access against its first access's direction: DMA-API debugging reports it (README)");
-	vfd = src_vivid(&vsize);
-	if (vfd >= 0 && vsize < LEN) {
-		close(vfd);
-		vfd = -EINVAL;
-	}
-	run_source("vivid", vfd, vsize);
-	close(fd);
-	return tap_exit();
+	self->bfd = -1;
+	self->fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, self->fd) TH_LOG("open /dev/dmalab_imp: %d", self->fd);
+	ASSERT_EQ(0, test_edu(self->fd, 1, &self->edu, &info));
+	ASSERT_EQ(0, test_sim(self->fd, 64, 0, 0, 0, 0, 0, 0, &self->sim));
+	if (variant->dma_debug_skip && !access("/sys/kernel/debug/dma-api", F_OK))
+		SKIP(return, "%s", variant->dma_debug_skip);
+	self->bfd = variant->alloc(&self->size);
+	if (self->bfd == -ENOENT || self->bfd == -ENODEV)
+		SKIP(return, "exporter not present on this kernel");
+	if (self->bfd < 0)
+		SKIP(return, "no buffer: %s", strerror(-self->bfd));
+	if (self->size < LEN)
+		SKIP(return, "a %zu-byte buffer, below the %d bytes tested",
+		     self->size, LEN);
+	for (i = 0; i < LEN; i++)
+		self->pat[i] = (i * 31 + self->size) & 0xff;
 }
+
+FIXTURE_TEARDOWN(foreign)
+{
+	if (self->bfd >= 0)
+		close(self->bfd);
+	close(self->fd);
+}
+
+TEST_F(foreign, imported_attached_and_mapped)
+{
+	__u32 h, ae, as;
+
+	ASSERT_EQ(0, dmalab_imp_import_fd(self->fd, self->bfd, &h, NULL, NULL));
+	ASSERT_EQ(0, dmalab_imp_attach_dev(self->fd, h, self->edu, &ae, NULL));
+	ASSERT_EQ(0, dmalab_imp_attach_dev(self->fd, h, self->sim, &as, NULL));
+	EXPECT_EQ(0, dmalab_imp_map_attach(self->fd, ae,
+					   DMALAB_IMP_DIR_TO_DEVICE, NULL));
+}
+
+/* @pat into the buffer's first LEN bytes through its mmap, synced. */
+static void cpu_write_pat(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(foreign) *self, unsigned char *map)
+{
+	ASSERT_EQ(0, dmalab_buf_sync(self->bfd, DMA_BUF_SYNC_START |
+				     DMA_BUF_SYNC_WRITE, NULL));
+	memcpy(map, self->pat, LEN);
+	ASSERT_EQ(0, dmalab_buf_sync(self->bfd, DMA_BUF_SYNC_END |
+				     DMA_BUF_SYNC_WRITE, NULL));
+}
+
+TEST_F(foreign, edu_reads_what_cpu_wrote)
+{
+	struct dmalab_imp_mapping m;
+	unsigned char *map;
+	uint64_t sum = 0;
+
+	map = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->bfd, 0);
+	ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap: %s", strerror(errno));
+	ASSERT_EQ(0, dmalab_imp_map_fd(self->fd, self->bfd, self->edu,
+				       DMALAB_IMP_DIR_TO_DEVICE, &m, NULL));
+	cpu_write_pat(_metadata, self, map);
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+				 .src_attach = m.attach_id, .len = LEN),
+			&sum, NULL));
+	EXPECT_EQ(imp_fnv(self->pat, LEN), sum);
+	munmap(map, self->size);
+}
+
+TEST_F(foreign, cpu_reads_what_device_wrote)
+{
+	struct dmalab_imp_mapping m;
+	unsigned char want[LEN];
+	unsigned char *map;
+
+	map = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->bfd, 0);
+	ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap: %s", strerror(errno));
+	cpu_write_pat(_metadata, self, map);
+	memcpy(want, self->pat, LEN);
+	memset(want + 512, 0x3c, 2048);
+	ASSERT_EQ(0, dmalab_imp_map_fd(self->fd, self->bfd, self->sim,
+				       DMALAB_IMP_DIR_FROM_DEVICE, &m, NULL));
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+				 .dst_attach = m.attach_id, .dst_offset = 512,
+				 .len = 2048, .pattern = 0x3c),
+			NULL, NULL));
+	ASSERT_EQ(0, dmalab_buf_sync(self->bfd, DMA_BUF_SYNC_START |
+				     DMA_BUF_SYNC_READ, NULL));
+	EXPECT_EQ(0, memcmp(map, want, LEN));
+	dmalab_buf_sync(self->bfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, NULL);
+	munmap(map, self->size);
+}
+
+TEST_HARNESS_MAIN

@@ -5,11 +5,13 @@
  * device gone, the live attachment keeps working, the removal completes once
  * it is detached, and a rescan brings the device back, with its DMA mask and
  * its place in the device list. The bench then checks the kernel log.
+ *
+ * Each test removes the device afresh; its teardown detaches, rescans and
+ * waits for the device to come back.
  */
 #include "dmalab_test.h"
-#include "tap.h"
+#include "kselftest_harness.h"
 
-#include <stdio.h>
 #include <sys/wait.h>
 
 #define BUF_SIZE 8192
@@ -56,82 +58,177 @@ static int dma_round(int fd, __u32 h, __u32 dev, __u32 pattern)
 	return ok;
 }
 
-int main(void)
+/*
+ * Edu device B (its 36 bits reach any buffer, with or without an IOMMU)
+ * holding a buffer filled with 0x5a, mapped through @att; @pid writes to
+ * the device's sysfs remove file, which waits for that attachment.
+ */
+FIXTURE(unplug) {
+	int fd, bfd;
+	__u32 dev, h, att;
+	struct dmalab_imp_dev_info info;
+	pid_t pid;
+	int gone;		/* the device left the list in time */
+};
+
+FIXTURE_SETUP(unplug)
 {
-	struct dmalab_imp_dev_info info, again;
-	unsigned char want[BUF_SIZE];
-	__u32 dev = 0, dev2 = 0, h = 0, att = 0, att2 = 0;
+	struct dmalab_imp_dev_info again;
+	struct dmalab_imp_mapping m;
 	char path[128];
 	const char *src;
-	int fd, bfd, gone = 0, back = 0;
-	uint64_t sum = 0;
 	double end;
-	pid_t pid;
+	int fd;
 
-	tap_plan(8);
-	fd = dmalab_imp_open(NULL);
-	bfd = src_any(BUF_SIZE, &src);
-	/* Device B: its 36 bits reach any buffer, with or without an IOMMU. */
-	if (fd < 0 || bfd < 0 || test_edu(fd, 1, &dev, &info) ||
-	    dmalab_imp_import_fd(fd, bfd, &h, NULL, NULL) ||
-	    dmalab_imp_attach_dev(fd, h, dev, &att, NULL) ||
-	    dmalab_imp_map_attach(fd, att, DMALAB_IMP_DIR_BIDIR, NULL) ||
-	    dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
-					    .dst_attach = att, .len = BUF_SIZE,
-					    .pattern = 0x5a), NULL, NULL)) {
-		printf("Bail out! setup failed (buffer from %s)\n", src);
-		return 1;
-	}
-	tap_diag("removing %s (device %u, %u-bit) with a %s buffer mapped",
-		 info.name, dev, info.dma_mask_bits, src);
+	self->bfd = -1;
+	fd = self->fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, fd) TH_LOG("open /dev/dmalab_imp: %d", fd);
+	self->bfd = src_any(BUF_SIZE, &src);
+	ASSERT_LE(0, self->bfd) TH_LOG("no foreign dma-buf (last tried %s)",
+				       src);
+	ASSERT_EQ(0, test_edu(fd, 1, &self->dev, &self->info));
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd, self->bfd, self->dev,
+				       DMALAB_IMP_DIR_BIDIR, &m, NULL));
+	self->h = m.handle;
+	self->att = m.attach_id;
+	ASSERT_EQ(0, dmalab_imp_run_job(fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+				 .dst_attach = self->att, .len = BUF_SIZE,
+				 .pattern = 0x5a), NULL, NULL));
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
-		 info.name);
-	pid = fork();
-	if (pid == 0)
+		 self->info.name);
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (self->pid == 0)
 		_exit(test_write_str(path, "1") ? 1 : 0);
-
 	end = test_now() + 5;
-	while (!gone && test_now() < end) {
-		gone = dmalab_imp_get_dev_info(fd, dev, &again, NULL) == -ENOENT;
+	while (!self->gone && test_now() < end) {
+		self->gone = dmalab_imp_get_dev_info(fd, self->dev, &again,
+						     NULL) == -ENOENT;
 		usleep(20000);
 	}
-	tap_result(gone, "removed_device_leaves_the_device_list");
-	tap_result(dmalab_imp_attach_dev(fd, h, dev, &att2, NULL) == -ENODEV,
-		   "attach_to_a_removed_device_fails_enodev");
-	usleep(500000);
-	tap_result(pid > 0 && waitpid(pid, NULL, WNOHANG) == 0,
-		   "removal_waits_for_the_live_attachment");
-	memset(want, 0x5a, sizeof(want));
-	tap_result(!dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
-						    .src_attach = att,
-						    .len = BUF_SIZE),
-				       &sum, NULL) &&
-		   sum == imp_fnv(want, sizeof(want)),
-		   "live_attachment_still_does_dma_meanwhile");
+}
 
-	tap_result(!dmalab_imp_unmap_attach(fd, att, NULL) &&
-		   !dmalab_imp_detach(fd, att, NULL),
-		   "unmap_and_detach_work_on_the_removed_device");
-	tap_result(pid > 0 && exited_ok_within(pid, 5),
-		   "removal_completes_once_detached");
+/* Detach, let the removal finish: whether it completed within 5 s. */
+static int finish_removal(FIXTURE_DATA(unplug) *self)
+{
+	int ok;
+
+	if (self->att) {
+		dmalab_imp_unmap_attach(self->fd, self->att, NULL);
+		dmalab_imp_detach(self->fd, self->att, NULL);
+		self->att = 0;
+	}
+	if (self->pid <= 0)
+		return 1;
+	ok = exited_ok_within(self->pid, 5);
+	self->pid = 0;
+	return ok;
+}
+
+/* Rescan the bus: whether edu device B came back in 5 s, as *@dev. */
+static int rescan(FIXTURE_DATA(unplug) *self, __u32 *dev,
+		  struct dmalab_imp_dev_info *info)
+{
+	double end = test_now() + 5;
 
 	test_write_str("/sys/bus/pci/rescan", "1");
-	end = test_now() + 5;
-	while (!back && test_now() < end) {
-		back = !test_edu(fd, 1, &dev2, &again) &&
-		       !strcmp(again.name, info.name);
-		if (!back)
-			usleep(50000);
-	}
-	tap_diag("after the rescan: %s is device %u, %u-bit", again.name, dev2,
-		 again.dma_mask_bits);
-	tap_result(back && again.dma_mask_bits == info.dma_mask_bits,
-		   "rescan_brings_it_back_in_its_place_with_its_mask");
-	tap_result(back && dma_round(fd, h, dev2, 0xa7),
-		   "device_found_again_does_dma");
-	dmalab_imp_release(fd, h, NULL);
-	close(bfd);
-	close(fd);
-	return tap_exit();
+	do {
+		if (!test_edu(self->fd, 1, dev, info) &&
+		    !strcmp(info->name, self->info.name))
+			return 1;
+		usleep(50000);
+	} while (test_now() < end);
+	return 0;
 }
+
+FIXTURE_TEARDOWN(unplug)
+{
+	struct dmalab_imp_dev_info info;
+	__u32 dev;
+
+	finish_removal(self);
+	if (!rescan(self, &dev, &info))
+		TH_LOG("%s did not come back", self->info.name);
+	if (self->h)
+		dmalab_imp_release(self->fd, self->h, NULL);
+	if (self->bfd >= 0)
+		close(self->bfd);
+	close(self->fd);
+}
+
+TEST_F(unplug, removed_device_leaves_the_device_list)
+{
+	EXPECT_TRUE(self->gone) TH_LOG("%s (device %u) still listed after 5 s",
+				       self->info.name, self->dev);
+}
+
+TEST_F(unplug, attach_to_a_removed_device_fails_enodev)
+{
+	__u32 att;
+
+	ASSERT_TRUE(self->gone);
+	EXPECT_EQ(-ENODEV, dmalab_imp_attach_dev(self->fd, self->h, self->dev,
+						 &att, NULL));
+}
+
+TEST_F(unplug, removal_waits_for_the_live_attachment)
+{
+	ASSERT_TRUE(self->gone);
+	usleep(500000);
+	EXPECT_EQ(0, waitpid(self->pid, NULL, WNOHANG));
+}
+
+TEST_F(unplug, live_attachment_still_does_dma_meanwhile)
+{
+	unsigned char want[BUF_SIZE];
+	uint64_t sum = 0;
+
+	ASSERT_TRUE(self->gone);
+	memset(want, 0x5a, sizeof(want));
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+				 .src_attach = self->att, .len = BUF_SIZE),
+			&sum, NULL));
+	EXPECT_EQ(imp_fnv(want, sizeof(want)), sum);
+}
+
+TEST_F(unplug, unmap_and_detach_work_on_the_removed_device)
+{
+	ASSERT_TRUE(self->gone);
+	EXPECT_EQ(0, dmalab_imp_unmap_attach(self->fd, self->att, NULL));
+	EXPECT_EQ(0, dmalab_imp_detach(self->fd, self->att, NULL));
+	self->att = 0;
+}
+
+TEST_F(unplug, removal_completes_once_detached)
+{
+	ASSERT_TRUE(self->gone);
+	EXPECT_TRUE(finish_removal(self));
+}
+
+TEST_F(unplug, rescan_brings_it_back_in_its_place_with_its_mask)
+{
+	struct dmalab_imp_dev_info again;
+	__u32 dev;
+
+	ASSERT_TRUE(finish_removal(self));
+	ASSERT_TRUE(rescan(self, &dev, &again))
+		TH_LOG("no %s 5 s after the rescan", self->info.name);
+	TH_LOG("after the rescan: %s is device %u, %u-bit", again.name, dev,
+	       again.dma_mask_bits);
+	EXPECT_EQ(self->info.dma_mask_bits, again.dma_mask_bits);
+}
+
+TEST_F(unplug, device_found_again_does_dma)
+{
+	struct dmalab_imp_dev_info again;
+	__u32 dev;
+
+	ASSERT_TRUE(finish_removal(self));
+	ASSERT_TRUE(rescan(self, &dev, &again));
+	EXPECT_TRUE(dma_round(self->fd, self->h, dev, 0xa7));
+}
+
+TEST_HARNESS_MAIN

@@ -7,87 +7,143 @@
  * file is closed, holds the importer module until the buffer goes.
  */
 #include "dmalab_test.h"
-#include "tap.h"
-
-#include <stdio.h>
+#include "kselftest_harness.h"
 
 #define BUF_SIZE	16384
 #define Q		(BUF_SIZE / 4)
 
-int main(void)
+/* A foreign buffer mapped to a simulated device: 0x11 first half, 0x22 second. */
+FIXTURE(jobs) {
+	int fd, bfd;
+	__u32 att;
+};
+
+FIXTURE_SETUP(jobs)
+{
+	struct dmalab_imp_mapping m;
+	const char *src;
+	__u32 sim;
+	int fd;
+
+	self->bfd = -1;
+	fd = self->fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, fd) TH_LOG("open /dev/dmalab_imp: %d", fd);
+	self->bfd = src_any(BUF_SIZE, &src);
+	ASSERT_LE(0, self->bfd) TH_LOG("no foreign dma-buf (last tried %s)",
+				       src);
+	ASSERT_EQ(0, test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim));
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd, self->bfd, sim, DMALAB_IMP_DIR_BIDIR,
+				       &m, NULL));
+	self->att = m.attach_id;
+	ASSERT_EQ(0, dmalab_imp_run_job(fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+				 .dst_attach = self->att, .len = 2 * Q,
+				 .pattern = 0x11), NULL, NULL));
+	ASSERT_EQ(0, dmalab_imp_run_job(fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+				 .dst_attach = self->att, .dst_offset = 2 * Q,
+				 .len = 2 * Q, .pattern = 0x22), NULL, NULL));
+}
+
+FIXTURE_TEARDOWN(jobs)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->bfd >= 0)
+		close(self->bfd);
+}
+
+TEST_F(jobs, copy_between_overlapping_ranges_of_one_buffer_fails_einval)
+{
+	EXPECT_EQ(-EINVAL, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+				 .src_attach = self->att,
+				 .dst_attach = self->att, .dst_offset = Q,
+				 .len = 2 * Q), NULL, NULL));
+}
+
+TEST_F(jobs, overlap_is_refused_in_either_direction)
+{
+	EXPECT_EQ(-EINVAL, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+				 .src_attach = self->att,
+				 .dst_attach = self->att, .src_offset = Q,
+				 .len = 2 * Q), NULL, NULL));
+}
+
+TEST_F(jobs, copy_between_disjoint_ranges_of_one_buffer_works)
 {
 	unsigned char want[Q];
-	__u32 sim = 0, h = 0, att = 0, id = 0;
-	long ref_open, ref_closed, ref_gone;
-	struct dmalab_imp_job *job;
-	const char *src;
-	int fd, bfd;
 	uint64_t sum = 0;
 
-	tap_plan(6);
-	fd = dmalab_imp_open(NULL);
-	bfd = src_any(BUF_SIZE, &src);
-	if (fd < 0 || bfd < 0 || test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim) ||
-	    dmalab_imp_import_fd(fd, bfd, &h, NULL, NULL) ||
-	    dmalab_imp_attach_dev(fd, h, sim, &att, NULL) ||
-	    dmalab_imp_map_attach(fd, att, DMALAB_IMP_DIR_BIDIR, NULL)) {
-		printf("Bail out! setup failed (buffer from %s)\n", src);
-		return 1;
-	}
-	tap_diag("buffer from %s", src);
-	dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
-					.dst_attach = att, .len = 2 * Q,
-					.pattern = 0x11), NULL, NULL);
-	dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
-					.dst_attach = att, .dst_offset = 2 * Q,
-					.len = 2 * Q, .pattern = 0x22),
-			   NULL, NULL);
-
-	tap_result(dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
-						   .src_attach = att,
-						   .dst_attach = att,
-						   .dst_offset = Q,
-						   .len = 2 * Q),
-				      NULL, NULL) == -EINVAL,
-		   "copy_between_overlapping_ranges_of_one_buffer_fails_einval");
-	tap_result(dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
-						   .src_attach = att,
-						   .dst_attach = att,
-						   .src_offset = Q,
-						   .len = 2 * Q),
-				      NULL, NULL) == -EINVAL,
-		   "overlap_is_refused_in_either_direction");
 	memset(want, 0x11, sizeof(want));
-	tap_result(!dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
-						    .src_attach = att,
-						    .dst_attach = att,
-						    .dst_offset = 3 * Q,
-						    .len = Q),
-				       NULL, NULL) &&
-		   !dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
-						    .src_attach = att,
-						    .src_offset = 3 * Q,
-						    .len = Q),
-				       &sum, NULL) &&
-		   sum == imp_fnv(want, sizeof(want)),
-		   "copy_between_disjoint_ranges_of_one_buffer_works");
-
-	/* A job's fence stays in the buffer's dma_resv. */
-	job = TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = att, .len = Q,
-		       .pattern = 0x33);
-	if (!dmalab_imp_submit_job(fd, job, NULL))
-		id = job->job_id;
-	tap_result(id && !dmalab_imp_wait_job(fd, id, -1, NULL, NULL),
-		   "async_job_done");
-	ref_open = test_module_refcnt("dmalab_imp");
-	close(fd);
-	ref_closed = test_module_refcnt("dmalab_imp");
-	close(bfd);
-	ref_gone = test_module_refcnt("dmalab_imp");
-	tap_diag("dmalab_imp refcnt: %ld with the file open, %ld after its close, %ld after the buffer's",
-		 ref_open, ref_closed, ref_gone);
-	tap_result(ref_closed > 0 && ref_gone >= 0 && ref_gone < ref_closed,
-		   "fences_left_in_a_live_buffer_hold_the_module");
-	tap_result(ref_gone == 0, "module_free_once_the_buffer_is_gone");
-	return tap_exit();
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+				 .src_attach = self->att,
+				 .dst_attach = self->att, .dst_offset = 3 * Q,
+				 .len = Q), NULL, NULL));
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+				 .src_attach = self->att, .src_offset = 3 * Q,
+				 .len = Q), &sum, NULL));
+	EXPECT_EQ(imp_fnv(want, sizeof(want)), sum);
 }
+
+/* A fill job submitted and waited for: its id. */
+static __u32 fill_async(struct __test_metadata *_metadata,
+			FIXTURE_DATA(jobs) *self)
+{
+	struct dmalab_imp_job *job = TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					      .dst_attach = self->att,
+					      .len = Q, .pattern = 0x33);
+
+	ASSERT_EQ(0, dmalab_imp_submit_job(self->fd, job, NULL));
+	EXPECT_NE(0U, job->job_id);
+	EXPECT_EQ(0, dmalab_imp_wait_job(self->fd, job->job_id, -1, NULL,
+					 NULL));
+	return job->job_id;
+}
+
+TEST_F(jobs, async_job_done)
+{
+	fill_async(_metadata, self);
+}
+
+/*
+ * The job's fence stays in the buffer's dma_resv: dmalab_imp's references
+ * with the file open, after its close, and after the buffer's.
+ */
+static void refs_as_things_close(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(jobs) *self, long ref[3])
+{
+	fill_async(_metadata, self);
+	ref[0] = test_module_refcnt("dmalab_imp");
+	close(self->fd);
+	self->fd = -1;
+	ref[1] = test_module_refcnt("dmalab_imp");
+	close(self->bfd);
+	self->bfd = -1;
+	ref[2] = test_module_refcnt("dmalab_imp");
+	TH_LOG("dmalab_imp refcnt: %ld with the file open, %ld after its close, %ld after the buffer's",
+	       ref[0], ref[1], ref[2]);
+}
+
+TEST_F(jobs, fences_left_in_a_live_buffer_hold_the_module)
+{
+	long ref[3];
+
+	refs_as_things_close(_metadata, self, ref);
+	EXPECT_LT(0, ref[1]);
+	EXPECT_LE(0, ref[2]);
+	EXPECT_GT(ref[1], ref[2]);
+}
+
+TEST_F(jobs, module_free_once_the_buffer_is_gone)
+{
+	long ref[3];
+
+	refs_as_things_close(_metadata, self, ref);
+	EXPECT_EQ(0, ref[2]);
+}
+
+TEST_HARNESS_MAIN

@@ -6,9 +6,8 @@
  * 64-bit device sees), with intel-iommu the buffer is one contiguous range.
  */
 #include "dmalab_test.h"
-#include "tap.h"
+#include "kselftest_harness.h"
 
-#include <stdlib.h>
 #include <sys/wait.h>
 
 #define BUF_SIZE (256 * 1024)
@@ -50,123 +49,233 @@ static void recount(const struct dmalab_imp_sg_entry *e, __u32 n, __u32 xfer,
 		c->progs_runs += xfer ? (run + xfer - 1) / xfer : 1;
 }
 
-int main(void)
-{
-	static struct dmalab_imp_sg_entry e[MAXE], e2[MAXE];
-	struct dmalab_imp_sg_info si, si2, s3;
+/*
+ * A 256 KiB foreign buffer attached, not mapped, to edu device B (@a), to a
+ * simulated 64-bit device (@as) and to one with 4 KiB segments (@asm_).
+ */
+FIXTURE(sg) {
+	int fd, bfd;
+	__u32 h, a, as, asm_;
 	struct dmalab_imp_dev_info info;
-	__u32 dev = 0, sim = 0, small = 0, h = 0, a = 0, as = 0, asm_ = 0;
-	const char *name;
-	struct counts c;
-	int fd, bfd, iommu, ok, small_map;
+	int iommu;
+	/* map_edu_and_sim(): the reports and entry lists of edu B and sim */
+	struct dmalab_imp_sg_info si, si2;
+	struct dmalab_imp_sg_entry e[MAXE], e2[MAXE];
+};
 
-	tap_plan(10);
-	fd = dmalab_imp_open(NULL);
-	bfd = src_any(BUF_SIZE, &name);
-	if (fd < 0 || bfd < 0 || test_edu(fd, 1, &dev, &info) ||
-	    dmalab_imp_import_fd(fd, bfd, &h, NULL, NULL) ||
-	    dmalab_imp_attach_dev(fd, h, dev, &a, NULL) ||
-	    test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim) ||
-	    dmalab_imp_attach_dev(fd, h, sim, &as, NULL) ||
-	    test_sim(fd, 64, 4096, 0xfff, 0, 0, 0, 0, &small) ||
-	    dmalab_imp_attach_dev(fd, h, small, &asm_, NULL)) {
-		tap_diag("setup failed (fd %d buffer %d from %s)", fd, bfd, name);
-		return 1;
-	}
-	iommu = !!(info.dev_flags & DMALAB_IMP_DEV_IOMMU);
-	tap_diag("256 KiB buffer from %s, edu b %s", name,
-		 iommu ? "behind IOMMU" : "without IOMMU");
+FIXTURE_SETUP(sg)
+{
+	const char *src;
+	__u32 dev, sim, small;
+	int fd;
 
-	tap_result(dmalab_imp_get_sg_info(fd, a, &si, NULL, 0, NULL) == -EBADFD,
-		   "report_of_unmapped_attachment_is_ebadfd");
-	ok = !dmalab_imp_map_attach(fd, a, DMALAB_IMP_DIR_BIDIR, NULL) &&
-	     !dmalab_imp_map_attach(fd, as, DMALAB_IMP_DIR_BIDIR, NULL);
-	small_map = dmalab_imp_map_attach(fd, asm_, DMALAB_IMP_DIR_BIDIR, NULL);
-	tap_result(ok, "map_for_edu_and_sim");
-	if (!ok)
-		return tap_exit();
-
-	ok = !dmalab_imp_get_sg_info(fd, a, &si, e, MAXE, NULL) &&
-	     si.entries_count == si.nents;
-	recount(e, si.entries_count, info.max_xfer, info.max_seg_size,
-		info.seg_boundary_mask, &c);
-	tap_diag("edu b: %u entries, %u runs, dma %#llx..%#llx, longest %llu, programmings %u per entry / %u per run",
-		 si.nents, si.runs, (unsigned long long)si.dma_min,
-		 (unsigned long long)si.dma_max, (unsigned long long)si.longest,
-		 si.progs_entries, si.progs_runs);
-	tap_result(ok && si.total_len == BUF_SIZE && c.total == BUF_SIZE &&
-		   c.min == si.dma_min && c.max == si.dma_max &&
-		   c.runs == si.runs && c.progs_entries == si.progs_entries &&
-		   c.progs_runs == si.progs_runs && c.viol == si.violations &&
-		   !(si.violation_kinds & (DMALAB_IMP_VIOL_MASK |
-					   DMALAB_IMP_VIOL_WINDOW)),
-		   "report_agrees_with_entry_list");
-	if (si.violations)
-		tap_diag("exporter left %u entries beyond the device's segment limits (kinds %#x)",
-			 si.violations, si.violation_kinds);
-	tap_result(si.progs_runs == BUF_SIZE / 2048 &&
-		   si.progs_entries >= si.progs_runs,
-		   "edu_programmings_count_2k_chunks");
-
-	ok = !dmalab_imp_get_sg_info(fd, as, &si2, e2, MAXE, NULL);
-	if (iommu) {
-		tap_result(si.runs == 1 && si.dma_max - si.dma_min + 1 == BUF_SIZE,
-			   "iommu_maps_buffer_to_one_contiguous_range");
-		tap_result(ok && (si2.dma_min != si.dma_min || si2.runs != si.runs),
-			   "iommu_addresses_differ_from_physical");
-	} else {
-		tap_result(si.runs >= 1 && si.runs <= si.nents,
-			   "no_iommu_runs_are_physical_pieces");
-		tap_result(ok && si2.entries_count == si.entries_count &&
-			   !memcmp(e, e2, si.entries_count * sizeof(e[0])),
-			   "no_iommu_device_sees_physical_addresses");
-	}
-
-	/* The exporter's entries longer than 4 KiB: refused before mapping. */
-	recount(e2, si2.entries_count, 0, 4096, 0xfff, &c);
-	tap_diag("sim with 4 KiB segments: map %d, %u of the exporter's entries too long",
-		 small_map, c.viol);
-	ok = c.viol ? small_map == -EMSGSIZE :
-	     !small_map && !dmalab_imp_get_sg_info(fd, asm_, &s3, NULL, 0, NULL) &&
-	     !s3.violations;
-	tap_result(ok, "segment_limits_checked_before_mapping");
-
-	memset(&s3, 0, sizeof(s3));
-	s3.size = sizeof(s3);
-	s3.attach_id = a;
-	s3.entries_cap = 4;
-	s3.entries_elem_size = sizeof(e[0]);
-	tap_result(test_malformed(fd, DMALAB_IMP_IOC_SG_INFO, &s3) == -EINVAL,
-		   "entry_capacity_without_pointer_rejected");
-
-	{
-		pid_t pid = fork();
-		int st = 0;
-
-		if (!pid) {
-			struct dmalab_imp_sg_info x;
-			int r1, r2;
-
-			if (setuid(65534))
-				_exit(3);
-			r1 = dmalab_imp_get_sg_info(fd, a, &x, e, MAXE, NULL);
-			r2 = dmalab_imp_get_sg_info(fd, a, &x, NULL, 0, NULL);
-			_exit(r1 == -EPERM && r2 == 0 ? 0 : 1);
-		}
-		waitpid(pid, &st, 0);
-		tap_result(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-			   "entry_list_needs_cap_sys_admin");
-	}
-	{
-		/* Unmap then map again gives a fresh, consistent table. */
-		ok = !dmalab_imp_unmap_attach(fd, a, NULL) &&
-		     dmalab_imp_unmap_attach(fd, a, NULL) == -EBADFD &&
-		     !dmalab_imp_map_attach(fd, a, DMALAB_IMP_DIR_TO_DEVICE, NULL) &&
-		     !dmalab_imp_get_sg_info(fd, a, &si, NULL, 0, NULL) &&
-		     si.dir == DMALAB_IMP_DIR_TO_DEVICE && si.total_len == BUF_SIZE;
-		tap_result(ok, "remap_after_unmap_reports_new_direction");
-	}
-	close(fd);
-	close(bfd);
-	return tap_exit();
+	self->bfd = -1;
+	fd = self->fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, fd) TH_LOG("open /dev/dmalab_imp: %d", fd);
+	self->bfd = src_any(BUF_SIZE, &src);
+	ASSERT_LE(0, self->bfd) TH_LOG("no foreign dma-buf (last tried %s)",
+				       src);
+	ASSERT_EQ(0, test_edu(fd, 1, &dev, &self->info));
+	self->iommu = !!(self->info.dev_flags & DMALAB_IMP_DEV_IOMMU);
+	ASSERT_EQ(0, test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim));
+	ASSERT_EQ(0, test_sim(fd, 64, 4096, 0xfff, 0, 0, 0, 0, &small));
+	ASSERT_EQ(0, dmalab_imp_import_fd(fd, self->bfd, &self->h, NULL, NULL));
+	ASSERT_EQ(0, dmalab_imp_attach_dev(fd, self->h, dev, &self->a, NULL));
+	ASSERT_EQ(0, dmalab_imp_attach_dev(fd, self->h, sim, &self->as, NULL));
+	ASSERT_EQ(0, dmalab_imp_attach_dev(fd, self->h, small, &self->asm_,
+					   NULL));
 }
+
+FIXTURE_TEARDOWN(sg)
+{
+	close(self->fd);
+	if (self->bfd >= 0)
+		close(self->bfd);
+}
+
+/* Map edu B and the 64-bit sim; the report and entry list of each. */
+static void map_edu_and_sim(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(sg) *self)
+{
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, self->a,
+					   DMALAB_IMP_DIR_BIDIR, NULL));
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, self->as,
+					   DMALAB_IMP_DIR_BIDIR, NULL));
+	ASSERT_EQ(0, dmalab_imp_get_sg_info(self->fd, self->a, &self->si,
+					    self->e, MAXE, NULL));
+	ASSERT_EQ(0, dmalab_imp_get_sg_info(self->fd, self->as, &self->si2,
+					    self->e2, MAXE, NULL));
+}
+
+TEST_F(sg, report_of_unmapped_attachment_is_ebadfd)
+{
+	struct dmalab_imp_sg_info si;
+
+	EXPECT_EQ(-EBADFD, dmalab_imp_get_sg_info(self->fd, self->a, &si, NULL,
+						  0, NULL));
+}
+
+TEST_F(sg, map_for_edu_and_sim)
+{
+	EXPECT_EQ(0, dmalab_imp_map_attach(self->fd, self->a,
+					   DMALAB_IMP_DIR_BIDIR, NULL));
+	EXPECT_EQ(0, dmalab_imp_map_attach(self->fd, self->as,
+					   DMALAB_IMP_DIR_BIDIR, NULL));
+}
+
+TEST_F(sg, report_agrees_with_entry_list)
+{
+	const struct dmalab_imp_sg_info *si = &self->si;
+	struct counts c;
+
+	map_edu_and_sim(_metadata, self);
+	TH_LOG("edu b %s: %u entries, %u runs, dma %#llx..%#llx, longest %llu, programmings %u per entry / %u per run",
+	       self->iommu ? "behind IOMMU" : "without IOMMU", si->nents,
+	       si->runs, (unsigned long long)si->dma_min,
+	       (unsigned long long)si->dma_max,
+	       (unsigned long long)si->longest, si->progs_entries,
+	       si->progs_runs);
+	if (si->violations)
+		TH_LOG("exporter left %u entries beyond the device's segment limits (kinds %#x)",
+		       si->violations, si->violation_kinds);
+	ASSERT_EQ(si->nents, si->entries_count);
+	recount(self->e, si->entries_count, self->info.max_xfer,
+		self->info.max_seg_size, self->info.seg_boundary_mask, &c);
+	EXPECT_EQ((__u64)BUF_SIZE, si->total_len);
+	EXPECT_EQ((__u64)BUF_SIZE, c.total);
+	EXPECT_EQ(c.min, si->dma_min);
+	EXPECT_EQ(c.max, si->dma_max);
+	EXPECT_EQ(c.runs, si->runs);
+	EXPECT_EQ(c.progs_entries, si->progs_entries);
+	EXPECT_EQ(c.progs_runs, si->progs_runs);
+	EXPECT_EQ(c.viol, si->violations);
+	EXPECT_EQ(0U, si->violation_kinds & (DMALAB_IMP_VIOL_MASK |
+					     DMALAB_IMP_VIOL_WINDOW));
+}
+
+TEST_F(sg, edu_programmings_count_2k_chunks)
+{
+	map_edu_and_sim(_metadata, self);
+	EXPECT_EQ((__u32)BUF_SIZE / 2048, self->si.progs_runs);
+	EXPECT_LE(self->si.progs_runs, self->si.progs_entries);
+}
+
+TEST_F(sg, iommu_maps_buffer_to_one_contiguous_range)
+{
+	if (!self->iommu)
+		SKIP(return, "edu b is not behind an IOMMU");
+	map_edu_and_sim(_metadata, self);
+	EXPECT_EQ(1U, self->si.runs);
+	EXPECT_EQ((__u64)BUF_SIZE, self->si.dma_max - self->si.dma_min + 1);
+}
+
+TEST_F(sg, iommu_addresses_differ_from_physical)
+{
+	if (!self->iommu)
+		SKIP(return, "edu b is not behind an IOMMU");
+	map_edu_and_sim(_metadata, self);
+	EXPECT_TRUE(self->si2.dma_min != self->si.dma_min ||
+		    self->si2.runs != self->si.runs);
+}
+
+TEST_F(sg, no_iommu_runs_are_physical_pieces)
+{
+	if (self->iommu)
+		SKIP(return, "edu b is behind an IOMMU");
+	map_edu_and_sim(_metadata, self);
+	EXPECT_LE(1U, self->si.runs);
+	EXPECT_GE(self->si.nents, self->si.runs);
+}
+
+TEST_F(sg, no_iommu_device_sees_physical_addresses)
+{
+	if (self->iommu)
+		SKIP(return, "edu b is behind an IOMMU");
+	map_edu_and_sim(_metadata, self);
+	ASSERT_EQ(self->si.entries_count, self->si2.entries_count);
+	EXPECT_EQ(0, memcmp(self->e, self->e2,
+			    self->si.entries_count * sizeof(self->e[0])));
+}
+
+/* The exporter's entries longer than 4 KiB: refused before mapping. */
+TEST_F(sg, segment_limits_checked_before_mapping)
+{
+	struct dmalab_imp_sg_info s3;
+	struct counts c;
+	int r;
+
+	map_edu_and_sim(_metadata, self);
+	recount(self->e2, self->si2.entries_count, 0, 4096, 0xfff, &c);
+	r = dmalab_imp_map_attach(self->fd, self->asm_, DMALAB_IMP_DIR_BIDIR,
+				  NULL);
+	TH_LOG("sim with 4 KiB segments: map %d, %u of the exporter's entries too long",
+	       r, c.viol);
+	if (c.viol) {
+		EXPECT_EQ(-EMSGSIZE, r);
+	} else {
+		ASSERT_EQ(0, r);
+		ASSERT_EQ(0, dmalab_imp_get_sg_info(self->fd, self->asm_, &s3,
+						    NULL, 0, NULL));
+		EXPECT_EQ(0U, s3.violations);
+	}
+}
+
+TEST_F(sg, entry_capacity_without_pointer_rejected)
+{
+	struct dmalab_imp_sg_info s3 = {
+		.size = sizeof(s3), .attach_id = self->a, .entries_cap = 4,
+		.entries_elem_size = sizeof(struct dmalab_imp_sg_entry),
+	};
+
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, self->a,
+					   DMALAB_IMP_DIR_BIDIR, NULL));
+	EXPECT_EQ(-EINVAL, test_malformed(self->fd, DMALAB_IMP_IOC_SG_INFO,
+					  &s3));
+}
+
+TEST_F(sg, entry_list_needs_cap_sys_admin)
+{
+	int st = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, self->a,
+					   DMALAB_IMP_DIR_BIDIR, NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		static struct dmalab_imp_sg_entry e[MAXE];
+		struct dmalab_imp_sg_info x;
+		int r1, r2;
+
+		if (setuid(65534))
+			_exit(3);
+		r1 = dmalab_imp_get_sg_info(self->fd, self->a, &x, e, MAXE,
+					    NULL);
+		r2 = dmalab_imp_get_sg_info(self->fd, self->a, &x, NULL, 0,
+					    NULL);
+		_exit(r1 == -EPERM && r2 == 0 ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		TH_LOG("as uid 65534: exit status %d (1: entries not refused with -EPERM or the summary refused, 3: setuid failed)",
+		       WEXITSTATUS(st));
+}
+
+/* Unmap then map again gives a fresh, consistent table. */
+TEST_F(sg, remap_after_unmap_reports_new_direction)
+{
+	struct dmalab_imp_sg_info si;
+
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, self->a,
+					   DMALAB_IMP_DIR_BIDIR, NULL));
+	EXPECT_EQ(0, dmalab_imp_unmap_attach(self->fd, self->a, NULL));
+	EXPECT_EQ(-EBADFD, dmalab_imp_unmap_attach(self->fd, self->a, NULL));
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, self->a,
+					   DMALAB_IMP_DIR_TO_DEVICE, NULL));
+	ASSERT_EQ(0, dmalab_imp_get_sg_info(self->fd, self->a, &si, NULL, 0,
+					    NULL));
+	EXPECT_EQ((__u32)DMALAB_IMP_DIR_TO_DEVICE, si.dir);
+	EXPECT_EQ((__u64)BUF_SIZE, si.total_len);
+}
+
+TEST_HARNESS_MAIN

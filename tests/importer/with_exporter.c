@@ -8,179 +8,232 @@
  * bus 0) share contents through the exporter's copies.
  */
 #include "dmalab_test.h"
-#include "tap.h"
+#include "kselftest_harness.h"
 
 #include <linux/dmalab_exp.h>
 
 #define BUF_SIZE 8192
 #define GIB (1ULL << 30)
 
-static int efd, fd;
+/* Both modules' files and both edu devices. */
+FIXTURE(exp) {
+	int fd, efd;
+	__u32 ea, eb;
+	int iommu;
+};
 
-static int exp_alloc(size_t len, __u32 bits, __u32 timing, __u32 flags)
+static int exp_alloc(FIXTURE_DATA(exp) *self, size_t len, __u32 bits,
+		     __u32 timing, __u32 flags)
 {
 	struct dmalab_alloc_opts o = {
 		.len = len, .timing = timing, .flags = flags,
 		.addr_bits = bits, .cloexec = 1,
 	};
 
-	return dmalab_alloc(efd, &o, NULL);
+	return dmalab_alloc(self->efd, &o, NULL);
 }
 
-static int import_map(int bfd, __u32 dev, __u32 dir, __u32 *h, __u32 *att)
-{
-	return dmalab_imp_import_fd(fd, bfd, h, NULL, NULL) ?:
-	       dmalab_imp_attach_dev(fd, *h, dev, att, NULL) ?:
-	       dmalab_imp_map_attach(fd, *att, dir, NULL);
-}
-
-static void edu_a_round_trip(__u32 ea, int iommu)
-{
-	static unsigned char pat[BUF_SIZE], out[BUF_SIZE];
-	struct dmalab_imp_sg_info si;
-	__u32 hs = 0, hd = 0, as = 0, ad = 0;
-	int s = exp_alloc(BUF_SIZE, 28, DMALAB_EXP_TIMING_EAGER, 0);
-	int d = exp_alloc(BUF_SIZE, 28, DMALAB_EXP_TIMING_EAGER, 0);
-	int r, i;
-
-	for (i = 0; i < BUF_SIZE; i++)
-		pat[i] = (i * 11 + 1) & 0xff;
-	r = (s < 0 ? s : 0) ?: (d < 0 ? d : 0) ?:
-	    import_map(s, ea, DMALAB_IMP_DIR_TO_DEVICE, &hs, &as) ?:
-	    import_map(d, ea, DMALAB_IMP_DIR_FROM_DEVICE, &hd, &ad);
-	tap_result(!r && !dmalab_imp_get_sg_info(fd, ad, &si, NULL, 0, NULL) &&
-		   (iommu || si.dma_max < (1ULL << 28)),
-		   "buffer_below_256m_maps_for_edu_a");
-	r = r ?: test_cpu_write(fd, hs, 0, BUF_SIZE, pat) ?:
-	    dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
-					    .src_attach = as, .dst_attach = ad,
-					    .len = BUF_SIZE), NULL, NULL) ?:
-	    test_cpu_read(fd, hd, 0, BUF_SIZE, out);
-	tap_result(!r && !memcmp(pat, out, BUF_SIZE),
-		   "edu_a_copy_round_trip_byte_exact");
-	close(s);
-	close(d);
-}
-
-static void deferred_between_edus(__u32 ea, __u32 eb, int iommu)
-{
-	static unsigned char want[BUF_SIZE];
-	struct dmalab_imp_sg_info si;
-	__u32 h = 0, aa = 0, ab = 0;
-	int b = exp_alloc(BUF_SIZE, 0, DMALAB_EXP_TIMING_DEFERRED, 0);
-	uint64_t sum = 0;
-	int r;
-
-	/* Both attached before the first map: pages go where both reach. */
-	r = (b < 0 ? b : 0) ?: dmalab_imp_import_fd(fd, b, &h, NULL, NULL) ?:
-	    dmalab_imp_attach_dev(fd, h, eb, &ab, NULL) ?:
-	    dmalab_imp_attach_dev(fd, h, ea, &aa, NULL) ?:
-	    dmalab_imp_map_attach(fd, ab, DMALAB_IMP_DIR_BIDIR, NULL) ?:
-	    dmalab_imp_map_attach(fd, aa, DMALAB_IMP_DIR_BIDIR, NULL);
-	tap_result(!r && !dmalab_imp_get_sg_info(fd, aa, &si, NULL, 0, NULL) &&
-		   (iommu || si.dma_max < (1ULL << 28)),
-		   "deferred_buffer_placed_for_the_narrower_device");
-	memset(want, 0xe7, BUF_SIZE);
-	r = r ?: dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
-						 .dst_attach = aa,
-						 .len = BUF_SIZE,
-						 .pattern = 0xe7),
-				    NULL, NULL) ?:
-	    dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
-					    .src_attach = ab, .len = BUF_SIZE),
-			       &sum, NULL);
-	tap_result(!r && sum == imp_fnv(want, BUF_SIZE),
-		   "edu_b_reads_what_edu_a_wrote");
-	close(b);
-}
-
-/* Run one step of a sequence unless an earlier one failed; say which. */
-#define STEP(r, what, expr) do {					\
-	if (!(r)) {							\
-		(r) = (expr);						\
-		if (r)							\
-			tap_diag("%s: %s", what, strerror(-(r)));	\
-	}								\
-} while (0)
-
-static void disjoint_sims(void)
-{
-	static unsigned char want[4096], out[4096];
-	__u32 dx = 0, dy = 0, h = 0, ax = 0, ay = 0, h2 = 0, ax2 = 0, ay2 = 0;
-	int b, b2, r;
-	uint64_t sum = 0;
-
-	/*
-	 * X reaches [0, 3 GiB): the exporter (as of this writing) treats a
-	 * range ending exactly at 4 GiB - 1 as unconstrained and fails the
-	 * copy's allocation with -ENOMEM; reported to the lead.
-	 */
-	r = test_sim(fd, 64, 0, 0, DMALAB_IMP_SIM_WINDOW, 0, 64 * GIB, 3 * GIB, &dx) ?:
-	    test_sim(fd, 64, 0, 0, DMALAB_IMP_SIM_WINDOW, 4 * GIB, 0, 12 * GIB, &dy);
-	if (r) {
-		tap_result(0, "windowed_sims_created");
-		tap_skip("cpu_sees_what_one_windowed_device_wrote", "no sims");
-		tap_skip("other_windowed_device_reads_it_through_exporter_copy",
-			 "no sims");
-		return;
-	}
-	b2 = exp_alloc(4096, 0, DMALAB_EXP_TIMING_EAGER, 0);
-	r = (b2 < 0 ? b2 : 0) ?: dmalab_imp_import_fd(fd, b2, &h2, NULL, NULL) ?:
-	    dmalab_imp_attach_dev(fd, h2, dx, &ax2, NULL) ?:
-	    dmalab_imp_attach_dev(fd, h2, dy, &ay2, NULL);
-	tap_result(r == -ERANGE,
-		   "disjoint_windows_without_strategy_refused_at_attach");
-	close(b2);
-
-	b = exp_alloc(4096, 0, DMALAB_EXP_TIMING_EAGER, DMALAB_EXP_ALLOC_COPY);
-	memset(want, 0x42, sizeof(want));
-	r = (b < 0 ? b : 0) ?: dmalab_imp_import_fd(fd, b, &h, NULL, NULL);
-	STEP(r, "attach x", dmalab_imp_attach_dev(fd, h, dx, &ax, NULL));
-	STEP(r, "attach y", dmalab_imp_attach_dev(fd, h, dy, &ay, NULL));
-	STEP(r, "map x", dmalab_imp_map_attach(fd, ax, DMALAB_IMP_DIR_BIDIR,
-					       NULL));
-	STEP(r, "fill x", dmalab_imp_run_job(fd,
-			TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = ax,
-				 .len = 4096, .pattern = 0x42), NULL, NULL));
-	STEP(r, "unmap x", dmalab_imp_unmap_attach(fd, ax, NULL));
-	STEP(r, "cpu read", test_cpu_read(fd, h, 0, 4096, out));
-	if (!r && memcmp(out, want, sizeof(want)))
-		tap_diag("cpu read %#x %#x, want 0x42", out[0], out[4095]);
-	tap_result(!r && !memcmp(out, want, sizeof(want)),
-		   "cpu_sees_what_one_windowed_device_wrote");
-	STEP(r, "map y", dmalab_imp_map_attach(fd, ay, DMALAB_IMP_DIR_BIDIR,
-					       NULL));
-	STEP(r, "checksum y", dmalab_imp_run_job(fd,
-			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
-				 .src_attach = ay, .len = 4096), &sum, NULL));
-	tap_result(!r && sum == imp_fnv(want, sizeof(want)),
-		   "other_windowed_device_reads_it_through_exporter_copy");
-	close(b);
-}
-
-int main(void)
+FIXTURE_SETUP(exp)
 {
 	struct dmalab_imp_dev_info ia, ib;
-	__u32 ea = 0, eb = 0;
-	int i, iommu;
+	int b;
 
-	tap_plan(7);
-	fd = dmalab_imp_open(NULL);
-	efd = dmalab_exp_open(NULL);
-	if (fd < 0 || test_edu(fd, 0, &ea, &ia) || test_edu(fd, 1, &eb, &ib)) {
-		tap_diag("setup failed");
-		return 1;
-	}
-	if (efd < 0 || exp_alloc(4096, 0, 0, 0) < 0) {
-		for (i = 0; i < 7; i++)
-			tap_skip("with_exporter", "dmalab_exp not usable");
-		return tap_exit();
-	}
-	iommu = !!(ia.dev_flags & DMALAB_IMP_DEV_IOMMU);
-	edu_a_round_trip(ea, iommu);
-	deferred_between_edus(ea, eb, iommu);
-	disjoint_sims();
-	close(fd);
-	close(efd);
-	return tap_exit();
+	self->efd = -1;
+	self->fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, self->fd) TH_LOG("open /dev/dmalab_imp: %d", self->fd);
+	ASSERT_EQ(0, test_edu(self->fd, 0, &self->ea, &ia));
+	ASSERT_EQ(0, test_edu(self->fd, 1, &self->eb, &ib));
+	self->iommu = !!(ia.dev_flags & DMALAB_IMP_DEV_IOMMU);
+	self->efd = dmalab_exp_open(NULL);
+	b = self->efd < 0 ? self->efd : exp_alloc(self, 4096, 0, 0, 0);
+	if (b < 0)
+		SKIP(return, "dmalab_exp not usable: %s", strerror(-b));
+	close(b);
 }
+
+FIXTURE_TEARDOWN(exp)
+{
+	if (self->efd >= 0)
+		close(self->efd);
+	close(self->fd);
+}
+
+/* An eager buffer below 256 MiB mapped for edu A in @dir; its fd closed. */
+static void low_buffer_on_edu_a(struct __test_metadata *_metadata,
+				FIXTURE_DATA(exp) *self, __u32 dir,
+				struct dmalab_imp_mapping *m)
+{
+	int b = exp_alloc(self, BUF_SIZE, 28, DMALAB_EXP_TIMING_EAGER, 0);
+
+	ASSERT_LE(0, b) TH_LOG("exporter allocation: %d", b);
+	ASSERT_EQ(0, dmalab_imp_map_fd(self->fd, b, self->ea, dir, m, NULL));
+	close(b);
+}
+
+TEST_F(exp, buffer_below_256m_maps_for_edu_a)
+{
+	struct dmalab_imp_mapping d;
+	struct dmalab_imp_sg_info si;
+
+	low_buffer_on_edu_a(_metadata, self, DMALAB_IMP_DIR_FROM_DEVICE, &d);
+	ASSERT_EQ(0, dmalab_imp_get_sg_info(self->fd, d.attach_id, &si, NULL,
+					    0, NULL));
+	if (!self->iommu)
+		EXPECT_GT(1ULL << 28, si.dma_max);
+}
+
+TEST_F(exp, edu_a_copy_round_trip_byte_exact)
+{
+	unsigned char pat[BUF_SIZE], out[BUF_SIZE];
+	struct dmalab_imp_mapping s, d;
+	int i;
+
+	low_buffer_on_edu_a(_metadata, self, DMALAB_IMP_DIR_TO_DEVICE, &s);
+	low_buffer_on_edu_a(_metadata, self, DMALAB_IMP_DIR_FROM_DEVICE, &d);
+	for (i = 0; i < BUF_SIZE; i++)
+		pat[i] = (i * 11 + 1) & 0xff;
+	ASSERT_EQ(0, test_cpu_write(self->fd, s.handle, 0, BUF_SIZE, pat));
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_COPY,
+				 .src_attach = s.attach_id,
+				 .dst_attach = d.attach_id, .len = BUF_SIZE),
+			NULL, NULL));
+	ASSERT_EQ(0, test_cpu_read(self->fd, d.handle, 0, BUF_SIZE, out));
+	EXPECT_EQ(0, memcmp(pat, out, BUF_SIZE));
+}
+
+/*
+ * A deferred buffer attached to edu B, then to edu A, before its first
+ * map: its pages go where both reach. Both mapped, A's attachment in @aa.
+ */
+static void deferred_on_both(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(exp) *self, __u32 *aa, __u32 *ab)
+{
+	int b = exp_alloc(self, BUF_SIZE, 0, DMALAB_EXP_TIMING_DEFERRED, 0);
+	__u32 h;
+
+	ASSERT_LE(0, b) TH_LOG("exporter allocation: %d", b);
+	ASSERT_EQ(0, dmalab_imp_import_fd(self->fd, b, &h, NULL, NULL));
+	close(b);
+	ASSERT_EQ(0, dmalab_imp_attach_dev(self->fd, h, self->eb, ab, NULL));
+	ASSERT_EQ(0, dmalab_imp_attach_dev(self->fd, h, self->ea, aa, NULL));
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, *ab, DMALAB_IMP_DIR_BIDIR,
+					   NULL));
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, *aa, DMALAB_IMP_DIR_BIDIR,
+					   NULL));
+}
+
+TEST_F(exp, deferred_buffer_placed_for_the_narrower_device)
+{
+	struct dmalab_imp_sg_info si;
+	__u32 aa, ab;
+
+	deferred_on_both(_metadata, self, &aa, &ab);
+	ASSERT_EQ(0, dmalab_imp_get_sg_info(self->fd, aa, &si, NULL, 0, NULL));
+	if (!self->iommu)
+		EXPECT_GT(1ULL << 28, si.dma_max);
+}
+
+TEST_F(exp, edu_b_reads_what_edu_a_wrote)
+{
+	unsigned char want[BUF_SIZE];
+	uint64_t sum = 0;
+	__u32 aa, ab;
+
+	deferred_on_both(_metadata, self, &aa, &ab);
+	memset(want, 0xe7, BUF_SIZE);
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = aa,
+				 .len = BUF_SIZE, .pattern = 0xe7),
+			NULL, NULL));
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+				 .src_attach = ab, .len = BUF_SIZE),
+			&sum, NULL));
+	EXPECT_EQ(imp_fnv(want, BUF_SIZE), sum);
+}
+
+/*
+ * Simulated devices X and Y whose windows do not meet. X reaches
+ * [0, 3 GiB): the exporter (as of this writing) treats a range ending
+ * exactly at 4 GiB - 1 as unconstrained and fails the copy's allocation
+ * with -ENOMEM; reported to the lead.
+ */
+static void disjoint_sims(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(exp) *self, __u32 *dx, __u32 *dy)
+{
+	ASSERT_EQ(0, test_sim(self->fd, 64, 0, 0, DMALAB_IMP_SIM_WINDOW, 0,
+			      64 * GIB, 3 * GIB, dx));
+	ASSERT_EQ(0, test_sim(self->fd, 64, 0, 0, DMALAB_IMP_SIM_WINDOW,
+			      4 * GIB, 0, 12 * GIB, dy));
+}
+
+TEST_F(exp, disjoint_windows_without_strategy_refused_at_attach)
+{
+	__u32 dx, dy, h, ax, ay;
+	int b;
+
+	disjoint_sims(_metadata, self, &dx, &dy);
+	b = exp_alloc(self, 4096, 0, DMALAB_EXP_TIMING_EAGER, 0);
+	ASSERT_LE(0, b) TH_LOG("exporter allocation: %d", b);
+	ASSERT_EQ(0, dmalab_imp_import_fd(self->fd, b, &h, NULL, NULL));
+	close(b);
+	EXPECT_EQ(-ERANGE, dmalab_imp_attach_dev(self->fd, h, dx, &ax, NULL) ?:
+			   dmalab_imp_attach_dev(self->fd, h, dy, &ay, NULL));
+}
+
+/*
+ * A buffer with the exporter's copy strategy attached to X and Y, which
+ * X, mapped alone, filled with 0x42 and unmapped: Y's attachment in @ay.
+ */
+static void filled_through_x(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(exp) *self, __u32 *h, __u32 *ay)
+{
+	__u32 dx, dy, ax;
+	int b;
+
+	disjoint_sims(_metadata, self, &dx, &dy);
+	b = exp_alloc(self, 4096, 0, DMALAB_EXP_TIMING_EAGER,
+		      DMALAB_EXP_ALLOC_COPY);
+	ASSERT_LE(0, b) TH_LOG("exporter allocation: %d", b);
+	ASSERT_EQ(0, dmalab_imp_import_fd(self->fd, b, h, NULL, NULL));
+	close(b);
+	ASSERT_EQ(0, dmalab_imp_attach_dev(self->fd, *h, dx, &ax, NULL));
+	ASSERT_EQ(0, dmalab_imp_attach_dev(self->fd, *h, dy, ay, NULL));
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, ax, DMALAB_IMP_DIR_BIDIR,
+					   NULL));
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = ax,
+				 .len = 4096, .pattern = 0x42), NULL, NULL));
+	ASSERT_EQ(0, dmalab_imp_unmap_attach(self->fd, ax, NULL));
+}
+
+TEST_F(exp, cpu_sees_what_one_windowed_device_wrote)
+{
+	unsigned char want[4096], out[4096];
+	__u32 h, ay;
+
+	filled_through_x(_metadata, self, &h, &ay);
+	memset(want, 0x42, sizeof(want));
+	ASSERT_EQ(0, test_cpu_read(self->fd, h, 0, sizeof(out), out));
+	EXPECT_EQ(0, memcmp(out, want, sizeof(want)))
+		TH_LOG("cpu read %#x %#x, want 0x42", out[0], out[4095]);
+}
+
+TEST_F(exp, other_windowed_device_reads_it_through_exporter_copy)
+{
+	unsigned char want[4096];
+	uint64_t sum = 0;
+	__u32 h, ay;
+
+	filled_through_x(_metadata, self, &h, &ay);
+	memset(want, 0x42, sizeof(want));
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, ay, DMALAB_IMP_DIR_BIDIR,
+					   NULL));
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+				 .src_attach = ay, .len = 4096), &sum, NULL));
+	EXPECT_EQ(imp_fnv(want, sizeof(want)), sum);
+}
+
+TEST_HARNESS_MAIN
