@@ -36,7 +36,7 @@ bad pattern_must_be_a_byte "'300'" dmalab alloc 8K --exec dmalab fill --pattern 
 bad unknown_device_is_named "'Z9'" dmalab alloc 8K --exec dmalab map --dev Z9
 bad dma_needs_an_operation "copy, fill or checksum" dmalab dma
 bad help_of_unknown_command_fails bogus dmalab help bogus
-bad info_of_a_file_that_is_not_a_dmabuf "not a dma-buf" dmalab info --fd 0 </proc/version
+bad info_of_a_file_that_is_not_a_dmabuf "not a dma-buf" dmalab info --fd 0 </init
 bad unknown_short_option_is_named "'-x'" dmalab alloc 4K -x
 bad option_without_its_value_is_named "needs a value" dmalab alloc 4K --placement
 bad equals_form_is_read_and_checked "'foo'" dmalab alloc 4K --placement=foo
