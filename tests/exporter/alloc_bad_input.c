@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Every malformed request to /dev/dmalab_exp gets its documented errno and
- * leaves nothing behind: no buffer, no memory, no fd.
+ * leaves nothing behind: no buffer, no memory, no fd. Each malformed ALLOC
+ * checks that itself; nothing_leaked_after_bad_input sends one of each
+ * kind of request (ALLOC, a grown ALLOC, INFO, STATS, BIND, an unknown
+ * number, a NULL pointer) in a row and checks the same.
  *
  * The requests are malformed on purpose, which libdmalab cannot send: this
  * program issues them with test_malformed() (a raw ioctl), each command
@@ -14,10 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "tap.h"
 #include "exp_util.h"
-
-static int dev;
+#include "kselftest_harness.h"
 
 /* @cmd with its size bits set to @size, as user space built with @size would. */
 static unsigned long with_size(unsigned long cmd, uint32_t size)
@@ -38,14 +39,8 @@ static struct dmalab_exp_alloc exp_args(uint64_t len)
 	return a;
 }
 
-/* Raw ALLOC (the command's size bits follow a->size): errno, 0 on success. */
-static int exp_alloc_args(struct dmalab_exp_alloc *a)
-{
-	return -test_malformed(dev, with_size(DMALAB_EXP_IOC_ALLOC, a->size), a);
-}
-
 /* Raw @cmd with size bits following @arg's @size: errno, 0 on success. */
-static int raw(unsigned long cmd, void *arg)
+static int raw(int dev, unsigned long cmd, void *arg)
 {
 	return -test_malformed(dev, with_size(cmd, *(uint32_t *)arg), arg);
 }
@@ -60,183 +55,396 @@ static int next_fd(void)
 	return n;
 }
 
-static void expect(struct dmalab_exp_alloc a, int err, const char *name)
+/* The exporter, its counters before the test, a 4 KiB buffer for INFO. */
+FIXTURE(bad) {
+	int dev, fd;
+	struct dmalab_exp_stats base;
+};
+
+FIXTURE_SETUP(bad)
+{
+	self->fd = -1;
+	self->dev = exp_open();
+	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", DMALAB_EXP_DEVICE,
+				       strerror(-self->dev));
+	ASSERT_EQ(0, exp_stats(self->dev, &self->base));
+}
+
+FIXTURE_TEARDOWN(bad)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/*
+ * Send ALLOC @a: it must fail with @err, and neither the exporter's
+ * counters nor the lowest free fd may move.
+ */
+static void alloc_refused(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(bad) *self, struct dmalab_exp_alloc a,
+			  int err)
 {
 	struct dmalab_exp_stats before, after;
 	int fd0 = next_fd(), got;
 
-	exp_stats(dev, &before);
-	got = exp_alloc_args(&a);
-	exp_stats(dev, &after);
+	ASSERT_EQ(0, exp_stats(self->dev, &before));
+	got = raw(self->dev, DMALAB_EXP_IOC_ALLOC, &a);
+	ASSERT_EQ(0, exp_stats(self->dev, &after));
 	if (!got && a.fd > 2)
 		close(a.fd);
-	if (!tap_result(got == err && exp_same_live(&before, &after) &&
-			next_fd() == fd0, "%s", name))
-		tap_diag("errno %d (%s), expected %d", got, strerror(got), err);
+	EXPECT_EQ(err, got) TH_LOG("errno %d (%s), expected %d (%s)", got,
+				   strerror(got), err, strerror(err));
+	EXPECT_TRUE(exp_same_live(&before, &after))
+		TH_LOG("live buffers %llu, bytes %llu; before %llu, %llu",
+		       (unsigned long long)after.live_buffers,
+		       (unsigned long long)after.live_bytes,
+		       (unsigned long long)before.live_buffers,
+		       (unsigned long long)before.live_bytes);
+	EXPECT_EQ(fd0, next_fd()) TH_LOG("an fd was left open");
 }
 
+/* Allocate the 4 KiB buffer INFO is asked about. */
+static void alloc_ok(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(bad) *self)
+{
+	self->fd = exp_alloc(self->dev, 4096, 0, 0, 0, 0);
+	ASSERT_LE(0, self->fd) TH_LOG("alloc: %s", strerror(-self->fd));
+}
+
+TEST_F(bad, zero_len_fails_einval)
+{
+	alloc_refused(_metadata, self, exp_args(0), EINVAL);
+}
+
+TEST_F(bad, unaligned_len_fails_einval)
+{
+	alloc_refused(_metadata, self, exp_args(4095), EINVAL);
+}
+
+TEST_F(bad, unaligned_len_above_page_fails_einval)
+{
+	alloc_refused(_metadata, self, exp_args(4096 + 1), EINVAL);
+}
+
+TEST_F(bad, len_above_cap_fails_e2big)
+{
+	alloc_refused(_metadata, self, exp_args(self->base.max_len + 4096),
+		      E2BIG);
+}
+
+TEST_F(bad, huge_len_fails_e2big)
+{
+	alloc_refused(_metadata, self, exp_args(~0ULL & ~4095ULL), E2BIG);
+}
+
+TEST_F(bad, len_2_pow_63_fails_e2big)
+{
+	alloc_refused(_metadata, self, exp_args(1ULL << 63), E2BIG);
+}
+
+TEST_F(bad, len_all_ones_fails_einval)
+{
+	alloc_refused(_metadata, self, exp_args(~0ULL), EINVAL);
+}
+
+TEST_F(bad, unknown_flag_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.flags = 1U << 7;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, top_flag_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.flags = 1U << 31;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, unknown_placement_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.placement = 2;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, unknown_timing_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.timing = 7;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, addr_bits_too_small_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.addr_bits = 12;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, addr_bits_too_large_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.addr_bits = 65;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, unknown_fd_flag_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.fd_flags = O_RDWR | O_NONBLOCK;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, write_only_fd_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.fd_flags = O_WRONLY;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, nonzero_pad_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.pad = 1;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, nonzero_reserved0_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.reserved[0] = 1;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, nonzero_reserved1_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.reserved[1] = 1ULL << 40;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, nonzero_fd_output_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.fd = -1;	/* an output: UAPI 1.0 wants it zero on input */
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, short_struct_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.size = 4;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, struct_short_by_8_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.size = sizeof(a) - 8;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, zero_struct_size_fails_einval)
+{
+	struct dmalab_exp_alloc a = exp_args(4096);
+
+	a.size = 0;
+	alloc_refused(_metadata, self, a, EINVAL);
+}
+
+TEST_F(bad, contig_above_limit_fails_e2big)
+{
+	struct dmalab_exp_alloc a = exp_args(2 * self->base.max_contig_len);
+
+	a.placement = DMALAB_EXP_PLACE_CONTIG;
+	alloc_refused(_metadata, self, a, E2BIG);
+}
+
+/* An ALLOC as a newer user space sends it: 16 more bytes, @size says so. */
 struct big_alloc {
 	struct dmalab_exp_alloc a;
 	uint64_t extra[2];
 };
 
-static void size_field_cases(void)
+static struct big_alloc big_args(uint64_t tail)
 {
 	struct big_alloc b;
-	int got;
 
 	memset(&b, 0, sizeof(b));
 	b.a = exp_args(4096);
 	b.a.size = sizeof(b);
-	got = exp_alloc_args(&b.a);
-	tap_result(!got, "larger_struct_with_zero_tail_is_accepted");
-	if (!got)
-		close(b.a.fd);
+	b.extra[1] = tail;
+	return b;
+}
 
-	memset(&b, 0, sizeof(b));
-	b.a = exp_args(4096);
-	b.a.size = sizeof(b);
-	b.extra[1] = 1;
-	got = exp_alloc_args(&b.a);
-	tap_result(got == E2BIG, "larger_struct_with_nonzero_tail_fails_e2big");
+TEST_F(bad, larger_struct_with_zero_tail_is_accepted)
+{
+	struct big_alloc b = big_args(0);
+	int got = raw(self->dev, DMALAB_EXP_IOC_ALLOC, &b.a);
+
+	EXPECT_EQ(0, got) TH_LOG("%s", strerror(got));
 	if (!got)
 		close(b.a.fd);
 }
 
-static void info_cases(void)
+TEST_F(bad, larger_struct_with_nonzero_tail_fails_e2big)
+{
+	struct big_alloc b = big_args(1);
+	int got = raw(self->dev, DMALAB_EXP_IOC_ALLOC, &b.a);
+
+	EXPECT_EQ(E2BIG, got) TH_LOG("%s", got ? strerror(got) : "accepted");
+	if (!got)
+		close(b.a.fd);
+}
+
+TEST_F(bad, info_bad_fd_fails_ebadf)
 {
 	struct dmalab_exp_info info;
-	int fd = exp_alloc(dev, 4096, 0, 0, 0, 0);
+
+	EXPECT_EQ(EBADF, exp_info(self->dev, 1000, &info));
+}
+
+TEST_F(bad, info_non_dmabuf_fd_fails_einval)
+{
+	struct dmalab_exp_info info;
 	int pipefd[2];
 
-	tap_result(exp_info(dev, 1000, &info) == EBADF, "info_bad_fd_fails_ebadf");
-	if (pipe(pipefd)) {
-		pipefd[0] = -1;
-		pipefd[1] = -1;
-	}
-	tap_result(exp_info(dev, pipefd[0], &info) == EINVAL,
-		   "info_non_dmabuf_fd_fails_einval");
+	ASSERT_EQ(0, pipe(pipefd));
+	EXPECT_EQ(EINVAL, exp_info(self->dev, pipefd[0], &info));
 	close(pipefd[0]);
 	close(pipefd[1]);
+}
+
+/* A valid INFO request about self->fd. */
+static struct dmalab_exp_info info_args(FIXTURE_DATA(bad) *self)
+{
+	struct dmalab_exp_info info;
 
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
-	info.fd = fd;
+	info.fd = self->fd;
+	return info;
+}
+
+TEST_F(bad, info_unknown_flags_fail_einval)
+{
+	struct dmalab_exp_info info;
+
+	alloc_ok(_metadata, self);
+	info = info_args(self);
 	info.flags = 1;
-	tap_result(raw(DMALAB_EXP_IOC_INFO, &info) == EINVAL,
-		   "info_unknown_flags_fail_einval");
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	info.fd = fd;
+	EXPECT_EQ(EINVAL, raw(self->dev, DMALAB_EXP_IOC_INFO, &info));
+}
+
+TEST_F(bad, info_nonzero_reserved_fails_einval)
+{
+	struct dmalab_exp_info info;
+
+	alloc_ok(_metadata, self);
+	info = info_args(self);
 	info.reserved[1] = 1;
-	tap_result(raw(DMALAB_EXP_IOC_INFO, &info) == EINVAL,
-		   "info_nonzero_reserved_fails_einval");
-	memset(&info, 0, sizeof(info));
+	EXPECT_EQ(EINVAL, raw(self->dev, DMALAB_EXP_IOC_INFO, &info));
+}
+
+TEST_F(bad, info_short_struct_fails_einval)
+{
+	struct dmalab_exp_info info;
+
+	alloc_ok(_metadata, self);
+	info = info_args(self);
 	info.size = 8;
-	info.fd = fd;
-	tap_result(raw(DMALAB_EXP_IOC_INFO, &info) == EINVAL,
-		   "info_short_struct_fails_einval");
-	close(fd);
+	EXPECT_EQ(EINVAL, raw(self->dev, DMALAB_EXP_IOC_INFO, &info));
 }
 
-static void stats_and_unknown_cases(void)
+TEST_F(bad, stats_unknown_flags_fail_einval)
 {
-	struct dmalab_exp_stats st;
-	struct dmalab_exp_bind bind;
+	struct dmalab_exp_stats st = { .size = sizeof(st), .flags = 2 };
 
-	memset(&st, 0, sizeof(st));
-	st.size = sizeof(st);
-	st.flags = 2;
-	tap_result(raw(DMALAB_EXP_IOC_STATS, &st) == EINVAL,
-		   "stats_unknown_flags_fail_einval");
-	tap_result(test_malformed(dev, _IOWR(DMALAB_EXP_IOC_MAGIC, 0x3f,
-					     struct dmalab_exp_stats), &st) == -ENOTTY,
-		   "unknown_ioctl_fails_enotty");
-	memset(&bind, 0, sizeof(bind));
-	bind.size = sizeof(bind);
-	bind.fd = -1;
-	bind.reserved[0] = 1;
-	tap_result(raw(DMALAB_EXP_IOC_BIND, &bind) == EINVAL,
-		   "bind_nonzero_reserved_fails_einval");
-	tap_result(test_malformed(dev, DMALAB_EXP_IOC_ALLOC, NULL) == -EFAULT,
-		   "alloc_null_pointer_fails_efault");
+	EXPECT_EQ(EINVAL, raw(self->dev, DMALAB_EXP_IOC_STATS, &st));
 }
 
-int main(void)
+TEST_F(bad, unknown_ioctl_fails_enotty)
 {
-	struct dmalab_exp_stats base, st;
-	struct dmalab_exp_alloc a;
+	struct dmalab_exp_stats st = { .size = sizeof(st) };
 
-	tap_plan(23 + 2 + 5 + 4 + 1);
-	dev = exp_open();
-	if (dev < 0 || exp_stats(dev, &base)) {
-		printf("Bail out! cannot open %s\n", DMALAB_EXP_DEVICE);
-		return 1;
-	}
+	EXPECT_EQ(-ENOTTY, test_malformed(self->dev,
+					  _IOWR(DMALAB_EXP_IOC_MAGIC, 0x3f,
+						struct dmalab_exp_stats), &st));
+}
 
-	expect(exp_args(0), EINVAL, "zero_len_fails_einval");
-	expect(exp_args(4095), EINVAL, "unaligned_len_fails_einval");
-	expect(exp_args(4096 + 1), EINVAL, "unaligned_len_above_page_fails_einval");
-	expect(exp_args(base.max_len + 4096), E2BIG, "len_above_cap_fails_e2big");
-	expect(exp_args(~0ULL & ~4095ULL), E2BIG, "huge_len_fails_e2big");
-	expect(exp_args(1ULL << 63), E2BIG, "len_2_pow_63_fails_e2big");
-	expect(exp_args(~0ULL), EINVAL, "len_all_ones_fails_einval");
+TEST_F(bad, bind_nonzero_reserved_fails_einval)
+{
+	struct dmalab_exp_bind bind = {
+		.size = sizeof(bind), .fd = -1, .reserved[0] = 1,
+	};
 
-	a = exp_args(4096);
-	a.flags = 1U << 7;
-	expect(a, EINVAL, "unknown_flag_fails_einval");
-	a = exp_args(4096);
-	a.flags = 1U << 31;
-	expect(a, EINVAL, "top_flag_fails_einval");
-	a = exp_args(4096);
-	a.placement = 2;
-	expect(a, EINVAL, "unknown_placement_fails_einval");
-	a = exp_args(4096);
-	a.timing = 7;
-	expect(a, EINVAL, "unknown_timing_fails_einval");
-	a = exp_args(4096);
-	a.addr_bits = 12;
-	expect(a, EINVAL, "addr_bits_too_small_fails_einval");
-	a = exp_args(4096);
-	a.addr_bits = 65;
-	expect(a, EINVAL, "addr_bits_too_large_fails_einval");
-	a = exp_args(4096);
-	a.fd_flags = O_RDWR | O_NONBLOCK;
-	expect(a, EINVAL, "unknown_fd_flag_fails_einval");
-	a = exp_args(4096);
-	a.fd_flags = O_WRONLY;
-	expect(a, EINVAL, "write_only_fd_fails_einval");
-	a = exp_args(4096);
-	a.pad = 1;
-	expect(a, EINVAL, "nonzero_pad_fails_einval");
-	a = exp_args(4096);
-	a.reserved[0] = 1;
-	expect(a, EINVAL, "nonzero_reserved0_fails_einval");
-	a = exp_args(4096);
-	a.reserved[1] = 1ULL << 40;
-	expect(a, EINVAL, "nonzero_reserved1_fails_einval");
-	a = exp_args(4096);
-	a.fd = -1;	/* an output: UAPI 1.0 wants it zero on input */
-	expect(a, EINVAL, "nonzero_fd_output_fails_einval");
-	a = exp_args(4096);
-	a.size = 4;
-	expect(a, EINVAL, "short_struct_fails_einval");
-	a = exp_args(4096);
-	a.size = sizeof(a) - 8;
-	expect(a, EINVAL, "struct_short_by_8_fails_einval");
-	a = exp_args(4096);
-	a.size = 0;
-	expect(a, EINVAL, "zero_struct_size_fails_einval");
-	a = exp_args(2 * base.max_contig_len);
+	EXPECT_EQ(EINVAL, raw(self->dev, DMALAB_EXP_IOC_BIND, &bind));
+}
+
+TEST_F(bad, alloc_null_pointer_fails_efault)
+{
+	EXPECT_EQ(-EFAULT, test_malformed(self->dev, DMALAB_EXP_IOC_ALLOC,
+					  NULL));
+}
+
+TEST_F(bad, nothing_leaked_after_bad_input)
+{
+	struct dmalab_exp_alloc a = exp_args(self->base.max_len + 4096);
+	struct dmalab_exp_stats st = { .size = sizeof(st), .flags = 2 };
+	struct dmalab_exp_bind bind = {
+		.size = sizeof(bind), .fd = -1, .reserved[0] = 1,
+	};
+	struct big_alloc b = big_args(1);
+	struct dmalab_exp_info info;
+	int fd0 = next_fd();
+
+	/* Each request's errno is checked by its own test above. */
+	raw(self->dev, DMALAB_EXP_IOC_ALLOC, &a);
+	a = exp_args(2 * self->base.max_contig_len);
 	a.placement = DMALAB_EXP_PLACE_CONTIG;
-	expect(a, E2BIG, "contig_above_limit_fails_e2big");
+	raw(self->dev, DMALAB_EXP_IOC_ALLOC, &a);
+	a = exp_args(4096);
+	a.reserved[1] = 1;
+	raw(self->dev, DMALAB_EXP_IOC_ALLOC, &a);
+	raw(self->dev, DMALAB_EXP_IOC_ALLOC, &b.a);
+	test_malformed(self->dev, DMALAB_EXP_IOC_ALLOC, NULL);
+	exp_info(self->dev, 1000, &info);
+	alloc_ok(_metadata, self);
+	info = info_args(self);
+	info.reserved[1] = 1;
+	raw(self->dev, DMALAB_EXP_IOC_INFO, &info);
+	close(self->fd);
+	self->fd = -1;
+	raw(self->dev, DMALAB_EXP_IOC_STATS, &st);
+	raw(self->dev, DMALAB_EXP_IOC_BIND, &bind);
+	test_malformed(self->dev, _IOWR(DMALAB_EXP_IOC_MAGIC, 0x3f,
+					struct dmalab_exp_stats), &st);
 
-	size_field_cases();
-	info_cases();
-	stats_and_unknown_cases();
-
-	tap_result(!exp_stats(dev, &st) && exp_same_live(&base, &st),
-		   "nothing_leaked_after_bad_input");
-	close(dev);
-	return tap_exit();
+	ASSERT_EQ(0, exp_stats(self->dev, &st));
+	EXPECT_TRUE(exp_same_live(&self->base, &st))
+		TH_LOG("live buffers %llu, bytes %llu; before %llu, %llu",
+		       (unsigned long long)st.live_buffers,
+		       (unsigned long long)st.live_bytes,
+		       (unsigned long long)self->base.live_buffers,
+		       (unsigned long long)self->base.live_bytes);
+	EXPECT_EQ(fd0, next_fd()) TH_LOG("an fd was left open");
 }
+
+TEST_HARNESS_MAIN

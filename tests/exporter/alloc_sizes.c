@@ -2,14 +2,14 @@
 /*
  * Buffers of every size class up to 16 MiB and every placement: they
  * allocate, report their length, read back as zeros, keep to their address
- * limit and are freed. alloc_large.c covers 256 MiB and 1 GiB.
+ * limit, scatter buffers use large blocks, contiguous ones stop at the
+ * limit STATS reports, freed memory comes back zeroed, and everything is
+ * freed. alloc_large.c covers 256 MiB and 1 GiB.
  */
 #include <stdio.h>
 
-#include "tap.h"
 #include "exp_util.h"
-
-static int dev;
+#include "kselftest_harness.h"
 
 /* Zeros everywhere, or in one page per MiB for big buffers. */
 static int reads_zero(int fd, uint64_t len)
@@ -26,151 +26,278 @@ static int reads_zero(int fd, uint64_t len)
 	return ok;
 }
 
-static void size_case(uint64_t len)
-{
-	struct dmalab_exp_info info;
-	int fd = exp_alloc(dev, len, DMALAB_EXP_PLACE_SCATTER,
-			   DMALAB_EXP_TIMING_EAGER, 0, 0);
+/* Log a buffer's physical range, as addr_bits and contig tests want it. */
+#define LOG_PHYS(info) \
+	TH_LOG("phys %#llx-%#llx, %u segments", \
+	       (unsigned long long)(info).phys_lo, \
+	       (unsigned long long)(info).phys_hi, (info).nr_segments)
 
-	if (!tap_result(fd >= 0, "alloc_%llu_kib_succeeds",
-			(unsigned long long)(len / KiB))) {
-		tap_diag("errno %d", -fd);
-		tap_skip("alloc_reports_len_and_allocated", "no buffer");
-		tap_skip("alloc_reads_zero", "no buffer");
-		return;
-	}
-	tap_result(!exp_info(dev, fd, &info) && info.len == len &&
-		   (info.state & DMALAB_EXP_STATE_ALLOCATED),
-		   "alloc_%llu_kib_reports_len_and_allocated",
-		   (unsigned long long)(len / KiB));
-	tap_result(reads_zero(fd, len), "alloc_%llu_kib_reads_zero",
-		   (unsigned long long)(len / KiB));
-	close(fd);
+/* ---- one eager scatter buffer per size class ---- */
+
+FIXTURE(alloc) {
+	int dev, fd;
+};
+
+FIXTURE_VARIANT(alloc) {
+	uint64_t len;
+};
+
+FIXTURE_VARIANT_ADD(alloc, 4_kib) { .len = 4 * KiB };
+FIXTURE_VARIANT_ADD(alloc, 8_kib) { .len = 8 * KiB };
+FIXTURE_VARIANT_ADD(alloc, 64_kib) { .len = 64 * KiB };
+FIXTURE_VARIANT_ADD(alloc, 68_kib) { .len = 68 * KiB };
+FIXTURE_VARIANT_ADD(alloc, 1024_kib) { .len = MiB };
+FIXTURE_VARIANT_ADD(alloc, 1028_kib) { .len = MiB + 4 * KiB };
+FIXTURE_VARIANT_ADD(alloc, 4096_kib) { .len = 4 * MiB };
+FIXTURE_VARIANT_ADD(alloc, 16384_kib) { .len = 16 * MiB };
+
+FIXTURE_SETUP(alloc)
+{
+	self->dev = exp_open();
+	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", DMALAB_EXP_DEVICE,
+				       strerror(-self->dev));
+	self->fd = exp_alloc(self->dev, variant->len, DMALAB_EXP_PLACE_SCATTER,
+			     DMALAB_EXP_TIMING_EAGER, 0, 0);
 }
 
-static void scatter_uses_large_orders(void)
+FIXTURE_TEARDOWN(alloc)
 {
-	struct dmalab_exp_info info;
-	int fd = exp_alloc(dev, 16 * MiB, DMALAB_EXP_PLACE_SCATTER,
-			   DMALAB_EXP_TIMING_EAGER, 0, 0);
-
-	/* 4 KiB pages alone would give thousands of segments. */
-	tap_result(fd >= 0 && !exp_info(dev, fd, &info) &&
-		   info.nr_segments >= 1 && info.nr_segments <= 16,
-		   "scatter_16_mib_uses_1_mib_blocks");
-	tap_diag("16 MiB scatter: %u segments", info.nr_segments);
-	close(fd);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->dev >= 0)
+		close(self->dev);
 }
 
-static void contig_cases(const struct dmalab_exp_stats *st)
+TEST_F(alloc, succeeds)
 {
-	struct dmalab_exp_info info;
-	int fd;
-
-	fd = exp_alloc(dev, st->max_contig_len, DMALAB_EXP_PLACE_CONTIG,
-		       DMALAB_EXP_TIMING_EAGER, 0, 0);
-	tap_result(fd >= 0 && !exp_info(dev, fd, &info) &&
-		   info.nr_segments == 1 &&
-		   (info.state & DMALAB_EXP_STATE_CONTIGUOUS),
-		   "contig_at_limit_is_one_segment");
-	if (fd >= 0)
-		tap_result(reads_zero(fd, st->max_contig_len),
-			   "contig_reads_zero");
-	else
-		tap_skip("contig_reads_zero", "no buffer");
-	close(fd);
-
-	fd = exp_alloc(dev, 3 * 4096, DMALAB_EXP_PLACE_CONTIG,
-		       DMALAB_EXP_TIMING_EAGER, 0, 0);
-	tap_result(fd >= 0 && !exp_info(dev, fd, &info) &&
-		   info.nr_segments == 1 && info.len == 3 * 4096,
-		   "contig_odd_page_count_is_one_segment");
-	close(fd);
-
-	fd = exp_alloc(dev, st->max_contig_len + 4096, DMALAB_EXP_PLACE_CONTIG,
-		       DMALAB_EXP_TIMING_EAGER, 0, 0);
-	tap_result(fd == -E2BIG, "contig_beyond_limit_fails_e2big");
-	if (fd >= 0)
-		close(fd);
+	EXPECT_LE(0, self->fd) TH_LOG("alloc of %llu bytes: %s",
+				      (unsigned long long)variant->len,
+				      strerror(-self->fd));
 }
 
-static void addr_bits_case(unsigned int bits, uint64_t len, uint32_t place)
+TEST_F(alloc, reports_len_and_allocated)
 {
 	struct dmalab_exp_info info;
-	int fd = exp_alloc(dev, len, place, DMALAB_EXP_TIMING_EAGER, 0, bits);
-	int ok = fd >= 0 && !exp_info(dev, fd, &info);
 
-	if (ok && (info.state & DMALAB_EXP_STATE_PHYS_HIDDEN)) {
-		tap_skip("addr_bits_keeps_pages_below_limit", "needs CAP_SYS_ADMIN");
-	} else {
-		tap_result(ok && info.phys_hi < (1ULL << bits) &&
-			   info.phys_hi >= info.phys_lo,
-			   "addr_bits_%u_%s_keeps_pages_below_limit", bits,
-			   place ? "contig" : "scatter");
-		if (ok)
-			tap_diag("addr_bits %u: phys %#llx-%#llx", bits,
-				 (unsigned long long)info.phys_lo,
-				 (unsigned long long)info.phys_hi);
-		else
-			tap_diag("errno %d", -fd);
-	}
-	if (fd >= 0)
-		close(fd);
+	if (self->fd < 0)
+		SKIP(return, "no buffer: %s", strerror(-self->fd));
+	ASSERT_EQ(0, exp_info(self->dev, self->fd, &info));
+	EXPECT_EQ(variant->len, info.len);
+	EXPECT_NE(0U, info.state & DMALAB_EXP_STATE_ALLOCATED);
 }
 
-static void zero_after_reuse(void)
+TEST_F(alloc, reads_zero)
+{
+	if (self->fd < 0)
+		SKIP(return, "no buffer: %s", strerror(-self->fd));
+	EXPECT_TRUE(reads_zero(self->fd, variant->len));
+}
+
+/* ---- the exporter alone, and its limits ---- */
+
+FIXTURE(exp) {
+	int dev, fd;
+	struct dmalab_exp_stats base;
+};
+
+FIXTURE_SETUP(exp)
+{
+	self->fd = -1;
+	self->dev = exp_open();
+	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", DMALAB_EXP_DEVICE,
+				       strerror(-self->dev));
+	ASSERT_EQ(0, exp_stats(self->dev, &self->base));
+}
+
+FIXTURE_TEARDOWN(exp)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/* An eager buffer in self->fd, its INFO in *@info. */
+static void alloc_info(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(exp) *self, uint64_t len, uint32_t place,
+		       struct dmalab_exp_info *info)
+{
+	self->fd = exp_alloc(self->dev, len, place, DMALAB_EXP_TIMING_EAGER, 0,
+			     0);
+	ASSERT_LE(0, self->fd) TH_LOG("alloc of %llu bytes, placement %u: %s",
+				      (unsigned long long)len, place,
+				      strerror(-self->fd));
+	ASSERT_EQ(0, exp_info(self->dev, self->fd, info));
+}
+
+/* 4 KiB pages alone would give thousands of segments. */
+TEST_F(exp, scatter_16_mib_uses_1_mib_blocks)
+{
+	struct dmalab_exp_info info;
+
+	alloc_info(_metadata, self, 16 * MiB, DMALAB_EXP_PLACE_SCATTER, &info);
+	EXPECT_LE(1U, info.nr_segments);
+	EXPECT_GE(16U, info.nr_segments);
+	TH_LOG("16 MiB scatter: %u segments", info.nr_segments);
+}
+
+TEST_F(exp, contig_at_limit_is_one_segment)
+{
+	struct dmalab_exp_info info;
+
+	alloc_info(_metadata, self, self->base.max_contig_len,
+		   DMALAB_EXP_PLACE_CONTIG, &info);
+	EXPECT_EQ(1U, info.nr_segments) LOG_PHYS(info);
+	EXPECT_NE(0U, info.state & DMALAB_EXP_STATE_CONTIGUOUS);
+}
+
+TEST_F(exp, contig_reads_zero)
+{
+	struct dmalab_exp_info info;
+
+	alloc_info(_metadata, self, self->base.max_contig_len,
+		   DMALAB_EXP_PLACE_CONTIG, &info);
+	EXPECT_TRUE(reads_zero(self->fd, self->base.max_contig_len));
+}
+
+TEST_F(exp, contig_odd_page_count_is_one_segment)
+{
+	struct dmalab_exp_info info;
+
+	alloc_info(_metadata, self, 3 * 4096, DMALAB_EXP_PLACE_CONTIG, &info);
+	EXPECT_EQ(1U, info.nr_segments) LOG_PHYS(info);
+	EXPECT_EQ(3 * 4096ULL, info.len);
+}
+
+TEST_F(exp, contig_beyond_limit_fails_e2big)
+{
+	self->fd = exp_alloc(self->dev, self->base.max_contig_len + 4096,
+			     DMALAB_EXP_PLACE_CONTIG, DMALAB_EXP_TIMING_EAGER,
+			     0, 0);
+	EXPECT_EQ(-E2BIG, self->fd)
+		TH_LOG("max_contig_len %llu",
+		       (unsigned long long)self->base.max_contig_len);
+}
+
+/* Freed pages full of a pattern come back zeroed. */
+TEST_F(exp, memory_is_zeroed_after_reuse)
 {
 	uint64_t len = 16 * MiB;
 	unsigned char *p;
-	int fd, ok = 0, round;
+	int round;
 
-	/* Freed pages full of a pattern come back zeroed. */
 	for (round = 0; round < 2; round++) {
-		fd = exp_alloc(dev, len, DMALAB_EXP_PLACE_SCATTER,
-			       DMALAB_EXP_TIMING_EAGER, 0, 0);
-		if (fd < 0)
-			break;
-		p = exp_map(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-		if (p == MAP_FAILED) {
-			close(fd);
-			break;
+		self->fd = exp_alloc(self->dev, len, DMALAB_EXP_PLACE_SCATTER,
+				     DMALAB_EXP_TIMING_EAGER, 0, 0);
+		ASSERT_LE(0, self->fd) TH_LOG("round %d: alloc: %s", round,
+					      strerror(-self->fd));
+		p = exp_map(self->fd, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    0);
+		ASSERT_NE(MAP_FAILED, p) TH_LOG("round %d: mmap: %s", round,
+						strerror(errno));
+		if (round == 1) {
+			EXPECT_TRUE(exp_all_bytes(p, len, 0));
 		}
-		if (round == 1)
-			ok = exp_all_bytes(p, len, 0);
 		memset(p, 0x5a, len);
 		munmap(p, len);
-		close(fd);
+		close(self->fd);
+		self->fd = -1;
 	}
-	tap_result(ok, "memory_is_zeroed_after_reuse");
 }
 
-int main(void)
+/* Buffers of each placement and limit, mapped and read, then closed. */
+TEST_F(exp, everything_is_freed_after_close)
 {
-	static const uint64_t sizes[] = {
-		4 * KiB, 8 * KiB, 64 * KiB, 68 * KiB, MiB, MiB + 4 * KiB,
-		4 * MiB, 16 * MiB,
+	static const struct { uint64_t len; uint32_t place, bits; } bufs[] = {
+		{ 68 * KiB, DMALAB_EXP_PLACE_SCATTER, 0 },
+		{ MiB + 4 * KiB, DMALAB_EXP_PLACE_SCATTER, 32 },
+		{ 3 * 4096, DMALAB_EXP_PLACE_CONTIG, 0 },
+		{ MiB, DMALAB_EXP_PLACE_CONTIG, 28 },
 	};
-	struct dmalab_exp_stats base, st;
+	struct dmalab_exp_stats st;
 	unsigned int i;
 
-	tap_plan(3 * 8 + 1 + 4 + 4 + 1 + 1);
-	dev = exp_open();
-	if (dev < 0 || exp_stats(dev, &base)) {
-		printf("Bail out! cannot open %s: %s\n", DMALAB_EXP_DEVICE,
-		       strerror(errno));
-		return 1;
+	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
+		int fd = exp_alloc(self->dev, bufs[i].len, bufs[i].place,
+				   DMALAB_EXP_TIMING_EAGER, 0, bufs[i].bits);
+
+		EXPECT_LE(0, fd) TH_LOG("alloc of %llu bytes: %s",
+					(unsigned long long)bufs[i].len,
+					strerror(-fd));
+		if (fd < 0)
+			continue;
+		EXPECT_TRUE(reads_zero(fd, bufs[i].len))
+			TH_LOG("%llu bytes", (unsigned long long)bufs[i].len);
+		close(fd);
 	}
-	for (i = 0; i < 8; i++)
-		size_case(sizes[i]);
-	scatter_uses_large_orders();
-	contig_cases(&base);
-	addr_bits_case(32, 8 * MiB, DMALAB_EXP_PLACE_SCATTER);
-	addr_bits_case(28, MiB, DMALAB_EXP_PLACE_SCATTER);
-	addr_bits_case(28, MiB, DMALAB_EXP_PLACE_CONTIG);
-	addr_bits_case(24, 64 * KiB, DMALAB_EXP_PLACE_SCATTER);
-	zero_after_reuse();
-	tap_result(!exp_stats(dev, &st) && exp_same_live(&base, &st),
-		   "everything_is_freed_after_close");
-	close(dev);
-	return tap_exit();
+	ASSERT_EQ(0, exp_stats(self->dev, &st));
+	EXPECT_TRUE(exp_same_live(&self->base, &st))
+		TH_LOG("live buffers %llu, bytes %llu; before %llu, %llu",
+		       (unsigned long long)st.live_buffers,
+		       (unsigned long long)st.live_bytes,
+		       (unsigned long long)self->base.live_buffers,
+		       (unsigned long long)self->base.live_bytes);
 }
+
+/* ---- address limits ---- */
+
+FIXTURE(addr_bits) {
+	int dev, fd;
+};
+
+FIXTURE_VARIANT(addr_bits) {
+	unsigned int bits;
+	uint64_t len;
+	uint32_t place;
+};
+
+FIXTURE_VARIANT_ADD(addr_bits, 32_scatter) {
+	.bits = 32, .len = 8 * MiB, .place = DMALAB_EXP_PLACE_SCATTER,
+};
+
+FIXTURE_VARIANT_ADD(addr_bits, 28_scatter) {
+	.bits = 28, .len = MiB, .place = DMALAB_EXP_PLACE_SCATTER,
+};
+
+FIXTURE_VARIANT_ADD(addr_bits, 28_contig) {
+	.bits = 28, .len = MiB, .place = DMALAB_EXP_PLACE_CONTIG,
+};
+
+FIXTURE_VARIANT_ADD(addr_bits, 24_scatter) {
+	.bits = 24, .len = 64 * KiB, .place = DMALAB_EXP_PLACE_SCATTER,
+};
+
+FIXTURE_SETUP(addr_bits)
+{
+	self->fd = -1;
+	self->dev = exp_open();
+	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", DMALAB_EXP_DEVICE,
+				       strerror(-self->dev));
+}
+
+FIXTURE_TEARDOWN(addr_bits)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+TEST_F(addr_bits, keeps_pages_below_limit)
+{
+	struct dmalab_exp_info info;
+
+	self->fd = exp_alloc(self->dev, variant->len, variant->place,
+			     DMALAB_EXP_TIMING_EAGER, 0, variant->bits);
+	ASSERT_LE(0, self->fd) TH_LOG("alloc: %s", strerror(-self->fd));
+	ASSERT_EQ(0, exp_info(self->dev, self->fd, &info));
+	if (info.state & DMALAB_EXP_STATE_PHYS_HIDDEN)
+		SKIP(return, "needs CAP_SYS_ADMIN");
+	EXPECT_GT(1ULL << variant->bits, info.phys_hi);
+	EXPECT_LE(info.phys_lo, info.phys_hi);
+	TH_LOG("addr_bits %u: phys %#llx-%#llx", variant->bits,
+	       (unsigned long long)info.phys_lo,
+	       (unsigned long long)info.phys_hi);
+}
+
+TEST_HARNESS_MAIN

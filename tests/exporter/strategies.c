@@ -4,7 +4,8 @@
  * attach, refusal when nothing fits, deferred allocation inside every
  * attached device's range, migration (with a live user mmap following it,
  * refused while a device mapping is live), and per-device copies for
- * devices whose ranges do not meet, in every DMA direction.
+ * devices whose ranges do not meet, in every DMA direction; closing the
+ * importer gives everything back.
  *
  * Devices: sim28 and sim36 (28- and 36-bit DMA masks), winA and winB
  * (32-bit devices seeing 64 MiB of RAM at bus address 0, from physical
@@ -12,261 +13,535 @@
  * RAM, where a fresh guest's page allocator hands out ZONE_DMA32 pages
  * first, so that the exporter sets little memory aside to reach them (each
  * page set aside is zeroed by init_on_alloc: slow under TCG).
+ *
+ * Each test builds the steps before it (a buffer, its attachments, the
+ * earlier transfers) itself, and logs how long it took.
  */
 #include "dmalab_test.h"
 
-#include <time.h>
-
-#include "tap.h"
 #include "exp_util.h"
+#include "kselftest_harness.h"
 
 #define LEN (256 * KiB)
 #define WIN_A (64 * MiB)
 #define WIN_B (160 * MiB)
 #define WIN_SIZE (64 * MiB)
 
-static int dev, imp, root;
-static uint32_t sim28, sim36, win_a, win_b;
-
-struct tbuf {
-	int fd;
-	uint32_t handle;
+/*
+ * The exporter and its counters before the test, the importer with the
+ * four devices; the test's buffer (@fd, imported as @h, mapped at @map)
+ * and its attachments to sim36, sim28, winA and winB.
+ */
+FIXTURE(strat) {
+	int dev, imp, fd, root;
+	struct dmalab_exp_stats base;
+	uint32_t sim28, sim36, win_a, win_b;
+	uint32_t h, a36, a28, aa, ab;
 	unsigned char *map;
+	double t0;
 };
 
-static int tbuf_new(struct tbuf *b, uint32_t timing, uint32_t flags)
+FIXTURE_SETUP(strat)
 {
-	b->map = MAP_FAILED;
-	b->handle = 0;
-	b->fd = exp_alloc(dev, LEN, DMALAB_EXP_PLACE_SCATTER, timing, flags, 0);
-	if (b->fd < 0 || exp_import(imp, b->fd, &b->handle))
-		return -1;
-	b->map = exp_map(b->fd, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-	return b->map == MAP_FAILED ? -1 : 0;
+	int r;
+
+	self->t0 = test_now();
+	self->fd = -1;
+	self->imp = -1;
+	self->map = MAP_FAILED;
+	self->root = geteuid() == 0;
+	self->dev = exp_open();
+	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", DMALAB_EXP_DEVICE,
+				       strerror(-self->dev));
+	ASSERT_EQ(0, exp_stats(self->dev, &self->base));
+	self->imp = dmalab_imp_open(NULL);
+	ASSERT_LE(0, self->imp) TH_LOG("open /dev/dmalab_imp: %s",
+				       strerror(-self->imp));
+	r = test_sim(self->imp, 28, 0, 0, 0, 0, 0, 0, &self->sim28);
+	ASSERT_EQ(0, r) TH_LOG("sim28: %s", strerror(-r));
+	r = test_sim(self->imp, 36, 0, 0, 0, 0, 0, 0, &self->sim36);
+	ASSERT_EQ(0, r) TH_LOG("sim36: %s", strerror(-r));
+	r = test_sim(self->imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, WIN_A, 0,
+		     WIN_SIZE, &self->win_a);
+	ASSERT_EQ(0, r) TH_LOG("winA: %s", strerror(-r));
+	r = test_sim(self->imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, WIN_B, 0,
+		     WIN_SIZE, &self->win_b);
+	ASSERT_EQ(0, r) TH_LOG("winB: %s", strerror(-r));
 }
 
-static void tbuf_free(struct tbuf *b)
+/* Closing the importer unmaps, detaches and releases what a test left. */
+FIXTURE_TEARDOWN(strat)
 {
-	if (b->map != MAP_FAILED)
-		munmap(b->map, LEN);
-	dmalab_imp_release(imp, b->handle, NULL);
-	close(b->fd);
+	if (self->map != MAP_FAILED)
+		munmap(self->map, LEN);
+	if (self->imp >= 0)
+		close(self->imp);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->dev >= 0)
+		close(self->dev);
+	TH_LOG("took %.2f s", test_now() - self->t0);
 }
 
-static struct dmalab_exp_info info_of(struct tbuf *b)
+/* A LEN-byte scatter buffer, imported and mapped read-write. */
+static void tbuf_new(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(strat) *self, uint32_t timing, uint32_t flags)
+{
+	int r;
+
+	self->fd = exp_alloc(self->dev, LEN, DMALAB_EXP_PLACE_SCATTER, timing,
+			     flags, 0);
+	ASSERT_LE(0, self->fd) TH_LOG("alloc: %s", strerror(-self->fd));
+	r = exp_import(self->imp, self->fd, &self->h);
+	ASSERT_EQ(0, r) TH_LOG("import: %s", strerror(-r));
+	self->map = exp_map(self->fd, LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    0);
+	ASSERT_NE(MAP_FAILED, self->map) TH_LOG("mmap: %s", strerror(errno));
+}
+
+/* The buffer's INFO. */
+static struct dmalab_exp_info info_of(struct __test_metadata *_metadata,
+				      FIXTURE_DATA(strat) *self)
 {
 	struct dmalab_exp_info info;
+	int e = exp_info(self->dev, self->fd, &info);
 
-	exp_info(dev, b->fd, &info);
+	EXPECT_EQ(0, e) TH_LOG("INFO: %s", strerror(e));
 	return info;
 }
 
-static int cpu_sync(struct tbuf *b, uint64_t flags)
+/* Attach the buffer to @dev_id (@what names it): must succeed. */
+static void attach(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(strat) *self, uint32_t dev_id, uint32_t *att,
+		   const char *what)
 {
-	return dmalab_buf_sync(b->fd, flags, NULL);
+	int r = exp_attach(self->imp, self->h, dev_id, att);
+
+	ASSERT_EQ(0, r) TH_LOG("attach to %s: %s", what, strerror(-r));
 }
 
-static void direct_and_refused(void)
+/* Map attachment @att for @dir: must succeed. */
+static void map_att(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(strat) *self, uint32_t att, uint32_t dir)
+{
+	int r = dmalab_imp_map_attach(self->imp, att, dir, NULL);
+
+	ASSERT_EQ(0, r) TH_LOG("map attachment %u for dir %u: %s", att, dir,
+			       strerror(-r));
+}
+
+static void unmap_att(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(strat) *self, uint32_t att)
+{
+	int r = dmalab_imp_unmap_attach(self->imp, att, NULL);
+
+	ASSERT_EQ(0, r) TH_LOG("unmap attachment %u: %s", att, strerror(-r));
+}
+
+/* A device job over the whole buffer through @att: must succeed. */
+static uint64_t checksum_job(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(strat) *self, uint32_t att)
+{
+	uint64_t sum = 0;
+	int r = exp_job(self->imp, DMALAB_IMP_JOB_CHECKSUM, att, 0, 0, 0, LEN,
+			0, 0, &sum);
+
+	EXPECT_EQ(0, r) TH_LOG("checksum job: %s", strerror(-r));
+	return sum;
+}
+
+static void fill_job(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(strat) *self, uint32_t att, uint64_t len,
+		     uint32_t pattern)
+{
+	int r = exp_job(self->imp, DMALAB_IMP_JOB_FILL, 0, att, 0, 0, len,
+			pattern, 0, NULL);
+
+	ASSERT_EQ(0, r) TH_LOG("fill job: %s", strerror(-r));
+}
+
+static void cpu_sync(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(strat) *self, uint64_t flags)
+{
+	ASSERT_EQ(0, dmalab_buf_sync(self->fd, flags, NULL))
+		TH_LOG("DMA_BUF_IOCTL_SYNC %#llx", (unsigned long long)flags);
+}
+
+/* ---- direct attach, and refusal ---- */
+
+/* An eager buffer attached to sim36, which reaches any page. */
+static void direct(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(strat) *self)
+{
+	tbuf_new(_metadata, self, DMALAB_EXP_TIMING_EAGER, 0);
+	attach(_metadata, self, self->sim36, &self->a36, "sim36");
+}
+
+TEST_F(strat, device_reaching_the_pages_attaches_directly)
+{
+	tbuf_new(_metadata, self, DMALAB_EXP_TIMING_EAGER, 0);
+	EXPECT_EQ(0, exp_attach(self->imp, self->h, self->sim36, &self->a36));
+}
+
+TEST_F(strat, direct_attach_neither_copies_nor_moves)
 {
 	struct dmalab_exp_info info;
-	struct tbuf b;
-	uint32_t att = 0;
+
+	direct(_metadata, self);
+	info = info_of(_metadata, self);
+	EXPECT_EQ(1U, info.nr_attachments);
+	EXPECT_EQ(0U, info.nr_copy_attach);
+	EXPECT_EQ(0U, info.nr_migrations);
+}
+
+/* Eager pages come from anywhere; a 64 MiB window rarely holds them. */
+TEST_F(strat, attach_without_fitting_strategy_fails_erange)
+{
+	struct dmalab_exp_info info;
+	uint32_t att;
+
+	direct(_metadata, self);
+	info = info_of(_metadata, self);
+	if (self->root && info.phys_lo >= WIN_A &&
+	    info.phys_hi < WIN_A + WIN_SIZE)
+		SKIP(return, "pages happen to lie in the window");
+	EXPECT_EQ(-ERANGE, exp_attach(self->imp, self->h, self->win_a, &att));
+	EXPECT_EQ(1U, info_of(_metadata, self).nr_attachments);
+}
+
+/* ---- deferred allocation ---- */
+
+/* A deferred buffer attached to sim36 and sim28. */
+static void deferred(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(strat) *self)
+{
+	tbuf_new(_metadata, self, DMALAB_EXP_TIMING_DEFERRED, 0);
+	attach(_metadata, self, self->sim36, &self->a36, "sim36");
+	attach(_metadata, self, self->sim28, &self->a28, "sim28");
+}
+
+TEST_F(strat, deferred_buffer_waits_with_the_intersection_as_range)
+{
+	struct dmalab_exp_info info;
+
+	deferred(_metadata, self);
+	info = info_of(_metadata, self);
+	EXPECT_EQ(0U, info.state & DMALAB_EXP_STATE_ALLOCATED);
+	EXPECT_EQ((1ULL << 28) - 1, info.range_hi);
+}
+
+TEST_F(strat, deferred_buffer_allocates_at_first_map)
+{
+	deferred(_metadata, self);
+	EXPECT_EQ(0, dmalab_imp_map_attach(self->imp, self->a36,
+					   DMALAB_IMP_DIR_BIDIR, NULL));
+	EXPECT_NE(0U, info_of(_metadata, self).state &
+		  DMALAB_EXP_STATE_ALLOCATED);
+}
+
+TEST_F(strat, deferred_pages_suit_every_attached_device)
+{
+	struct dmalab_exp_info info;
+
+	if (!self->root)
+		SKIP(return, "needs CAP_SYS_ADMIN");
+	deferred(_metadata, self);
+	map_att(_metadata, self, self->a36, DMALAB_IMP_DIR_BIDIR);
+	info = info_of(_metadata, self);
+	EXPECT_GT(1ULL << 28, info.phys_hi);
+}
+
+TEST_F(strat, disjoint_device_without_copy_flag_fails_erange)
+{
+	uint32_t att;
+
+	deferred(_metadata, self);
+	map_att(_metadata, self, self->a36, DMALAB_IMP_DIR_BIDIR);
+	EXPECT_EQ(-ERANGE, exp_attach(self->imp, self->h, self->win_a, &att));
+}
+
+/* ---- migration ---- */
+
+/* An eager MIGRATE buffer full of 0xc3, attached to sim36. */
+static void migratable(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(strat) *self)
+{
+	tbuf_new(_metadata, self, DMALAB_EXP_TIMING_EAGER,
+		 DMALAB_EXP_ALLOC_MIGRATE);
+	memset(self->map, 0xc3, LEN);
+	attach(_metadata, self, self->sim36, &self->a36, "sim36");
+}
+
+/* The same, mapped and unmapped for sim36, then attached to sim28. */
+static void migrated(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(strat) *self)
+{
+	migratable(_metadata, self);
+	map_att(_metadata, self, self->a36, DMALAB_IMP_DIR_BIDIR);
+	unmap_att(_metadata, self, self->a36);
+	attach(_metadata, self, self->sim28, &self->a28, "sim28");
+}
+
+TEST_F(strat, migration_needed_while_mapped_fails_ebusy)
+{
+	migratable(_metadata, self);
+	map_att(_metadata, self, self->a36, DMALAB_IMP_DIR_BIDIR);
+	EXPECT_EQ(-EBUSY, exp_attach(self->imp, self->h, self->sim28, NULL));
+	EXPECT_EQ(1U, info_of(_metadata, self).nr_attachments);
+}
+
+TEST_F(strat, unmapped_buffer_migrates_for_a_narrower_device)
+{
+	migratable(_metadata, self);
+	map_att(_metadata, self, self->a36, DMALAB_IMP_DIR_BIDIR);
+	unmap_att(_metadata, self, self->a36);
+	EXPECT_EQ(0, exp_attach(self->imp, self->h, self->sim28, &self->a28));
+}
+
+TEST_F(strat, migration_moves_pages_into_the_device_range)
+{
+	struct dmalab_exp_info info;
+
+	migrated(_metadata, self);
+	info = info_of(_metadata, self);
+	EXPECT_EQ(1U, info.nr_migrations);
+	if (self->root) {
+		EXPECT_GT(1ULL << 28, info.phys_hi);
+	}
+}
+
+TEST_F(strat, live_mmap_keeps_contents_across_migration)
+{
+	migrated(_metadata, self);
+	EXPECT_TRUE(exp_all_bytes(self->map, LEN, 0xc3));
+}
+
+TEST_F(strat, mmap_writes_after_migration_reach_the_new_pages)
+{
+	unsigned char got[16];
 	int r;
 
-	tbuf_new(&b, DMALAB_EXP_TIMING_EAGER, 0);
-	tap_result(!exp_attach(imp, b.handle, sim36, &att),
-		   "device_reaching_the_pages_attaches_directly");
-	info = info_of(&b);
-	tap_result(info.nr_attachments == 1 && !info.nr_copy_attach &&
-		   !info.nr_migrations, "direct_attach_neither_copies_nor_moves");
-	/* Eager pages come from anywhere; a 64 MiB window rarely holds them. */
-	if (root && info.phys_lo >= WIN_A && info.phys_hi < WIN_A + WIN_SIZE) {
-		tap_skip("attach_without_fitting_strategy_fails_erange",
-			 "pages happen to lie in the window");
-	} else {
-		r = exp_attach(imp, b.handle, win_a, &att);
-		tap_result(r == -ERANGE && info_of(&b).nr_attachments == 1,
-			   "attach_without_fitting_strategy_fails_erange");
-	}
-	tbuf_free(&b);
+	migrated(_metadata, self);
+	self->map[LEN - 1] = 0x5e;
+	r = test_cpu_read(self->imp, self->h, LEN - 16, 16, got);
+	ASSERT_EQ(0, r) TH_LOG("CPU read: %s", strerror(-r));
+	EXPECT_EQ(0x5e, got[15]);
+	EXPECT_EQ(0xc3, got[0]);
 }
 
-static void deferred(void)
+TEST_F(strat, narrow_device_reads_the_migrated_contents)
 {
-	struct dmalab_exp_info info;
-	struct tbuf b;
-	uint32_t a36 = 0, a28 = 0, aa = 0;
-
-	tbuf_new(&b, DMALAB_EXP_TIMING_DEFERRED, 0);
-	exp_attach(imp, b.handle, sim36, &a36);
-	exp_attach(imp, b.handle, sim28, &a28);
-	info = info_of(&b);
-	tap_result(!(info.state & DMALAB_EXP_STATE_ALLOCATED) &&
-		   info.range_hi == (1ULL << 28) - 1,
-		   "deferred_buffer_waits_with_the_intersection_as_range");
-	tap_result(!dmalab_imp_map_attach(imp, a36, DMALAB_IMP_DIR_BIDIR,
-					  NULL) &&
-		   (info_of(&b).state & DMALAB_EXP_STATE_ALLOCATED),
-		   "deferred_buffer_allocates_at_first_map");
-	info = info_of(&b);
-	if (root)
-		tap_result(info.phys_hi < (1ULL << 28),
-			   "deferred_pages_suit_every_attached_device");
-	else
-		tap_skip("deferred_pages_suit_every_attached_device",
-			 "needs CAP_SYS_ADMIN");
-	tap_result(exp_attach(imp, b.handle, win_a, &aa) == -ERANGE,
-		   "disjoint_device_without_copy_flag_fails_erange");
-	dmalab_imp_unmap_attach(imp, a36, NULL);
-	tbuf_free(&b);
-}
-
-static void migration(void)
-{
-	struct dmalab_exp_info info;
-	unsigned char got[16];
-	struct tbuf b;
-	uint32_t a36 = 0, a28 = 0;
 	uint64_t sum;
 
-	tbuf_new(&b, DMALAB_EXP_TIMING_EAGER, DMALAB_EXP_ALLOC_MIGRATE);
-	memset(b.map, 0xc3, LEN);
-	exp_attach(imp, b.handle, sim36, &a36);
-	dmalab_imp_map_attach(imp, a36, DMALAB_IMP_DIR_BIDIR, NULL);
-	tap_result(exp_attach(imp, b.handle, sim28, NULL) == -EBUSY &&
-		   info_of(&b).nr_attachments == 1,
-		   "migration_needed_while_mapped_fails_ebusy");
-	dmalab_imp_unmap_attach(imp, a36, NULL);
-
-	tap_result(!exp_attach(imp, b.handle, sim28, &a28),
-		   "unmapped_buffer_migrates_for_a_narrower_device");
-	info = info_of(&b);
-	tap_result(info.nr_migrations == 1 &&
-		   (!root || info.phys_hi < (1ULL << 28)),
-		   "migration_moves_pages_into_the_device_range");
-	tap_result(exp_all_bytes(b.map, LEN, 0xc3),
-		   "live_mmap_keeps_contents_across_migration");
-	b.map[LEN - 1] = 0x5e;
-	tap_result(!test_cpu(imp, b.handle, DMALAB_IMP_CPU_READ, LEN - 16, 16,
-			     got, 0, NULL) && got[15] == 0x5e && got[0] == 0xc3,
-		   "mmap_writes_after_migration_reach_the_new_pages");
-	dmalab_imp_map_attach(imp, a28, DMALAB_IMP_DIR_TO_DEVICE, NULL);
-	tap_result(!exp_job(imp, DMALAB_IMP_JOB_CHECKSUM, a28, 0, 0, 0, LEN, 0,
-			   0, &sum) && sum == exp_fnv(b.map, LEN),
-		   "narrow_device_reads_the_migrated_contents");
-	dmalab_imp_unmap_attach(imp, a28, NULL);
-	tbuf_free(&b);
+	migrated(_metadata, self);
+	self->map[LEN - 1] = 0x5e;
+	map_att(_metadata, self, self->a28, DMALAB_IMP_DIR_TO_DEVICE);
+	sum = checksum_job(_metadata, self, self->a28);
+	EXPECT_EQ(exp_fnv(self->map, LEN), sum);
+	unmap_att(_metadata, self, self->a28);
 }
 
-static void copies(void)
+/* ---- per-device copies ---- */
+
+/* A deferred COPY buffer attached to winA (direct) and winB (a copy). */
+static void copied(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(strat) *self)
+{
+	tbuf_new(_metadata, self, DMALAB_EXP_TIMING_DEFERRED,
+		 DMALAB_EXP_ALLOC_COPY);
+	attach(_metadata, self, self->win_a, &self->aa, "winA");
+	attach(_metadata, self, self->win_b, &self->ab, "winB");
+}
+
+/* TO_DEVICE: CPU data (0x11) reaches the copy at map; its checksum. */
+static uint64_t to_device(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(strat) *self)
+{
+	uint64_t sum;
+
+	memset(self->map, 0x11, LEN);
+	map_att(_metadata, self, self->ab, DMALAB_IMP_DIR_TO_DEVICE);
+	sum = checksum_job(_metadata, self, self->ab);
+	unmap_att(_metadata, self, self->ab);
+	return sum;
+}
+
+/* FROM_DEVICE: winB fills its copy with 0x77, unmapped. */
+static void from_device(struct __test_metadata *_metadata,
+			FIXTURE_DATA(strat) *self)
+{
+	map_att(_metadata, self, self->ab, DMALAB_IMP_DIR_FROM_DEVICE);
+	fill_job(_metadata, self, self->ab, LEN, 0x77);
+	unmap_att(_metadata, self, self->ab);
+}
+
+/* BIDIRECTIONAL, staying mapped: winB fills a page, the CPU begins. */
+static void bidir_begin(struct __test_metadata *_metadata,
+			FIXTURE_DATA(strat) *self)
+{
+	to_device(_metadata, self);
+	from_device(_metadata, self);
+	map_att(_metadata, self, self->ab, DMALAB_IMP_DIR_BIDIR);
+	fill_job(_metadata, self, self->ab, 4096, 0x33);
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+}
+
+/* The CPU writes a page of 0x44 and ends: winB's checksum, unmapped. */
+static uint64_t bidir_end(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(strat) *self)
+{
+	uint64_t sum;
+
+	bidir_begin(_metadata, self);
+	memset(self->map + 8192, 0x44, 4096);
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	sum = checksum_job(_metadata, self, self->ab);
+	unmap_att(_metadata, self, self->ab);
+	return sum;
+}
+
+/* All of the above, then winA reads the buffer itself: its checksum. */
+static uint64_t direct_reads(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(strat) *self)
+{
+	uint64_t sum;
+
+	bidir_end(_metadata, self);
+	map_att(_metadata, self, self->aa, DMALAB_IMP_DIR_TO_DEVICE);
+	sum = checksum_job(_metadata, self, self->aa);
+	unmap_att(_metadata, self, self->aa);
+	return sum;
+}
+
+TEST_F(strat, disjoint_device_gets_its_own_copy)
 {
 	struct dmalab_exp_attach_info ai[4];
 	struct dmalab_exp_info info;
-	struct tbuf b;
-	uint32_t aa = 0, ab = 0;
+	int e;
+
+	copied(_metadata, self);
+	e = exp_info_attach(self->dev, self->fd, &info, ai, 4);
+	ASSERT_EQ(0, e) TH_LOG("INFO: %s", strerror(e));
+	EXPECT_EQ(1U, info.nr_copy_attach);
+	EXPECT_NE(0U, info.state & DMALAB_EXP_STATE_COPIES);
+	ASSERT_EQ(2U, info.attach_count);
+	EXPECT_EQ(0U, ai[0].flags & DMALAB_EXP_ATTACH_COPY) TH_LOG("winA");
+	EXPECT_NE(0U, ai[1].flags & DMALAB_EXP_ATTACH_COPY) TH_LOG("winB");
+}
+
+TEST_F(strat, copy_to_device_sees_cpu_data)
+{
 	uint64_t sum;
-	int r;
 
-	tbuf_new(&b, DMALAB_EXP_TIMING_DEFERRED, DMALAB_EXP_ALLOC_COPY);
-	exp_attach(imp, b.handle, win_a, &aa);
-	r = exp_attach(imp, b.handle, win_b, &ab);
-	exp_info_attach(dev, b.fd, &info, ai, 4);
-	tap_result(!r && info.nr_copy_attach == 1 &&
-		   (info.state & DMALAB_EXP_STATE_COPIES) &&
-		   info.attach_count == 2 &&
-		   !(ai[0].flags & DMALAB_EXP_ATTACH_COPY) &&
-		   (ai[1].flags & DMALAB_EXP_ATTACH_COPY),
-		   "disjoint_device_gets_its_own_copy");
-
-	/* TO_DEVICE: CPU data reaches the copy at map, nothing comes back. */
-	memset(b.map, 0x11, LEN);
-	dmalab_imp_map_attach(imp, ab, DMALAB_IMP_DIR_TO_DEVICE, NULL);
-	r = exp_job(imp, DMALAB_IMP_JOB_CHECKSUM, ab, 0, 0, 0, LEN, 0, 0, &sum);
-	tap_result(!r && sum == exp_fnv(b.map, LEN),
-		   "copy_to_device_sees_cpu_data");
-	dmalab_imp_unmap_attach(imp, ab, NULL);
-	info = info_of(&b);
-	tap_result(info.nr_copy_in == 1 && info.nr_copy_out == 0,
-		   "copy_to_device_is_not_copied_back");
-
-	/* FROM_DEVICE: what the device writes comes back at unmap. */
-	dmalab_imp_map_attach(imp, ab, DMALAB_IMP_DIR_FROM_DEVICE, NULL);
-	r = exp_job(imp, DMALAB_IMP_JOB_FILL, 0, ab, 0, 0, LEN, 0x77, 0, NULL);
-	dmalab_imp_unmap_attach(imp, ab, NULL);
-	tap_result(!r && exp_all_bytes(b.map, LEN, 0x77) &&
-		   info_of(&b).nr_copy_out == 1,
-		   "copy_from_device_comes_back_at_unmap");
-
-	/* BIDIRECTIONAL, staying mapped: CPU access brackets carry data. */
-	dmalab_imp_map_attach(imp, ab, DMALAB_IMP_DIR_BIDIR, NULL);
-	r = exp_job(imp, DMALAB_IMP_JOB_FILL, 0, ab, 0, 0, 4096, 0x33, 0, NULL);
-	cpu_sync(&b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-	tap_result(!r && exp_all_bytes(b.map, 4096, 0x33) &&
-		   exp_all_bytes(b.map + 4096, LEN - 4096, 0x77),
-		   "bidir_copy_comes_back_at_begin_cpu_access");
-	memset(b.map + 8192, 0x44, 4096);
-	cpu_sync(&b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-	r = exp_job(imp, DMALAB_IMP_JOB_CHECKSUM, ab, 0, 0, 0, LEN, 0, 0, &sum);
-	tap_result(!r && sum == exp_fnv(b.map, LEN),
-		   "bidir_copy_gets_cpu_writes_at_end_cpu_access");
-	dmalab_imp_unmap_attach(imp, ab, NULL);
-
-	/* The direct device sees the same contents in the buffer itself. */
-	dmalab_imp_map_attach(imp, aa, DMALAB_IMP_DIR_TO_DEVICE, NULL);
-	r = exp_job(imp, DMALAB_IMP_JOB_CHECKSUM, aa, 0, 0, 0, LEN, 0, 0, &sum);
-	tap_result(!r && sum == exp_fnv(b.map, LEN),
-		   "direct_device_sees_what_the_copy_device_wrote");
-	dmalab_imp_unmap_attach(imp, aa, NULL);
-	exp_info_attach(dev, b.fd, &info, ai, 4);
-	tap_result(info.nr_copy_in >= 2 && info.nr_copy_out >= 2 &&
-		   info.nr_mapped == 0,
-		   "copies_are_counted");
-	tap_diag("copies in %llu out %llu",
-		 (unsigned long long)info.nr_copy_in,
-		 (unsigned long long)info.nr_copy_out);
-	tbuf_free(&b);
+	copied(_metadata, self);
+	sum = to_device(_metadata, self);
+	EXPECT_EQ(exp_fnv(self->map, LEN), sum);
 }
 
-static void timed(void (*fn)(void), const char *name)
+TEST_F(strat, copy_to_device_is_not_copied_back)
 {
-	double t = test_now();
+	struct dmalab_exp_info info;
 
-	fn();
-	tap_diag("%s took %.2f s", name, test_now() - t);
+	copied(_metadata, self);
+	to_device(_metadata, self);
+	info = info_of(_metadata, self);
+	EXPECT_EQ(1ULL, info.nr_copy_in);
+	EXPECT_EQ(0ULL, info.nr_copy_out);
 }
 
-int main(void)
+/* FROM_DEVICE: what the device writes comes back at unmap. */
+TEST_F(strat, copy_from_device_comes_back_at_unmap)
 {
-	struct dmalab_exp_stats base, st;
-	int ok;
-
-	tap_plan(3 + 4 + 6 + 8 + 1);
-	dev = exp_open();
-	imp = dmalab_imp_open(NULL);
-	if (dev < 0 || imp < 0 || exp_stats(dev, &base)) {
-		printf("Bail out! cannot open %s or the importer\n",
-		       DMALAB_EXP_DEVICE);
-		return 1;
-	}
-	root = geteuid() == 0;
-	ok = !test_sim(imp, 28, 0, 0, 0, 0, 0, 0, &sim28) &&
-	     !test_sim(imp, 36, 0, 0, 0, 0, 0, 0, &sim36) &&
-	     !test_sim(imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, WIN_A, 0,
-		       WIN_SIZE, &win_a) &&
-	     !test_sim(imp, 32, 0, 0, DMALAB_IMP_SIM_WINDOW, WIN_B, 0,
-		       WIN_SIZE, &win_b);
-	if (!ok) {
-		printf("Bail out! cannot create simulated devices: %s\n",
-		       strerror(errno));
-		return 1;
-	}
-	timed(direct_and_refused, "direct_and_refused");
-	timed(deferred, "deferred");
-	timed(migration, "migration");
-	timed(copies, "copies");
-	close(imp);
-	tap_result(!exp_stats(dev, &st) && exp_same_live(&base, &st),
-		   "everything_freed_after_the_importer_closes");
-	close(dev);
-	return tap_exit();
+	copied(_metadata, self);
+	to_device(_metadata, self);
+	from_device(_metadata, self);
+	EXPECT_TRUE(exp_all_bytes(self->map, LEN, 0x77));
+	EXPECT_EQ(1ULL, info_of(_metadata, self).nr_copy_out);
 }
+
+/* BIDIRECTIONAL, staying mapped: CPU access brackets carry data. */
+TEST_F(strat, bidir_copy_comes_back_at_begin_cpu_access)
+{
+	copied(_metadata, self);
+	bidir_begin(_metadata, self);
+	EXPECT_TRUE(exp_all_bytes(self->map, 4096, 0x33))
+		TH_LOG("the page winB filled");
+	EXPECT_TRUE(exp_all_bytes(self->map + 4096, LEN - 4096, 0x77))
+		TH_LOG("the rest, from the FROM_DEVICE fill");
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+}
+
+TEST_F(strat, bidir_copy_gets_cpu_writes_at_end_cpu_access)
+{
+	uint64_t sum;
+
+	copied(_metadata, self);
+	sum = bidir_end(_metadata, self);
+	EXPECT_EQ(exp_fnv(self->map, LEN), sum);
+}
+
+/* The direct device sees the same contents in the buffer itself. */
+TEST_F(strat, direct_device_sees_what_the_copy_device_wrote)
+{
+	uint64_t sum;
+
+	copied(_metadata, self);
+	sum = direct_reads(_metadata, self);
+	EXPECT_EQ(exp_fnv(self->map, LEN), sum);
+}
+
+TEST_F(strat, copies_are_counted)
+{
+	struct dmalab_exp_info info;
+
+	copied(_metadata, self);
+	direct_reads(_metadata, self);
+	info = info_of(_metadata, self);
+	TH_LOG("copies in %llu out %llu", (unsigned long long)info.nr_copy_in,
+	       (unsigned long long)info.nr_copy_out);
+	EXPECT_LE(2ULL, info.nr_copy_in);
+	EXPECT_LE(2ULL, info.nr_copy_out);
+	EXPECT_EQ(0U, info.nr_mapped);
+}
+
+/* ---- teardown by the importer ---- */
+
+/*
+ * A migrated buffer and a copied one, each with a device mapping left in
+ * place, their user mappings and fds gone: closing the importer gives
+ * everything back.
+ */
+TEST_F(strat, everything_freed_after_the_importer_closes)
+{
+	struct dmalab_exp_stats st;
+
+	migrated(_metadata, self);
+	map_att(_metadata, self, self->a28, DMALAB_IMP_DIR_TO_DEVICE);
+	munmap(self->map, LEN);
+	self->map = MAP_FAILED;
+	close(self->fd);
+	self->fd = -1;
+	copied(_metadata, self);
+	bidir_begin(_metadata, self);
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	munmap(self->map, LEN);
+	self->map = MAP_FAILED;
+	close(self->fd);
+	self->fd = -1;
+	close(self->imp);
+	self->imp = -1;
+	ASSERT_EQ(0, exp_stats(self->dev, &st));
+	EXPECT_TRUE(exp_same_live(&self->base, &st))
+		TH_LOG("live buffers %llu, bytes %llu, attachments %llu, "
+		       "mappings %llu; before %llu, %llu, %llu, %llu",
+		       (unsigned long long)st.live_buffers,
+		       (unsigned long long)st.live_bytes,
+		       (unsigned long long)st.live_attachments,
+		       (unsigned long long)st.live_mappings,
+		       (unsigned long long)self->base.live_buffers,
+		       (unsigned long long)self->base.live_bytes,
+		       (unsigned long long)self->base.live_attachments,
+		       (unsigned long long)self->base.live_mappings);
+}
+
+TEST_HARNESS_MAIN
