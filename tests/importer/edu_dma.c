@@ -186,7 +186,7 @@ TEST_F(edu, checksum_matches_cpu)
 			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
 				 .src_attach = self->as, .len = BUF_SIZE),
 			&sum, NULL));
-	EXPECT_EQ(imp_fnv(self->pat, BUF_SIZE), sum);
+	EXPECT_EQ(test_fnv(self->pat, BUF_SIZE), sum);
 }
 
 TEST_HARNESS_MAIN

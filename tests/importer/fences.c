@@ -170,7 +170,7 @@ TEST_F(fence, kernel_cpu_access_waits_for_async_fill)
 	memset(want, 0x77, BUF_SIZE);
 	ASSERT_EQ(0, dmalab_imp_submit_job(self->fd, job, NULL));
 	ASSERT_EQ(0, test_cpu_checksum(self->fd, self->hd, 0, BUF_SIZE, &sum));
-	EXPECT_EQ(imp_fnv(want, BUF_SIZE), sum);
+	EXPECT_EQ(test_fnv(want, BUF_SIZE), sum);
 }
 
 /* A job on another device waits for the first device's fence. */
@@ -189,7 +189,7 @@ TEST_F(fence, job_on_second_device_waits_for_first)
 			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
 				 .src_attach = self->sd, .len = BUF_SIZE),
 			&sum, NULL));
-	EXPECT_EQ(imp_fnv(want, BUF_SIZE), sum);
+	EXPECT_EQ(test_fnv(want, BUF_SIZE), sum);
 }
 
 TEST_F(fence, job_with_wrong_direction_range_or_flags_rejected)

@@ -167,7 +167,7 @@ TEST_F(foreign, edu_reads_what_cpu_wrote)
 			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
 				 .src_attach = m.attach_id, .len = LEN),
 			&sum, NULL));
-	EXPECT_EQ(imp_fnv(self->pat, LEN), sum);
+	EXPECT_EQ(test_fnv(self->pat, LEN), sum);
 	munmap(map, self->size);
 }
 

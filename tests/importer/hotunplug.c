@@ -50,7 +50,7 @@ static int dma_round(int fd, __u32 h, __u32 dev, __u32 pattern)
 					      .src_attach = att,
 					      .len = BUF_SIZE),
 				 &sum, NULL) &&
-	     sum == imp_fnv(want, sizeof(want));
+	     sum == test_fnv(want, sizeof(want));
 	if (att) {
 		dmalab_imp_unmap_attach(fd, att, NULL);
 		dmalab_imp_detach(fd, att, NULL);
@@ -191,7 +191,7 @@ TEST_F(unplug, live_attachment_still_does_dma_meanwhile)
 			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
 				 .src_attach = self->att, .len = BUF_SIZE),
 			&sum, NULL));
-	EXPECT_EQ(imp_fnv(want, sizeof(want)), sum);
+	EXPECT_EQ(test_fnv(want, sizeof(want)), sum);
 }
 
 TEST_F(unplug, unmap_and_detach_work_on_the_removed_device)

@@ -86,7 +86,7 @@ TEST_F(jobs, copy_between_disjoint_ranges_of_one_buffer_works)
 			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
 				 .src_attach = self->att, .src_offset = 3 * Q,
 				 .len = Q), &sum, NULL));
-	EXPECT_EQ(imp_fnv(want, sizeof(want)), sum);
+	EXPECT_EQ(test_fnv(want, sizeof(want)), sum);
 }
 
 /* A fill job submitted and waited for: its id. */

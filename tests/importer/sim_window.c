@@ -134,7 +134,7 @@ TEST_F(win, sim_checksum_reads_through_window)
 			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
 				 .src_attach = self->s, .len = PAGE),
 			&sum, NULL));
-	EXPECT_EQ(imp_fnv(self->pat, PAGE), sum);
+	EXPECT_EQ(test_fnv(self->pat, PAGE), sum);
 }
 
 TEST_F(win, sim_copy_writes_through_window_byte_exact)

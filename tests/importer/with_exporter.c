@@ -150,7 +150,7 @@ TEST_F(exp, edu_b_reads_what_edu_a_wrote)
 			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
 				 .src_attach = ab, .len = BUF_SIZE),
 			&sum, NULL));
-	EXPECT_EQ(imp_fnv(want, BUF_SIZE), sum);
+	EXPECT_EQ(test_fnv(want, BUF_SIZE), sum);
 }
 
 /*
@@ -233,7 +233,7 @@ TEST_F(exp, other_windowed_device_reads_it_through_exporter_copy)
 	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
 			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
 				 .src_attach = ay, .len = 4096), &sum, NULL));
-	EXPECT_EQ(imp_fnv(want, sizeof(want)), sum);
+	EXPECT_EQ(test_fnv(want, sizeof(want)), sum);
 }
 
 TEST_HARNESS_MAIN
