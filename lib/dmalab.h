@@ -219,6 +219,8 @@ int dmalab_sync_file_wait(int sync_fd, int timeout_ms, struct dmalab_err *err);
  * @addr_bits: 0, or the physical address limit in bits
  * @cloexec: non-zero to make the fd close-on-exec
  * @name: NULL, or a name to set with DMA_BUF_SET_NAME
+ * @read_only: non-zero for a dma-buf file opened without O_RDWR: it cannot
+ *	be mapped writable, and its importers may only read it
  */
 struct dmalab_alloc_opts {
 	uint64_t len;
@@ -228,6 +230,7 @@ struct dmalab_alloc_opts {
 	uint32_t addr_bits;
 	int cloexec;
 	const char *name;
+	int read_only;
 };
 
 /**
@@ -244,7 +247,7 @@ int dmalab_exp_open(struct dmalab_err *err);
  * @opts: what to allocate
  * @err: error report, may be NULL
  *
- * Return: the new read-write dma-buf fd or -errno.
+ * Return: the new dma-buf fd (read-write unless @opts->read_only) or -errno.
  */
 int dmalab_alloc(int exp_fd, const struct dmalab_alloc_opts *opts,
 		 struct dmalab_err *err);

@@ -47,7 +47,7 @@ int dmalab_alloc(int exp_fd, const struct dmalab_alloc_opts *o,
 	a.placement = o->placement;
 	a.addr_bits = o->addr_bits;
 	a.timing = o->timing;
-	a.fd_flags = O_RDWR | (o->cloexec ? O_CLOEXEC : 0);
+	a.fd_flags = (o->read_only ? 0 : O_RDWR) | (o->cloexec ? O_CLOEXEC : 0);
 	/* a.fd is an output: it goes in as 0, or the call fails (EINVAL). */
 	ret = ioctl(exp_fd, DMALAB_EXP_IOC_ALLOC, &a);
 	code = errno;

@@ -7,26 +7,18 @@
  * it is unmapped and the files are closed.
  */
 #include <stdio.h>
-#include <sys/ioctl.h>
 
 #include "exp_util.h"
 #include "kselftest_harness.h"
 
 #define LEN (8 * 4096ULL)
 
-/*
- * A read-only dma-buf (fd_flags without O_RDWR). Raw ioctl on purpose:
- * dmalab_alloc() always asks for O_RDWR.
- */
+/* A read-only dma-buf (fd_flags without O_RDWR). */
 static int alloc_read_only(int dev, uint64_t len)
 {
-	struct dmalab_exp_alloc a;
+	struct dmalab_alloc_opts o = { .len = len, .cloexec = 1, .read_only = 1 };
 
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.len = len;
-	a.fd_flags = O_CLOEXEC;
-	return ioctl(dev, DMALAB_EXP_IOC_ALLOC, &a) ? -errno : a.fd;
+	return dmalab_alloc(dev, &o, NULL);
 }
 
 /*

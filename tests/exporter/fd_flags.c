@@ -4,7 +4,6 @@
  * gives a writable dma-buf file, without it writable shared maps fail.
  */
 #include <stdio.h>
-#include <sys/ioctl.h>
 
 #include "exp_util.h"
 #include "kselftest_harness.h"
@@ -14,20 +13,10 @@ static int alloc_flags(int dev, uint32_t fd_flags)
 {
 	struct dmalab_alloc_opts o = {
 		.len = 4096, .cloexec = !!(fd_flags & O_CLOEXEC),
+		.read_only = (fd_flags & O_ACCMODE) != O_RDWR,
 	};
-	struct dmalab_exp_alloc a;
 
-	if ((fd_flags & O_ACCMODE) == O_RDWR)
-		return dmalab_alloc(dev, &o, NULL);
-	/*
-	 * Raw ioctl on purpose: dmalab_alloc() always asks for O_RDWR, and
-	 * the fd_flags field of the UAPI is what this test is about.
-	 */
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.len = 4096;
-	a.fd_flags = fd_flags;
-	return ioctl(dev, DMALAB_EXP_IOC_ALLOC, &a) ? -errno : a.fd;
+	return dmalab_alloc(dev, &o, NULL);
 }
 
 /* The exporter, and the buffer and mapping a test makes. */
