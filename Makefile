@@ -56,8 +56,15 @@ LIB_SOVERSION := 1
 LIB_OUT := $(BUILD)/lib/libdmalab.a $(BUILD)/lib/libdmalab.so \
 	$(BUILD)/lib/pkgconfig/dmalab.pc $(BUILD)/include/dmalab.h
 
+# libdmalab-conform (conform/): the conformance checker, on top of
+# libdmalab's public API; static only, linked by the tool.
+CONFORM_SRCS := $(wildcard conform/*.c)
+CONFORM_HDRS := $(wildcard conform/*.h)
+CONFORM_OBJS := $(patsubst conform/%.c,$(BUILD)/obj/conform/%.o,$(CONFORM_SRCS))
+CONFORM_LIB := $(BUILD)/lib/libdmalab-conform.a
+
 # The dmalab tool (utils/dmalab/): one static binary on the guest's PATH.
-TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -I lib -I include/uapi \
+TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -I lib -I conform -I include/uapi \
 	-DDMALAB_VERSION=\"$(VERSION)\"
 TOOL_SRCS := $(wildcard utils/dmalab/*.c)
 TOOL_HDRS := $(wildcard utils/dmalab/*.h)
@@ -71,7 +78,7 @@ modules:
 
 userspace: lib tool $(TEST_BINS) $(TEST_SCRIPTS) $(SCRIPTS) $(BENCH_BIN)
 
-lib: $(LIB_OUT)
+lib: $(LIB_OUT) $(CONFORM_LIB)
 
 tool: $(BUILD)/bin/dmalab
 
@@ -94,14 +101,24 @@ $(BUILD)/lib/pkgconfig/dmalab.pc: lib/dmalab.pc.in
 	@mkdir -p $(@D)
 	sed 's|@PREFIX@|$(BUILD)|; s|@VERSION@|$(LIB_VERSION)|' $< >$@
 
-$(BUILD)/include/dmalab.h: lib/dmalab.h $(UAPI_HEADERS)
+$(BUILD)/include/dmalab.h: lib/dmalab.h $(CONFORM_HDRS) $(UAPI_HEADERS)
 	@mkdir -p $(@D)/linux
 	cp $(UAPI_HEADERS) $(@D)/linux/
-	cp $< $@
+	cp $< $(CONFORM_HDRS) $(@D)/
 
-$(BUILD)/bin/dmalab: $(TOOL_SRCS) $(TOOL_HDRS) $(BUILD)/lib/libdmalab.a
+$(BUILD)/obj/conform/%.o: conform/%.c $(CONFORM_HDRS) lib/dmalab.h $(UAPI_HEADERS)
 	@mkdir -p $(@D)
-	$(USER_CC) $(TOOL_CFLAGS) -o $@ $(TOOL_SRCS) $(BUILD)/lib/libdmalab.a
+	$(USER_CC) $(LIB_CFLAGS) -I conform -c -o $@ $<
+
+$(CONFORM_LIB): $(CONFORM_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/dmalab: $(TOOL_SRCS) $(TOOL_HDRS) $(CONFORM_LIB) \
+		$(BUILD)/lib/libdmalab.a
+	@mkdir -p $(@D)
+	$(USER_CC) $(TOOL_CFLAGS) -o $@ $(TOOL_SRCS) $(CONFORM_LIB) \
+		$(BUILD)/lib/libdmalab.a
 
 $(BUILD)/bin/dmalab-%: utils/dmalab-%
 	@mkdir -p $(@D)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "dmalab.h"
+#include "dmalab_conform.h"
 
 #define CLI_MAX_VALS	16
 

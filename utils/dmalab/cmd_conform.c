@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dmalab conform: hold a dma-buf of any exporter to the dma-buf contract
- * (libdmalab's dmalab_conform()) and print one verdict per check. The
+ * (libdmalab-conform's dmalab_conform()) and print one verdict per check. The
  * buffer is ours (--fd N, DMABUF_FD, or a number), or one made here by
  * another kernel driver (--from vgem|vivid|heap|udmabuf).
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libdmalab: the conformance checker. It holds any dma-buf, whoever
+ * libdmalab-conform: the conformance checker. It holds any dma-buf, whoever
  * exported it, to the contract the dma-buf core and importers rely on:
  * through the calls user space has (lseek, mmap, DMA_BUF_IOCTL_SYNC, poll,
  * sync_files) and, for the kernel's side (vmap, device mappings, DMA,
@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "dmalab_conform.h"
 
+#define CONFORM_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define CONFORM_SEED		0x5a
 #define CONFORM_DMA_LEN		2048U	/* one edu programming */
 #define CONFORM_JOB_MS		5000U
@@ -90,9 +90,28 @@ static double conform_ms(void)
 
 static int conform_sync(int fd, uint64_t flags)
 {
-	struct dma_buf_sync s = { .flags = flags };
+	return dmalab_buf_sync(fd, flags, NULL);
+}
 
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
+/* As the library reports errors: -@code, and a message in @err if any. */
+static int conform_fail(struct dmalab_err *err, int code, const char *fmt,
+			...) __attribute__((format(printf, 3, 4)));
+
+static int conform_fail(struct dmalab_err *err, int code, const char *fmt,
+			...)
+{
+	va_list ap;
+	size_t n;
+
+	if (!err)
+		return -code;
+	err->code = -code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(code));
+	return -code;
 }
 
 /* ---- size and lseek ---- */
@@ -282,7 +301,7 @@ static void conform_sync_flags(struct conform *k)
 	else
 		conform_add(k, "sync_every_direction", DMALAB_CONFORM_PASS,
 			    "start and end of read, write, read-write");
-	for (i = 0; i < DMALAB_ARRAY_SIZE(bad); i++)
+	for (i = 0; i < CONFORM_ARRAY_SIZE(bad); i++)
 		nbad += conform_sync(k->fd, bad[i]) != -EINVAL;
 	if (nbad)
 		conform_add(k, "sync_bad_flags_refused", DMALAB_CONFORM_FAIL,
@@ -638,13 +657,13 @@ int dmalab_conform(int buf_fd, int imp_fd, struct dmalab_conform_report *rep,
 	if (r)
 		snprintf(rep->exporter, sizeof(rep->exporter), "unknown");
 	if (r == -EBADF)
-		return dmalab_fail(err, EBADF, "fd %d is not open", buf_fd);
+		return conform_fail(err, EBADF, "fd %d is not open", buf_fd);
 	if (r)
-		return dmalab_fail(err, EINVAL,
+		return conform_fail(err, EINVAL,
 				   "fd %d: no exp_name in its fdinfo (is it a dma-buf?)",
 				   buf_fd);
 	if (conform_lseek(&k))
-		return dmalab_fail(err, ESPIPE, "fd %d: lseek(SEEK_END) (is it a dma-buf?)",
+		return conform_fail(err, ESPIPE, "fd %d: lseek(SEEK_END) (is it a dma-buf?)",
 				   buf_fd);
 	if (k.imp < 0) {
 		k.imp = dmalab_imp_open(NULL);
