@@ -93,27 +93,6 @@ static int conform_sync(int fd, uint64_t flags)
 	return dmalab_buf_sync(fd, flags, NULL);
 }
 
-/* As the library reports errors: -@code, and a message in @err if any. */
-static int conform_fail(struct dmalab_err *err, int code, const char *fmt,
-			...) __attribute__((format(printf, 3, 4)));
-
-static int conform_fail(struct dmalab_err *err, int code, const char *fmt,
-			...)
-{
-	va_list ap;
-	size_t n;
-
-	if (!err)
-		return -code;
-	err->code = -code;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	n = strlen(err->msg);
-	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(code));
-	return -code;
-}
-
 /* ---- size and lseek ---- */
 
 static int conform_lseek(struct conform *k)
@@ -657,13 +636,13 @@ int dmalab_conform(int buf_fd, int imp_fd, struct dmalab_conform_report *rep,
 	if (r)
 		snprintf(rep->exporter, sizeof(rep->exporter), "unknown");
 	if (r == -EBADF)
-		return conform_fail(err, EBADF, "fd %d is not open", buf_fd);
+		return dmalab_err_set(err, EBADF, "fd %d is not open", buf_fd);
 	if (r)
-		return conform_fail(err, EINVAL,
+		return dmalab_err_set(err, EINVAL,
 				   "fd %d: no exp_name in its fdinfo (is it a dma-buf?)",
 				   buf_fd);
 	if (conform_lseek(&k))
-		return conform_fail(err, ESPIPE, "fd %d: lseek(SEEK_END) (is it a dma-buf?)",
+		return dmalab_err_set(err, ESPIPE, "fd %d: lseek(SEEK_END) (is it a dma-buf?)",
 				   buf_fd);
 	if (k.imp < 0) {
 		k.imp = dmalab_imp_open(NULL);

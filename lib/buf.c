@@ -15,10 +15,10 @@ int dmalab_buf_size(int fd, uint64_t *size, struct dmalab_err *err)
 	off_t end = lseek(fd, 0, SEEK_END);
 
 	if (end < 0)
-		return dmalab_fail(err, errno, "lseek on fd %d (is it a dma-buf?)",
+		return dmalab_err_set(err, errno, "lseek on fd %d (is it a dma-buf?)",
 				   fd);
 	if (lseek(fd, 0, SEEK_SET) < 0)
-		return dmalab_fail(err, errno, "lseek back to 0 on fd %d", fd);
+		return dmalab_err_set(err, errno, "lseek back to 0 on fd %d", fd);
 	*size = (uint64_t)end;
 	return 0;
 }
@@ -28,7 +28,7 @@ int dmalab_buf_sync(int fd, uint64_t flags, struct dmalab_err *err)
 	struct dma_buf_sync sync = { .flags = flags };
 
 	if (ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync))
-		return dmalab_fail(err, errno, "DMA_BUF_IOCTL_SYNC %s on fd %d",
+		return dmalab_err_set(err, errno, "DMA_BUF_IOCTL_SYNC %s on fd %d",
 				   flags & DMA_BUF_SYNC_END ? "end" : "start",
 				   fd);
 	return 0;
@@ -45,7 +45,7 @@ int dmalab_buf_fdinfo(int fd, const char *key, char *buf, size_t len,
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	f = fopen(path, "re");
 	if (!f)
-		return dmalab_fail(err, EBADF, "fd %d is not open", fd);
+		return dmalab_err_set(err, EBADF, "fd %d is not open", fd);
 	while (!found && fgets(line, sizeof(line), f)) {
 		if (strncmp(line, key, n) || line[n] != ':')
 			continue;
@@ -55,18 +55,18 @@ int dmalab_buf_fdinfo(int fd, const char *key, char *buf, size_t len,
 		found = 1;
 	}
 	fclose(f);
-	return found ? 0 : dmalab_fail(err, ENOENT, "fd %d: no '%s' in its fdinfo",
+	return found ? 0 : dmalab_err_set(err, ENOENT, "fd %d: no '%s' in its fdinfo",
 				       fd, key);
 }
 
 int dmalab_buf_set_name(int fd, const char *name, struct dmalab_err *err)
 {
 	if (strlen(name) >= DMA_BUF_NAME_LEN)
-		return dmalab_fail(err, EINVAL,
+		return dmalab_err_set(err, EINVAL,
 				   "name '%s' is longer than %d bytes", name,
 				   DMA_BUF_NAME_LEN - 1);
 	if (ioctl(fd, DMA_BUF_SET_NAME, name))
-		return dmalab_fail(err, errno, "DMA_BUF_SET_NAME on fd %d", fd);
+		return dmalab_err_set(err, errno, "DMA_BUF_SET_NAME on fd %d", fd);
 	return 0;
 }
 
@@ -76,10 +76,10 @@ int dmalab_buf_mmap(int fd, uint64_t offset, uint64_t len, int prot,
 	void *p;
 
 	if (!len)
-		return dmalab_fail(err, EINVAL, "mmap of 0 bytes");
+		return dmalab_err_set(err, EINVAL, "mmap of 0 bytes");
 	p = mmap(NULL, len, prot, MAP_SHARED, fd, (off_t)offset);
 	if (p == MAP_FAILED)
-		return dmalab_fail(err, errno,
+		return dmalab_err_set(err, errno,
 				   "mmap of %llu bytes at offset %llu of fd %d",
 				   (unsigned long long)len,
 				   (unsigned long long)offset, fd);
@@ -97,9 +97,9 @@ int dmalab_buf_poll(int fd, short events, int timeout_ms,
 		n = poll(&pfd, 1, timeout_ms);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return dmalab_fail(err, errno, "poll on fd %d", fd);
+		return dmalab_err_set(err, errno, "poll on fd %d", fd);
 	if (n && (pfd.revents & (POLLERR | POLLNVAL)))
-		return dmalab_fail(err, EINVAL, "poll on fd %d: revents %#x",
+		return dmalab_err_set(err, EINVAL, "poll on fd %d: revents %#x",
 				   fd, pfd.revents);
 	return n ? 1 : 0;
 }

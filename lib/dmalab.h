@@ -59,6 +59,20 @@ struct dmalab_err {
 	char msg[DMALAB_ERR_LEN];
 };
 
+/**
+ * dmalab_err_set() - report a failure as the library's calls do
+ * @err: error report, may be NULL
+ * @code: a positive errno (0 or less counts as EIO)
+ * @fmt: printf format of what was attempted; ": strerror(@code)" follows
+ *
+ * For code built on the library (the conformance checker, applications)
+ * to report its own failures the same way.
+ *
+ * Return: -@code, so that callers can write `return dmalab_err_set(...)`.
+ */
+int dmalab_err_set(struct dmalab_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ---- helpers (util.c) ---- */
 
 /**

@@ -82,7 +82,7 @@ int dmalab_drm_open(const char *driver, char *path, size_t path_len,
 		}
 		close(fd);
 	}
-	return dmalab_fail(err, ENODEV, "no %s device in /dev/dri", driver);
+	return dmalab_err_set(err, ENODEV, "no %s device in /dev/dri", driver);
 }
 
 int dmalab_drm_prime_export(int drm_fd, uint32_t handle, int flags,
@@ -93,7 +93,7 @@ int dmalab_drm_prime_export(int drm_fd, uint32_t handle, int flags,
 	};
 
 	if (ioctl(drm_fd, DL_DRM_IOCTL_PRIME_HANDLE_TO_FD, &p))
-		return dmalab_fail(err, errno, "PRIME export of GEM handle %u",
+		return dmalab_err_set(err, errno, "PRIME export of GEM handle %u",
 				   handle);
 	return p.fd;
 }
@@ -104,7 +104,7 @@ int dmalab_drm_prime_import(int drm_fd, int buf_fd, uint32_t *handle,
 	struct dl_drm_prime_handle p = { .fd = buf_fd };
 
 	if (ioctl(drm_fd, DL_DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
-		return dmalab_fail(err, errno, "PRIME import of dma-buf fd %d",
+		return dmalab_err_set(err, errno, "PRIME import of dma-buf fd %d",
 				   buf_fd);
 	*handle = p.handle;
 	return 0;
@@ -115,7 +115,7 @@ int dmalab_drm_gem_close(int drm_fd, uint32_t handle, struct dmalab_err *err)
 	struct dl_drm_gem_close c = { .handle = handle };
 
 	if (ioctl(drm_fd, DL_DRM_IOCTL_GEM_CLOSE, &c))
-		return dmalab_fail(err, errno, "closing GEM handle %u", handle);
+		return dmalab_err_set(err, errno, "closing GEM handle %u", handle);
 	return 0;
 }
 
@@ -139,14 +139,14 @@ int dmalab_vgem_alloc(int vgem_fd, uint64_t len, uint32_t *handle,
 	if (handle)
 		*handle = 0;
 	if (rows > UINT32_MAX)
-		return dmalab_fail(err, EINVAL, "vgem buffer of %llu bytes",
+		return dmalab_err_set(err, EINVAL, "vgem buffer of %llu bytes",
 				   (unsigned long long)len);
 	fd = dmalab_fd_or_open(&vgem_fd, &own, dmalab_vgem_open, err);
 	if (fd)
 		return fd;
 	d.height = rows;
 	if (ioctl(vgem_fd, DL_DRM_IOCTL_MODE_CREATE_DUMB, &d)) {
-		fd = dmalab_fail(err, errno, "vgem dumb buffer of %llu bytes",
+		fd = dmalab_err_set(err, errno, "vgem dumb buffer of %llu bytes",
 				 (unsigned long long)len);
 		goto out;
 	}

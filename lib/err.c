@@ -7,7 +7,7 @@
 
 #include "internal.h"
 
-int dmalab_fail(struct dmalab_err *err, int code, const char *fmt, ...)
+int dmalab_err_set(struct dmalab_err *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;

@@ -13,7 +13,7 @@ int dmalab_exp_open(struct dmalab_err *err)
 	int fd = open(DMALAB_EXP_DEVICE, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		return dmalab_fail(err, errno,
+		return dmalab_err_set(err, errno,
 				   "open %s (is dmalab_exp loaded?)",
 				   DMALAB_EXP_DEVICE);
 	return fd;
@@ -54,7 +54,7 @@ int dmalab_alloc(int exp_fd, const struct dmalab_alloc_opts *o,
 	if (own >= 0)
 		close(own);
 	if (ret)
-		return dmalab_fail(err, code, "allocating %llu bytes%s",
+		return dmalab_err_set(err, code, "allocating %llu bytes%s",
 				   (unsigned long long)o->len,
 				   dmalab_alloc_hint(code));
 	if (o->name && *o->name) {
@@ -80,7 +80,7 @@ int dmalab_exp_get_info(int exp_fd, int buf_fd, struct dmalab_exp_info *info,
 		info->attach_elem_size = sizeof(*att);
 	}
 	if (ioctl(exp_fd, DMALAB_EXP_IOC_INFO, info))
-		return dmalab_fail(err, errno, "exporter info on fd %d%s", buf_fd,
+		return dmalab_err_set(err, errno, "exporter info on fd %d%s", buf_fd,
 				   errno == EXDEV ?
 				   " (a dma-buf of another exporter)" : "");
 	return 0;
@@ -92,7 +92,7 @@ int dmalab_exp_get_stats(int exp_fd, struct dmalab_exp_stats *st,
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
 	if (ioctl(exp_fd, DMALAB_EXP_IOC_STATS, st))
-		return dmalab_fail(err, errno, "exporter stats");
+		return dmalab_err_set(err, errno, "exporter stats");
 	return 0;
 }
 
@@ -102,7 +102,7 @@ int dmalab_exp_bind(int exp_fd, int buf_fd, struct dmalab_err *err)
 
 	b.fd = buf_fd;
 	if (ioctl(exp_fd, DMALAB_EXP_IOC_BIND, &b))
-		return dmalab_fail(err, errno, "binding fd %d to %s", buf_fd,
+		return dmalab_err_set(err, errno, "binding fd %d to %s", buf_fd,
 				   DMALAB_EXP_DEVICE);
 	return 0;
 }
@@ -113,7 +113,7 @@ int dmalab_exp_get_version(int exp_fd, struct dmalab_exp_version *v,
 	memset(v, 0, sizeof(*v));
 	v->size = sizeof(*v);
 	if (ioctl(exp_fd, DMALAB_EXP_IOC_VERSION, v))
-		return dmalab_fail(err, errno, "exporter interface version%s",
+		return dmalab_err_set(err, errno, "exporter interface version%s",
 				   errno == ENOTTY || errno == EINVAL ?
 				   " (a module older than UAPI 1.0?)" : "");
 	return 0;

@@ -18,7 +18,7 @@ int dmalab_imp_open(struct dmalab_err *err)
 	int fd = open(DMALAB_IMP_DEVICE, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		return dmalab_fail(err, errno,
+		return dmalab_err_set(err, errno,
 				   "open %s (is dmalab_imp loaded?)",
 				   DMALAB_IMP_DEVICE);
 	return fd;
@@ -31,7 +31,7 @@ int dmalab_imp_import_fd(int imp_fd, int buf_fd, uint32_t *handle,
 
 	a.fd = buf_fd;
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_IMPORT, &a))
-		return dmalab_fail(err, errno, "importing fd %d%s", buf_fd,
+		return dmalab_err_set(err, errno, "importing fd %d%s", buf_fd,
 				   errno == EBADF ? " (not an open fd)" :
 				   errno == EINVAL ? " (not a dma-buf?)" : "");
 	*handle = a.handle;
@@ -47,7 +47,7 @@ static int dmalab_imp_id_ioctl(int imp_fd, unsigned long cmd, uint32_t id,
 
 	a.id = id;
 	if (ioctl(imp_fd, cmd, &a))
-		return dmalab_fail(err, errno, "%s %u", what, id);
+		return dmalab_err_set(err, errno, "%s %u", what, id);
 	return 0;
 }
 
@@ -65,7 +65,7 @@ int dmalab_imp_list_devs(int imp_fd, uint32_t *ids, uint32_t cap,
 	a.ids_ptr = (uintptr_t)ids;
 	a.count = ids ? cap : 0;
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_DEV_LIST, &a))
-		return dmalab_fail(err, errno, "listing the importer's devices");
+		return dmalab_err_set(err, errno, "listing the importer's devices");
 	return (int)a.count;
 }
 
@@ -77,7 +77,7 @@ int dmalab_imp_get_dev_info(int imp_fd, uint32_t dev_id,
 	info->size = sizeof(*info);
 	info->dev_id = dev_id;
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_DEV_INFO, info))
-		return dmalab_fail(err, errno, "device %u", dev_id);
+		return dmalab_err_set(err, errno, "device %u", dev_id);
 	return 0;
 }
 
@@ -109,7 +109,7 @@ int dmalab_imp_find_dev(int imp_fd, const char *name, uint32_t *dev_id,
 	unsigned long v;
 
 	if (!*name)
-		return dmalab_fail(err, EINVAL, "empty device name");
+		return dmalab_err_set(err, EINVAL, "empty device name");
 	n = dmalab_imp_list_devs(imp_fd, ids, DMALAB_MAX_DEVS, err);
 	if (n < 0)
 		return n;
@@ -130,7 +130,7 @@ int dmalab_imp_find_dev(int imp_fd, const char *name, uint32_t *dev_id,
 		}
 		edu += info.kind == DMALAB_IMP_KIND_EDU;
 	}
-	return dmalab_fail(err, ENODEV,
+	return dmalab_err_set(err, ENODEV,
 			   "no importer device '%s' (see 'dmalab devices')",
 			   name);
 }
@@ -141,7 +141,7 @@ int dmalab_imp_sim_create(int imp_fd, struct dmalab_imp_sim_create *args,
 	args->size = sizeof(*args);
 	args->dev_id = 0;	/* an output: non-zero is refused */
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_SIM_CREATE, args))
-		return dmalab_fail(err, errno,
+		return dmalab_err_set(err, errno,
 				   "creating a simulated %u-bit device",
 				   args->dma_bits);
 	return 0;
@@ -159,7 +159,7 @@ int dmalab_imp_get_version(int imp_fd, struct dmalab_imp_version *v,
 	memset(v, 0, sizeof(*v));
 	v->size = sizeof(*v);
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_VERSION, v))
-		return dmalab_fail(err, errno, "importer interface version%s",
+		return dmalab_err_set(err, errno, "importer interface version%s",
 				   errno == ENOTTY ?
 				   " (a module older than UAPI 1.0?)" : "");
 	return 0;

@@ -35,7 +35,7 @@ int dmalab_imp_cpu_op(int imp_fd, struct dmalab_imp_cpu *c,
 	c->size = sizeof(*c);
 	c->checksum = 0;	/* an output: non-zero is refused */
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_CPU, c))
-		return dmalab_fail(err, errno,
+		return dmalab_err_set(err, errno,
 				   "kernel CPU %s of handle %u, %llu bytes at %llu",
 				   dmalab_cpu_op_name(c->op), c->handle,
 				   (unsigned long long)c->len,
@@ -49,7 +49,7 @@ int dmalab_imp_submit_job(int imp_fd, struct dmalab_imp_job *job,
 	job->size = sizeof(*job);
 	job->job_id = 0;	/* an output: non-zero is refused */
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_JOB, job))
-		return dmalab_fail(err, errno,
+		return dmalab_err_set(err, errno,
 				   "submitting a DMA %s job of %llu bytes%s",
 				   dmalab_job_op_name(job->op),
 				   (unsigned long long)job->len,
@@ -77,11 +77,11 @@ static int dmalab_imp_wait_until(int imp_fd, uint32_t job_id,
 		ret = ioctl(imp_fd, DMALAB_IMP_IOC_WAIT, &w);
 	} while (ret && errno == EINTR);
 	if (ret)
-		return dmalab_fail(err, errno, "waiting for %s%s", what,
+		return dmalab_err_set(err, errno, "waiting for %s%s", what,
 				   errno == ETIME ?
 				   " (still running at the deadline)" : "");
 	if (w.status)
-		return dmalab_fail(err, -w.status, "%s%s", what,
+		return dmalab_err_set(err, -w.status, "%s%s", what,
 				   w.status == -ETIMEDOUT ?
 				   " (the device did not finish in time)" : "");
 	if (checksum)
@@ -98,7 +98,7 @@ int dmalab_imp_wait_job(int imp_fd, uint32_t job_id, int timeout_ms,
 
 	if (timeout_ms >= 0) {
 		if (clock_gettime(CLOCK_MONOTONIC, &now))
-			return dmalab_fail(err, errno,
+			return dmalab_err_set(err, errno,
 					   "reading CLOCK_MONOTONIC");
 		deadline_ns = (uint64_t)now.tv_sec * 1000000000ULL +
 			      (uint64_t)now.tv_nsec +

@@ -14,7 +14,7 @@ int dmalab_imp_attach_dev(int imp_fd, uint32_t handle, uint32_t dev_id,
 	a.handle = handle;
 	a.dev_id = dev_id;
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_ATTACH, &a))
-		return dmalab_fail(err, errno,
+		return dmalab_err_set(err, errno,
 				   "attaching handle %u to device %u%s", handle,
 				   dev_id, errno == ERANGE ?
 				   " (the exporter cannot place memory this device reaches)" :
@@ -31,7 +31,7 @@ static int dmalab_imp_attach_id(int imp_fd, unsigned long cmd, uint32_t id,
 
 	a.id = id;
 	if (ioctl(imp_fd, cmd, &a))
-		return dmalab_fail(err, errno, "%s attachment %u", what, id);
+		return dmalab_err_set(err, errno, "%s attachment %u", what, id);
 	return 0;
 }
 
@@ -49,7 +49,7 @@ int dmalab_imp_map_attach(int imp_fd, uint32_t attach_id, uint32_t dir,
 	a.attach_id = attach_id;
 	a.dir = dir;
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_MAP, &a))
-		return dmalab_fail(err, errno, "mapping attachment %u%s", attach_id,
+		return dmalab_err_set(err, errno, "mapping attachment %u%s", attach_id,
 				   errno == ERANGE ?
 				   " (pages beyond the device's reach)" :
 				   errno == EMSGSIZE ?
@@ -79,7 +79,7 @@ int dmalab_imp_get_sg_info(int imp_fd, uint32_t attach_id,
 		info->entries_elem_size = sizeof(*ents);
 	}
 	if (ioctl(imp_fd, DMALAB_IMP_IOC_SG_INFO, info))
-		return dmalab_fail(err, errno, "sg_table of attachment %u%s",
+		return dmalab_err_set(err, errno, "sg_table of attachment %u%s",
 				   attach_id, errno == EPERM ?
 				   " (entries need CAP_SYS_ADMIN)" : "");
 	return 0;

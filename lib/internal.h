@@ -8,15 +8,6 @@
 #define DMALAB_HIDDEN __attribute__((visibility("hidden")))
 
 /*
- * Record -@code and a message in @err (if any); returns -@code so that
- * callers can write `return dmalab_fail(err, errno, "...")`. @code is a
- * positive errno.
- */
-DMALAB_HIDDEN int dmalab_fail(struct dmalab_err *err, int code,
-			      const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/*
  * Library calls take an open device fd, or -1 to open one for the call
  * alone: keep *@fd if it is open, else open one with @open_fn and store it
  * in *@fd and *@own, which the caller closes. Returns 0 or @open_fn's

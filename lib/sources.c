@@ -27,7 +27,7 @@ int dmalab_heap_open(const char *heap, struct dmalab_err *err)
 		 heap ? heap : "system");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return dmalab_fail(err, errno, "open %s", path);
+		return dmalab_err_set(err, errno, "open %s", path);
 	return fd;
 }
 
@@ -52,7 +52,7 @@ int dmalab_heap_alloc(int heap_fd, uint64_t len, struct dmalab_err *err)
 	if (own >= 0)
 		close(own);
 	if (ret)
-		return dmalab_fail(err, code,
+		return dmalab_err_set(err, code,
 				   "dma-heap allocation of %llu bytes",
 				   (unsigned long long)len);
 	return a.fd;
@@ -63,7 +63,7 @@ int dmalab_udmabuf_open(struct dmalab_err *err)
 	int fd = open(DL_UDMABUF_DEVICE, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		return dmalab_fail(err, errno, "open %s", DL_UDMABUF_DEVICE);
+		return dmalab_err_set(err, errno, "open %s", DL_UDMABUF_DEVICE);
 	return fd;
 }
 
@@ -81,14 +81,14 @@ int dmalab_udmabuf_alloc(int udmabuf_fd, uint64_t len, struct dmalab_err *err)
 	mfd = memfd_create("dmalab-udmabuf", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	if (mfd < 0 || ftruncate(mfd, len) ||
 	    fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
-		ret = dmalab_fail(err, errno, "sealed memfd of %llu bytes",
+		ret = dmalab_err_set(err, errno, "sealed memfd of %llu bytes",
 				  (unsigned long long)len);
 		goto out;
 	}
 	c.memfd = mfd;
 	ret = ioctl(udmabuf_fd, UDMABUF_CREATE, &c);
 	if (ret < 0)
-		ret = dmalab_fail(err, errno, "udmabuf of %llu bytes",
+		ret = dmalab_err_set(err, errno, "udmabuf of %llu bytes",
 				  (unsigned long long)len);
 out:
 	/* The udmabuf holds the memfd's pages; the fd is no longer needed. */

@@ -12,7 +12,7 @@ int dmalab_buf_export_sync_file(int fd, uint32_t flags,
 	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
 
 	if (ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg))
-		return dmalab_fail(err, errno,
+		return dmalab_err_set(err, errno,
 				   "DMA_BUF_IOCTL_EXPORT_SYNC_FILE on fd %d", fd);
 	return arg.fd;
 }
@@ -23,7 +23,7 @@ int dmalab_buf_import_sync_file(int fd, uint32_t flags, int sync_fd,
 	struct dma_buf_import_sync_file arg = { .flags = flags, .fd = sync_fd };
 
 	if (ioctl(fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg))
-		return dmalab_fail(err, errno,
+		return dmalab_err_set(err, errno,
 				   "DMA_BUF_IOCTL_IMPORT_SYNC_FILE of fd %d into fd %d",
 				   sync_fd, fd);
 	return 0;

@@ -31,21 +31,21 @@ int dmalab_parse_size(const char *s, uint64_t *out, struct dmalab_err *err)
 	int shift;
 
 	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return dmalab_fail(err, EINVAL, "size '%s' is not a number",
+		return dmalab_err_set(err, EINVAL, "size '%s' is not a number",
 				   s ? s : "");
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (end == s)
-		return dmalab_fail(err, EINVAL, "size '%s' is not a number", s);
+		return dmalab_err_set(err, EINVAL, "size '%s' is not a number", s);
 	if (errno)
-		return dmalab_fail(err, ERANGE, "size '%s'", s);
+		return dmalab_err_set(err, ERANGE, "size '%s'", s);
 	shift = dmalab_suffix_shift(end);
 	if (shift < 0)
-		return dmalab_fail(err, EINVAL,
+		return dmalab_err_set(err, EINVAL,
 				   "size '%s': unknown suffix '%s' (use K, M or G)",
 				   s, end);
 	if (shift && v > (UINT64_MAX >> shift))
-		return dmalab_fail(err, ERANGE, "size '%s'", s);
+		return dmalab_err_set(err, ERANGE, "size '%s'", s);
 	*out = (uint64_t)v << shift;
 	return 0;
 }
