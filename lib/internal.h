@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libdmalab internals: error reporting shared by the library's files. */
+/* libdmalab internals shared by the library's files. */
 #ifndef DMALAB_INTERNAL_H
 #define DMALAB_INTERNAL_H
 
