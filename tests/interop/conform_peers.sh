@@ -72,6 +72,16 @@ for spec in $peers; do
 			done
 			continue ;;
 		esac
+		# A configuration without the driver (WSL2's has neither), when
+		# the kernel says so; Debian's 6.12 and later must have both.
+		opt=CONFIG_DMABUF_HEAPS_SYSTEM
+		[ "$from" = udmabuf ] && opt=CONFIG_UDMABUF
+		if [ -r /proc/config.gz ] && ! zcat /proc/config.gz | grep -q "^$opt=[ym]"; then
+			for i in $(seq $per_peer); do
+				skip "${peer}_conformance_$i" "this kernel is configured without $from ($opt)"
+			done
+			continue
+		fi
 	fi
 	echo "$out" | grep -o '"name":"[^"]*","verdict":"[fn][^"]*","detail":"[^"]*"' |
 		sed "s/^/# $peer: /"
