@@ -273,8 +273,12 @@ static int dmalab_imp_edu_probe(struct pci_dev *pdev,
 	}
 	bits = dmalab_imp_edu_dma_bits_of(pdev);
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
-	if (ret)
+	if (ret) {
+		/* Below 32 bits, direct DMA needs ZONE_DMA (WSL2 has none). */
+		dev_err(dev, "the kernel refuses a %u-bit DMA mask (%d): no IOMMU, and no ZONE_DMA?\n",
+			bits, ret);
 		goto unmap;
+	}
 	/*
 	 * The driver cuts every segment into transfers of at most 2 KiB
 	 * itself, so the engine takes segments of any length and alignment.

@@ -260,8 +260,11 @@ TEST_F(dev, edu_a_attach_serves_the_28_bit_device)
 	uint32_t edu;
 	int iommu, r;
 
-	if (edu_a(self, &edu, &iommu))
-		SKIP(return, "no edu device");
+	if (edu_a(self, &edu, &iommu)) {
+		ASSERT_TRUE(test_edu_missing(0) != NULL)
+			TH_LOG("edu device A is not driven");
+		SKIP(return, "%s", test_edu_missing(0));
+	}
 	edu_a_attach(_metadata, self, edu);
 	r = exp_info_attach(self->dev, self->fd, &info, ai, 2);
 	ASSERT_EQ(0, r) TH_LOG("INFO: %s", strerror(r));
@@ -282,8 +285,11 @@ TEST_F(dev, edu_a_dma_writes_are_seen_by_mmap)
 	uint32_t edu;
 	int iommu, r;
 
-	if (edu_a(self, &edu, &iommu))
-		SKIP(return, "no edu device");
+	if (edu_a(self, &edu, &iommu)) {
+		ASSERT_TRUE(test_edu_missing(0) != NULL)
+			TH_LOG("edu device A is not driven");
+		SKIP(return, "%s", test_edu_missing(0));
+	}
 	edu_a_attach(_metadata, self, edu);
 	map_buf(_metadata, self);
 	r = dmalab_imp_map_attach(self->imp, self->att,

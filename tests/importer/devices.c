@@ -36,10 +36,8 @@ FIXTURE_SETUP(dev)
 {
 	self->fd = dmalab_imp_open(NULL);
 	ASSERT_LE(0, self->fd) TH_LOG("open /dev/dmalab_imp: %d", self->fd);
-	ASSERT_EQ(0, test_edu(self->fd, 0, &self->a, &self->ai))
-		TH_LOG("no edu device A");
-	ASSERT_EQ(0, test_edu(self->fd, 1, &self->b, &self->bi))
-		TH_LOG("no edu device B");
+	TEST_EDU(self->fd, 0, &self->a, &self->ai);
+	TEST_EDU(self->fd, 1, &self->b, &self->bi);
 }
 
 FIXTURE_TEARDOWN(dev)

@@ -42,7 +42,7 @@ FIXTURE_SETUP(edu)
 	self->sfd = self->dfd = -1;
 	fd = self->fd = dmalab_imp_open(NULL);
 	ASSERT_LE(0, fd) TH_LOG("open /dev/dmalab_imp: %d", fd);
-	ASSERT_EQ(0, test_edu(fd, variant->n, &self->dev, &self->info));
+	TEST_EDU(fd, variant->n, &self->dev, &self->info);
 	self->sfd = src_any(BUF_SIZE, &self->src);
 	self->dfd = src_any(BUF_SIZE, &self->src);
 	ASSERT_LE(0, self->sfd) TH_LOG("no foreign dma-buf (last tried %s)",

@@ -39,7 +39,7 @@ FIXTURE_SETUP(fence)
 	ASSERT_LE(0, self->sfd) TH_LOG("no foreign dma-buf (last tried %s)",
 				       src);
 	ASSERT_LE(0, self->dfd);
-	ASSERT_EQ(0, test_edu(fd, 1, &dev, &info));
+	TEST_EDU(fd, 1, &dev, &info);
 	ASSERT_EQ(0, test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim));
 	ASSERT_EQ(0, dmalab_imp_map_fd(fd, self->sfd, dev,
 				       DMALAB_IMP_DIR_TO_DEVICE, &ms, NULL));

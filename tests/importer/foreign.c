@@ -106,7 +106,7 @@ FIXTURE_SETUP(foreign)
 	self->bfd = -1;
 	self->fd = dmalab_imp_open(NULL);
 	ASSERT_LE(0, self->fd) TH_LOG("open /dev/dmalab_imp: %d", self->fd);
-	ASSERT_EQ(0, test_edu(self->fd, 1, &self->edu, &info));
+	TEST_EDU(self->fd, 1, &self->edu, &info);
 	ASSERT_EQ(0, test_sim(self->fd, 64, 0, 0, 0, 0, 0, 0, &self->sim));
 	if (variant->dma_debug_skip && !access("/sys/kernel/debug/dma-api", F_OK))
 		SKIP(return, "%s", variant->dma_debug_skip);

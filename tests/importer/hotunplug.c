@@ -86,7 +86,7 @@ FIXTURE_SETUP(unplug)
 	self->bfd = src_any(BUF_SIZE, &src);
 	ASSERT_LE(0, self->bfd) TH_LOG("no foreign dma-buf (last tried %s)",
 				       src);
-	ASSERT_EQ(0, test_edu(fd, 1, &self->dev, &self->info));
+	TEST_EDU(fd, 1, &self->dev, &self->info);
 	ASSERT_EQ(0, dmalab_imp_map_fd(fd, self->bfd, self->dev,
 				       DMALAB_IMP_DIR_BIDIR, &m, NULL));
 	self->h = m.handle;

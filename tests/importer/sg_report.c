@@ -75,7 +75,7 @@ FIXTURE_SETUP(sg)
 	self->bfd = src_any(BUF_SIZE, &src);
 	ASSERT_LE(0, self->bfd) TH_LOG("no foreign dma-buf (last tried %s)",
 				       src);
-	ASSERT_EQ(0, test_edu(fd, 1, &dev, &self->info));
+	TEST_EDU(fd, 1, &dev, &self->info);
 	self->iommu = !!(self->info.dev_flags & DMALAB_IMP_DEV_IOMMU);
 	ASSERT_EQ(0, test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim));
 	ASSERT_EQ(0, test_sim(fd, 64, 4096, 0xfff, 0, 0, 0, 0, &small));

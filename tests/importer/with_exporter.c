@@ -41,8 +41,8 @@ FIXTURE_SETUP(exp)
 	self->efd = -1;
 	self->fd = dmalab_imp_open(NULL);
 	ASSERT_LE(0, self->fd) TH_LOG("open /dev/dmalab_imp: %d", self->fd);
-	ASSERT_EQ(0, test_edu(self->fd, 0, &self->ea, &ia));
-	ASSERT_EQ(0, test_edu(self->fd, 1, &self->eb, &ib));
+	TEST_EDU(self->fd, 0, &self->ea, &ia);
+	TEST_EDU(self->fd, 1, &self->eb, &ib);
 	self->iommu = !!(ia.dev_flags & DMALAB_IMP_DEV_IOMMU);
 	self->efd = dmalab_exp_open(NULL);
 	b = self->efd < 0 ? self->efd : exp_alloc(self, 4096, 0, 0, 0);
