@@ -6,6 +6,13 @@
 echo 1..6
 n=0
 t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+# Device A (28 bits) is refused where the kernel has no ZONE_DMA and no
+# IOMMU (WSL2's 6.18 configuration): the tests that need both A and B skip.
+skip_a=
+[ -e /sys/bus/pci/devices/0000:00:10.0 ] && ! grep -q 'zone      DMA$' /proc/zoneinfo &&
+	[ ! -e /sys/bus/pci/devices/0000:00:10.0/iommu_group ] &&
+	skip_a="edu device A needs a 28-bit DMA mask, which a kernel without ZONE_DMA gives only behind an IOMMU"
+ta() { if [ -n "$skip_a" ]; then n=$((n + 1)); echo "ok $n - $2 # SKIP $skip_a"; else t "$@"; fi; }
 
 dmalab alloc 12K --addr-bits 28 --exec sh -c '
 	src=$DMABUF_FD
@@ -23,7 +30,7 @@ t $((rc != 0)) "dma_copy_destination_holds_the_source_pattern"
 dmalab alloc 8K --addr-bits 28 --exec sh -c '
 	dmalab dma fill --dev B --pattern 0x77 >/dev/null || exit 1
 	dmalab verify --pattern 0x77 >/dev/null' 2>/dev/null
-t $? "dma_fill_on_B_writes_the_pattern"
+ta $? "dma_fill_on_B_writes_the_pattern"
 
 out=$(dmalab alloc 8K --addr-bits 28 --exec sh -c '
 	v=$(dmalab fill --json --pattern seq:5)

@@ -4,6 +4,13 @@
 # with the fields the command promises (checked with awk: no jq in the guest).
 n=0
 t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+# Device A (28 bits) is refused where the kernel has no ZONE_DMA and no
+# IOMMU (WSL2's 6.18 configuration): the tests that need both A and B skip.
+skip_a=
+[ -e /sys/bus/pci/devices/0000:00:10.0 ] && ! grep -q 'zone      DMA$' /proc/zoneinfo &&
+	[ ! -e /sys/bus/pci/devices/0000:00:10.0/iommu_group ] &&
+	skip_a="edu device A needs a 28-bit DMA mask, which a kernel without ZONE_DMA gives only behind an IOMMU"
+ta() { if [ -n "$skip_a" ]; then n=$((n + 1)); echo "ok $n - $2 # SKIP $skip_a"; else t "$@"; fi; }
 
 # json_ok FILE KEY...: one line, braces/brackets balanced outside strings,
 # starts with { and ends with }, and has every "KEY":.
@@ -55,8 +62,8 @@ t $? "verify_json"
 json_ok /tmp/j.dump hex && grep -q '"hex":\["[0-9a-f]\{32\}","[0-9a-f]\{32\}","[0-9a-f]\{16\}"\]' /tmp/j.dump
 t $? "dump_json_has_hex_rows"
 json_ok /tmp/j.map steps nents dma_lo segments entries
-t $? "map_json"
+ta $? "map_json"
 json_ok /tmp/j.list buffers count attachments
 t $? "list_json"
 json_ok /tmp/j.dma fnv1a64 programmings ms && json_ok /tmp/j.fence signalled wait_ms
-t $? "dma_and_fence_json"
+ta $? "dma_and_fence_json"

@@ -7,6 +7,13 @@
 echo 1..5
 n=0
 t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+# Device A (28 bits) is refused where the kernel has no ZONE_DMA and no
+# IOMMU (WSL2's 6.18 configuration): the tests that need both A and B skip.
+skip_a=
+[ -e /sys/bus/pci/devices/0000:00:10.0 ] && ! grep -q 'zone      DMA$' /proc/zoneinfo &&
+	[ ! -e /sys/bus/pci/devices/0000:00:10.0/iommu_group ] &&
+	skip_a="edu device A needs a 28-bit DMA mask, which a kernel without ZONE_DMA gives only behind an IOMMU"
+ta() { if [ -n "$skip_a" ]; then n=$((n + 1)); echo "ok $n - $2 # SKIP $skip_a"; else t "$@"; fi; }
 iommu=off
 grep -q intel_iommu=on /proc/cmdline && iommu=on
 # nth VALUE of "KEY" in JSON read on stdin
@@ -15,14 +22,14 @@ nth() { tr ',{}[]' '\n\n\n\n\n' | sed -n "s/^\"$1\":\"\{0,1\}\([^\"]*\)\"\{0,1\}
 out=$(dmalab alloc 1M --timing deferred --exec dmalab map --json \
 	attach:A attach:B show map:A show 2>&1)
 [ "$(echo "$out" | nth allocated 1)" = false ] && [ "$(echo "$out" | nth allocated 2)" = true ]
-t $? "deferred_buffer_is_allocated_at_first_map"
+ta $? "deferred_buffer_is_allocated_at_first_map"
 hi=$(echo "$out" | nth phys_hi 2)
 if [ $iommu = on ]; then
 	[ -n "$hi" ]	# through the IOMMU A reaches every page
 else
 	[ -n "$hi" ] && [ "$(printf '%d' "$hi")" -lt $((1 << 28)) ]
 fi
-t $? "deferred_pages_lie_where_A_reaches"
+ta $? "deferred_pages_lie_where_A_reaches"
 
 out=$(dmalab alloc 1M --migrate --exec dmalab map --json \
 	show attach:B map:B unmap:B attach:A map:A show 2>&1)
@@ -34,7 +41,7 @@ if [ $iommu = on ] || [ "$hi1" -lt $((1 << 28)) ]; then
 else
 	[ "$mig" = 1 ] && [ "$hi2" -lt $((1 << 28)) ]
 fi
-t $? "late_attach_of_A_moves_pages_only_when_needed"
+ta $? "late_attach_of_A_moves_pages_only_when_needed"
 
 # Deferred: an eager buffer may land in neither window, and then both
 # devices rightly get copies; placed at first map, it lands in one.
