@@ -56,7 +56,7 @@ struct dmalab_exp_buf {
 	u32 addr_bits;
 	struct dmalab_exp_range limit;
 	struct dmalab_exp_mem mem;
-	/* Kernel mapping of @mem, kept until the pages go (see exp_kmap.c). */
+	/* Kernel mapping of @mem, made and freed with it (see exp_kmap.c). */
 	void *vaddr;
 	unsigned int vmap_count;
 	unsigned int nr_mmaps;
@@ -77,7 +77,9 @@ struct dmalab_exp_attach {
 	/* With CONFIG_DMABUF_DEBUG, the importer's copy of @sgt (exp_sgt.c). */
 	struct sg_table *sgt_out;
 	bool mapped;
+	/* As the importer asked; @dma_dir as mapped (exp_place.c). */
 	enum dma_data_direction dir;
+	enum dma_data_direction dma_dir;
 };
 
 struct dmalab_exp_counters {
@@ -88,6 +90,9 @@ struct dmalab_exp_counters {
 	atomic64_t live_vmaps;
 	atomic64_t live_mmaps;
 	atomic64_t total_buffers;
+	/* Pages held aside by allocations in progress (exp_alloc.c). */
+	atomic64_t aside_pages;
+	atomic64_t aside_peak_pages;
 };
 
 extern struct dmalab_exp_counters dmalab_exp_counters;
@@ -97,7 +102,8 @@ extern const struct dma_buf_ops dmalab_exp_dmabuf_ops;
 size_t dmalab_exp_max_len(void);
 size_t dmalab_exp_max_contig_len(void);
 int dmalab_exp_mem_alloc(struct dmalab_exp_mem *mem, unsigned long nr_pages,
-			 bool contig, const struct dmalab_exp_range *range);
+			 bool contig, const struct dmalab_exp_range *range,
+			 bool killable);
 void dmalab_exp_mem_free(struct dmalab_exp_mem *mem);
 void dmalab_exp_mem_copy(struct dmalab_exp_mem *dst,
 			 const struct dmalab_exp_mem *src);
@@ -109,7 +115,11 @@ void dmalab_exp_dev_reach(struct device *dev, struct dmalab_exp_range *reach,
 			  bool *translated);
 void dmalab_exp_direct_range(struct dmalab_exp_buf *buf,
 			     struct dmalab_exp_range *range);
-int dmalab_exp_ensure_mem(struct dmalab_exp_buf *buf);
+int dmalab_exp_ensure_mem(struct dmalab_exp_buf *buf, bool killable);
+int dmalab_exp_buf_mem_alloc(struct dmalab_exp_buf *buf,
+			     const struct dmalab_exp_range *range,
+			     bool killable);
+void dmalab_exp_buf_mem_free(struct dmalab_exp_buf *buf);
 int dmalab_exp_place_attach(struct dmalab_exp_buf *buf,
 			    struct dmalab_exp_attach *a);
 void dmalab_exp_copy_refresh(struct dmalab_exp_buf *buf,
@@ -132,8 +142,8 @@ void dmalab_exp_sgt_drop(struct dmalab_exp_attach *a);
 struct sg_table *dmalab_exp_sgt_hand_out(struct dmalab_exp_attach *a);
 
 /* exp_kmap.c */
-int dmalab_exp_kmap_prepare(struct dmalab_exp_buf *buf);
-void dmalab_exp_kmap_drop(struct dmalab_exp_buf *buf);
+void *dmalab_exp_kmap_new(const struct dmalab_exp_mem *mem);
+void dmalab_exp_kmap_free(void *vaddr);
 
 /* exp_ops.c */
 void dmalab_exp_buf_free(struct dmalab_exp_buf *buf);

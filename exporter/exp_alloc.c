@@ -31,7 +31,7 @@ MODULE_PARM_DESC(max_buffer_mb,
 static unsigned int aside_limit_mb = 2048;
 module_param(aside_limit_mb, uint, 0644);
 MODULE_PARM_DESC(aside_limit_mb,
-		 "MiB of out-of-range pages held aside while filling an address-limited buffer, at most half of RAM (default 2048)");
+		 "MiB of out-of-range pages held aside while filling address-limited buffers, by all allocations together, at most half of RAM (default 2048)");
 
 /* 1 MiB, 64 KiB, 4 KiB, as mainline's system heap: sizes IOMMUs like. */
 static const unsigned int dmalab_exp_orders[] = { 8, 4, 0 };
@@ -41,7 +41,7 @@ struct dmalab_exp_alloc_ctx {
 	gfp_t zone;
 	struct list_head aside;
 	unsigned long aside_pages;
-	unsigned long aside_limit;
+	bool killable;
 };
 
 /**
@@ -98,6 +98,32 @@ static gfp_t dmalab_exp_order_gfp(struct dmalab_exp_alloc_ctx *ctx,
 }
 
 /*
+ * Count @nr pages into the set-aside of all allocations in progress, unless
+ * that passes its bound: one bound for all, so that concurrent callers
+ * cannot pin a multiple of it in pages the OOM killer does not see as
+ * theirs.
+ */
+static bool dmalab_exp_aside_reserve(unsigned long nr)
+{
+	struct dmalab_exp_counters *c = &dmalab_exp_counters;
+	s64 limit = clamp_t(unsigned long,
+			    (unsigned long)READ_ONCE(aside_limit_mb) <<
+			    (20 - PAGE_SHIFT), 1, totalram_pages() / 2);
+	s64 now = atomic64_read(&c->aside_pages), peak;
+
+	do {
+		if (now + nr > limit)
+			return false;
+	} while (!atomic64_try_cmpxchg(&c->aside_pages, &now, now + nr));
+	now += nr;
+	peak = atomic64_read(&c->aside_peak_pages);
+	while (now > peak &&
+	       !atomic64_try_cmpxchg(&c->aside_peak_pages, &peak, now))
+		;
+	return true;
+}
+
+/*
  * One zeroed block of @order inside the range, or NULL when the zone has
  * none left or the set-aside limit is reached.
  */
@@ -108,20 +134,23 @@ static struct page *dmalab_exp_get_block(struct dmalab_exp_alloc_ctx *ctx,
 	gfp_t gfp = dmalab_exp_order_gfp(ctx, order, contig, whole);
 	struct page *page;
 
-	while (ctx->aside_pages < ctx->aside_limit) {
-		if (fatal_signal_pending(current))
+	for (;;) {
+		if (ctx->killable && fatal_signal_pending(current))
 			return ERR_PTR(-EINTR);
 		page = alloc_pages(gfp, order);
 		if (!page)
 			return NULL;
 		if (dmalab_exp_block_in_range(ctx, page, order))
 			return page;
+		if (!dmalab_exp_aside_reserve(1UL << order)) {
+			__free_pages(page, order);
+			return NULL;
+		}
 		set_page_private(page, order);
 		list_add(&page->lru, &ctx->aside);
 		ctx->aside_pages += 1UL << order;
 		cond_resched();
 	}
-	return NULL;
 }
 
 static void dmalab_exp_free_aside(struct dmalab_exp_alloc_ctx *ctx)
@@ -135,6 +164,7 @@ static void dmalab_exp_free_aside(struct dmalab_exp_alloc_ctx *ctx)
 		set_page_private(page, 0);
 		__free_pages(page, order);
 	}
+	atomic64_sub(ctx->aside_pages, &dmalab_exp_counters.aside_pages);
 	ctx->aside_pages = 0;
 }
 
@@ -304,19 +334,20 @@ static void dmalab_exp_free_pages(struct page **pages, unsigned long n)
  * @nr_pages: number of pages
  * @contig: one physically contiguous block
  * @range: physical range every page must lie in, or NULL for anywhere
+ * @killable: give up with -EINTR when the task is killed while pages are
+ *	set aside (not for callers that must not fail: vmap)
  *
  * Return: 0, -ENOMEM, -E2BIG (contiguous beyond the largest order), -ERANGE
  * (empty range) or -EINTR (fatal signal).
  */
 int dmalab_exp_mem_alloc(struct dmalab_exp_mem *mem, unsigned long nr_pages,
-			 bool contig, const struct dmalab_exp_range *range)
+			 bool contig, const struct dmalab_exp_range *range,
+			 bool killable)
 {
 	struct dmalab_exp_alloc_ctx ctx = {
 		.range = range,
 		.aside = LIST_HEAD_INIT(ctx.aside),
-		.aside_limit = clamp_t(unsigned long,
-				       (unsigned long)READ_ONCE(aside_limit_mb) <<
-				       (20 - PAGE_SHIFT), 1, totalram_pages() / 2),
+		.killable = killable,
 	};
 	struct dmalab_exp_mem new = { .nr_pages = nr_pages };
 	unsigned long filled = 0;
@@ -328,8 +359,6 @@ int dmalab_exp_mem_alloc(struct dmalab_exp_mem *mem, unsigned long nr_pages,
 		return -ERANGE;
 	if (range && !range->lo && range->hi == PHYS_ADDR_MAX)
 		ctx.range = NULL;
-	if (!ctx.range)
-		ctx.aside_limit = ULONG_MAX;
 	new.pages = kvmalloc_array(nr_pages, sizeof(*new.pages),
 				   GFP_KERNEL_ACCOUNT);
 	if (!new.pages)

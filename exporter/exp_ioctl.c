@@ -103,10 +103,7 @@ dmalab_exp_buf_new(const struct dmalab_exp_alloc *args)
 		buf->limit.hi = min_t(u64, PHYS_ADDR_MAX,
 				      (1ULL << args->addr_bits) - 1);
 	if (args->timing == DMALAB_EXP_TIMING_EAGER) {
-		ret = dmalab_exp_mem_alloc(&buf->mem, buf->len >> PAGE_SHIFT,
-					   buf->placement ==
-					   DMALAB_EXP_PLACE_CONTIG,
-					   &buf->limit);
+		ret = dmalab_exp_buf_mem_alloc(buf, &buf->limit, true);
 		if (ret) {
 			dmalab_exp_buf_free(buf);
 			return ERR_PTR(ret);
@@ -375,6 +372,8 @@ static int dmalab_exp_stats_ioctl(struct file *file, void __user *uarg,
 	st.total_buffers = atomic64_read(&c->total_buffers);
 	st.max_len = dmalab_exp_max_len();
 	st.max_contig_len = dmalab_exp_max_contig_len();
+	st.aside_bytes = atomic64_read(&c->aside_pages) << PAGE_SHIFT;
+	st.aside_peak_bytes = atomic64_read(&c->aside_peak_pages) << PAGE_SHIFT;
 	return dmalab_exp_uarg_out(uarg, &st, sizeof(st), usize);
 }
 

@@ -4,11 +4,10 @@
  * pages, for dma_buf_vmap().
  *
  * dma_buf_vmap() treats any failure of an exporter's vmap as a bug
- * (WARN_ON_ONCE). The mapping is therefore built where failing is an
- * ordinary error, in begin_cpu_access, which importers call before touching
- * the buffer; vmap then only takes a reference. Once built, the mapping is
- * kept until the pages go (release, migration), so repeated CPU access
- * costs nothing more.
+ * (WARN_ON_ONCE). The mapping is therefore built with the pages, where
+ * failing is an ordinary error (ALLOC, the first map, fault or CPU access
+ * of a deferred buffer, a migration), and kept as long as they are: vmap
+ * of a buffer with pages only takes a reference and cannot fail.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,42 +19,29 @@
 #include "exp.h"
 
 /**
- * dmalab_exp_kmap_prepare() - build the kernel mapping of the buffer's pages
- * @buf: the buffer, locked, with pages
+ * dmalab_exp_kmap_new() - a contiguous kernel mapping of some pages
+ * @mem: the pages
  *
- * A contiguous buffer in low memory is its own mapping (the linear map);
- * other buffers are vmap()ed.
+ * A contiguous block in low memory is its own mapping (the linear map);
+ * other pages are vmap()ed.
  *
- * Return: 0 or -ENOMEM.
+ * Return: the kernel address, or NULL when out of memory.
  */
-int dmalab_exp_kmap_prepare(struct dmalab_exp_buf *buf)
+void *dmalab_exp_kmap_new(const struct dmalab_exp_mem *mem)
 {
-	struct page *first = buf->mem.pages[0];
+	struct page *first = mem->pages[0];
 
-	lockdep_assert_held(&buf->lock);
-	if (buf->vaddr)
-		return 0;
-	if (buf->mem.nr_segments == 1 && !PageHighMem(first)) {
-		buf->vaddr = page_address(first);
-		return 0;
-	}
-	buf->vaddr = vmap(buf->mem.pages, buf->mem.nr_pages, VM_MAP,
-			  PAGE_KERNEL);
-	if (!buf->vaddr)
-		return -ENOMEM;
-	return 0;
+	if (mem->nr_segments == 1 && !PageHighMem(first))
+		return page_address(first);
+	return vmap(mem->pages, mem->nr_pages, VM_MAP, PAGE_KERNEL);
 }
 
 /**
- * dmalab_exp_kmap_drop() - forget the kernel mapping before the pages go
- * @buf: the buffer, locked, with no vmap reference left
+ * dmalab_exp_kmap_free() - undo dmalab_exp_kmap_new()
+ * @vaddr: its result, or NULL
  */
-void dmalab_exp_kmap_drop(struct dmalab_exp_buf *buf)
+void dmalab_exp_kmap_free(void *vaddr)
 {
-	lockdep_assert_held(&buf->lock);
-	if (WARN_ON_ONCE(buf->vmap_count) || !buf->vaddr)
-		return;
-	if (is_vmalloc_addr(buf->vaddr))
-		vunmap(buf->vaddr);
-	buf->vaddr = NULL;
+	if (is_vmalloc_addr(vaddr))
+		vunmap(vaddr);
 }

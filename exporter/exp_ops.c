@@ -3,16 +3,18 @@
  * dmalab_exp dma_buf_ops.
  *
  * Locking: buf->lock is the innermost lock of the exporter. On 6.12 the
- * dma-buf core calls map/unmap, vmap/vunmap and mmap with the dma_resv lock
- * held; on 6.1 some of them without it. The exporter never takes the
- * dma_resv lock itself, so both orders reduce to resv -> buf->lock, and the
- * fault handler's mmap_lock -> buf->lock matches the core's mmap_lock -> resv.
+ * dma-buf core calls map/unmap and vmap/vunmap with the dma_resv lock held;
+ * on 6.1 some of them without it; mmap without it since 6.5. The exporter
+ * never takes the dma_resv lock itself, so both orders reduce to
+ * resv -> buf->lock, and the fault handler's mmap_lock -> buf->lock matches
+ * the core's mmap_lock -> resv.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
@@ -92,43 +94,34 @@ static void dmalab_exp_unmap(struct dma_buf_attachment *attachment,
 }
 
 /*
- * Pages and kernel mapping for CPU access, made here or in vmap; a failure
- * gives back the pages this call allocated.
- */
-static int dmalab_exp_cpu_prepare(struct dmalab_exp_buf *buf)
-{
-	bool fresh_mem = !buf->mem.pages;
-	int ret;
-
-	ret = dmalab_exp_ensure_mem(buf);
-	if (ret)
-		return ret;
-	ret = dmalab_exp_kmap_prepare(buf);
-	if (ret && fresh_mem)
-		dmalab_exp_mem_free(&buf->mem);
-	return ret;
-}
-
-/*
- * Syncs use each mapping's own direction: DMA-API debug rejects a sync in
- * another direction than the mapping's.
+ * Rules 2 and 4 of the coherence rules (exporter/README.md): the fenced
+ * device work first, then the caches, then what a copy-served device wrote.
+ * The core waits for the fences too, but only after this callback. Syncs
+ * use each mapping's own direction: DMA-API debug rejects a sync in another
+ * direction than the mapping's.
  */
 static int dmalab_exp_begin_cpu_access(struct dma_buf *dmabuf,
 				       enum dma_data_direction dir)
 {
 	struct dmalab_exp_buf *buf = dmabuf->priv;
 	struct dmalab_exp_attach *a;
+	long wait;
 	int ret;
 
+	wait = dma_resv_wait_timeout(dmabuf->resv,
+				     dma_resv_usage_rw(dir != DMA_FROM_DEVICE),
+				     true, MAX_SCHEDULE_TIMEOUT);
+	if (wait < 0)
+		return wait;
 	mutex_lock(&buf->lock);
-	ret = dmalab_exp_cpu_prepare(buf);
+	ret = dmalab_exp_ensure_mem(buf, true);
 	if (ret)
 		goto unlock;
 	invalidate_kernel_vmap_range(buf->vaddr, buf->len);
 	list_for_each_entry(a, &buf->attachments, node) {
 		if (!a->mapped)
 			continue;
-		dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dir);
+		dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dma_dir);
 		dmalab_exp_copy_writeback(buf, a);
 	}
 unlock:
@@ -136,6 +129,11 @@ unlock:
 	return ret;
 }
 
+/*
+ * Rule 3: an access that may have written reaches every mapped copy, the
+ * copies of devices that write too (their contents go back over the buffer
+ * at the next begin and at unmap); one that only read leaves them alone.
+ */
 static int dmalab_exp_end_cpu_access(struct dma_buf *dmabuf,
 				     enum dma_data_direction dir)
 {
@@ -148,9 +146,9 @@ static int dmalab_exp_end_cpu_access(struct dma_buf *dmabuf,
 	list_for_each_entry(a, &buf->attachments, node) {
 		if (!a->mapped)
 			continue;
-		if (a->dir != DMA_FROM_DEVICE)
+		if (dir != DMA_FROM_DEVICE)
 			dmalab_exp_copy_refresh(buf, a);
-		dma_sync_sgtable_for_device(a->dev, a->sgt, a->dir);
+		dma_sync_sgtable_for_device(a->dev, a->sgt, a->dma_dir);
 	}
 	mutex_unlock(&buf->lock);
 	return 0;
@@ -196,9 +194,15 @@ static vm_fault_t dmalab_exp_vm_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 	end = min3(pgoff + DMALAB_EXP_FAULT_AHEAD, nr_pages,
 		   pgoff + ((vma->vm_end - addr) >> PAGE_SHIFT));
-	mutex_lock(&buf->lock);
+	/*
+	 * A migration or a deferred allocation can hold the lock for seconds:
+	 * a killed task leaves at once, and the fault of one that lives on is
+	 * retried (as TTM does).
+	 */
+	if (mutex_lock_killable(&buf->lock))
+		return VM_FAULT_NOPAGE;
 	/* Not VM_FAULT_OOM: the fault would be retried for ever. */
-	if (dmalab_exp_ensure_mem(buf)) {
+	if (dmalab_exp_ensure_mem(buf, true)) {
 		mutex_unlock(&buf->lock);
 		return VM_FAULT_SIGBUS;
 	}
@@ -247,8 +251,11 @@ static int dmalab_exp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	int ret;
 
 	mutex_lock(&buf->lock);
-	/* Cannot fail after begin_cpu_access: the mapping exists then. */
-	ret = dmalab_exp_cpu_prepare(buf);
+	/*
+	 * Fails only for a deferred buffer without pages whose allocation
+	 * fails: the core then warns. A killed task does not make it fail.
+	 */
+	ret = dmalab_exp_ensure_mem(buf, false);
 	if (ret)
 		goto unlock;
 	if (!buf->vmap_count++)
@@ -301,8 +308,7 @@ const struct dma_buf_ops dmalab_exp_dmabuf_ops = {
  */
 void dmalab_exp_buf_free(struct dmalab_exp_buf *buf)
 {
-	dmalab_exp_kmap_drop(buf);
-	dmalab_exp_mem_free(&buf->mem);
+	dmalab_exp_buf_mem_free(buf);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
 }

@@ -103,12 +103,55 @@ void dmalab_exp_direct_range(struct dmalab_exp_buf *buf,
 }
 
 /**
+ * dmalab_exp_buf_mem_alloc() - pages for a buffer and their kernel mapping
+ * @buf: the buffer, locked (or not yet shared), without pages
+ * @range: where the pages must lie
+ * @killable: see dmalab_exp_mem_alloc()
+ *
+ * Return: 0 or the allocation's error; nothing is kept on failure.
+ */
+int dmalab_exp_buf_mem_alloc(struct dmalab_exp_buf *buf,
+			     const struct dmalab_exp_range *range,
+			     bool killable)
+{
+	struct dmalab_exp_mem mem;
+	void *vaddr;
+	int ret;
+
+	ret = dmalab_exp_mem_alloc(&mem, buf->len >> PAGE_SHIFT,
+				   buf->placement == DMALAB_EXP_PLACE_CONTIG,
+				   range, killable);
+	if (ret)
+		return ret;
+	vaddr = dmalab_exp_kmap_new(&mem);
+	if (!vaddr) {
+		dmalab_exp_mem_free(&mem);
+		return -ENOMEM;
+	}
+	buf->mem = mem;
+	buf->vaddr = vaddr;
+	return 0;
+}
+
+/**
+ * dmalab_exp_buf_mem_free() - undo dmalab_exp_buf_mem_alloc()
+ * @buf: the buffer, locked (or no longer shared), no vmap reference left
+ */
+void dmalab_exp_buf_mem_free(struct dmalab_exp_buf *buf)
+{
+	dmalab_exp_kmap_free(buf->vaddr);
+	buf->vaddr = NULL;
+	dmalab_exp_mem_free(&buf->mem);
+}
+
+/**
  * dmalab_exp_ensure_mem() - allocate a deferred buffer's pages now
  * @buf: the buffer, locked
+ * @killable: see dmalab_exp_mem_alloc()
  *
  * Return: 0 when the buffer has pages, else the allocation's error.
  */
-int dmalab_exp_ensure_mem(struct dmalab_exp_buf *buf)
+int dmalab_exp_ensure_mem(struct dmalab_exp_buf *buf, bool killable)
 {
 	struct dmalab_exp_range range;
 
@@ -116,9 +159,7 @@ int dmalab_exp_ensure_mem(struct dmalab_exp_buf *buf)
 	if (buf->mem.pages)
 		return 0;
 	dmalab_exp_direct_range(buf, &range);
-	return dmalab_exp_mem_alloc(&buf->mem, buf->len >> PAGE_SHIFT,
-				    buf->placement == DMALAB_EXP_PLACE_CONTIG,
-				    &range);
+	return dmalab_exp_buf_mem_alloc(buf, &range, killable);
 }
 
 static bool dmalab_exp_busy(struct dmalab_exp_buf *buf)
@@ -143,23 +184,21 @@ static bool dmalab_exp_busy(struct dmalab_exp_buf *buf)
 static int dmalab_exp_migrate(struct dmalab_exp_buf *buf,
 			      const struct dmalab_exp_range *range)
 {
-	struct dmalab_exp_mem old = buf->mem, new;
+	struct dmalab_exp_mem old = buf->mem;
+	void *old_vaddr = buf->vaddr;
 	struct dmalab_exp_attach *a;
 	int ret;
 
-	ret = dmalab_exp_mem_alloc(&new, old.nr_pages,
-				   buf->placement == DMALAB_EXP_PLACE_CONTIG,
-				   range);
+	ret = dmalab_exp_buf_mem_alloc(buf, range, true);
 	if (ret)
 		return ret;
 	unmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);
-	dmalab_exp_mem_copy(&new, &old);
+	dmalab_exp_mem_copy(&buf->mem, &old);
 	/* Whatever refers to the old pages goes with them. */
-	dmalab_exp_kmap_drop(buf);
 	list_for_each_entry(a, &buf->attachments, node)
 		if (!a->copy)
 			dmalab_exp_sgt_drop(a);
-	buf->mem = new;
+	dmalab_exp_kmap_free(old_vaddr);
 	dmalab_exp_mem_free(&old);
 	buf->nr_migrations++;
 	return 0;
@@ -215,6 +254,30 @@ int dmalab_exp_place_attach(struct dmalab_exp_buf *buf,
 	return 0;
 }
 
+/* Whether a device mapped in @dir may write the memory. */
+static bool dmalab_exp_dir_writes(enum dma_data_direction dir)
+{
+	return dir != DMA_TO_DEVICE;
+}
+
+/*
+ * Rule 1 of the coherence rules (exporter/README.md): a copy-served mapping
+ * shares the buffer with no other mapping when either of them may write.
+ */
+static bool dmalab_exp_map_conflicts(struct dmalab_exp_buf *buf,
+				     struct dmalab_exp_attach *a,
+				     enum dma_data_direction dir)
+{
+	struct dmalab_exp_attach *o;
+
+	list_for_each_entry(o, &buf->attachments, node)
+		if (o != a && o->mapped && (a->copy || o->copy) &&
+		    (dmalab_exp_dir_writes(dir) ||
+		     dmalab_exp_dir_writes(o->dir)))
+			return true;
+	return false;
+}
+
 /**
  * dmalab_exp_copy_refresh() - bring a copy-served device's copy up to date
  * @buf: the buffer, locked, with pages
@@ -235,12 +298,15 @@ void dmalab_exp_copy_refresh(struct dmalab_exp_buf *buf,
  * @buf: the buffer, locked, with pages
  * @a: the attachment; nothing happens unless it is served by a copy and
  *	mapped in a direction the device writes in
+ *
+ * Such a mapping is the buffer's only one (dmalab_exp_map_conflicts()), so
+ * the copy holds the contents and nothing else is overwritten.
  */
 void dmalab_exp_copy_writeback(struct dmalab_exp_buf *buf,
 			       struct dmalab_exp_attach *a)
 {
 	lockdep_assert_held(&buf->lock);
-	if (!a->copy || a->dir == DMA_TO_DEVICE)
+	if (!a->copy || !dmalab_exp_dir_writes(a->dir))
 		return;
 	dmalab_exp_mem_copy(&buf->mem, &a->copy_mem);
 	buf->nr_copy_out++;
@@ -256,7 +322,7 @@ static int dmalab_exp_copy_prepare(struct dmalab_exp_buf *buf,
 		ret = dmalab_exp_mem_alloc(&a->copy_mem, buf->mem.nr_pages,
 					   buf->placement ==
 					   DMALAB_EXP_PLACE_CONTIG,
-					   &a->reach);
+					   &a->reach, true);
 		if (ret)
 			return ret;
 	}
@@ -292,8 +358,17 @@ static int dmalab_exp_sgt_ensure(struct dmalab_exp_buf *buf,
  * mappings that sync on their own). A failure gives back what this call
  * made: nothing else can hold it, every user of the pages takes buf->lock.
  *
- * Return: the table to hand to the importer, or an ERR_PTR: -EBUSY when
- * the attachment is mapped already (its table is what we sync).
+ * A device that only writes is mapped DMA_BIDIRECTIONAL all the same: the
+ * CPU may write the buffer between its accesses (dma-buf CPU access
+ * brackets), and syncing those writes for the device in DMA_FROM_DEVICE
+ * would discard them (swiotlb does not bounce them, non-coherent caches
+ * invalidate them). Read-only devices stay DMA_TO_DEVICE, read-only in an
+ * IOMMU.
+ *
+ * Return: the table to hand to the importer, or an ERR_PTR: -EINVAL for a
+ * direction that is none, -EBUSY when the attachment is mapped already (its
+ * table is what we sync) or when the mapping would break the coherence
+ * rules of per-device copies.
  */
 struct sg_table *dmalab_exp_place_map(struct dmalab_exp_buf *buf,
 				      struct dmalab_exp_attach *a,
@@ -302,20 +377,24 @@ struct sg_table *dmalab_exp_place_map(struct dmalab_exp_buf *buf,
 	bool fresh_mem = !buf->mem.pages;
 	bool fresh_copy = a->copy && !a->copy_mem.pages;
 	bool fresh_sgt = !a->sgt;
+	enum dma_data_direction dma_dir;
 	struct sg_table *out;
 	int ret;
 
 	lockdep_assert_held(&buf->lock);
-	if (a->mapped)
+	if (!valid_dma_direction(dir))
+		return ERR_PTR(-EINVAL);
+	if (a->mapped || dmalab_exp_map_conflicts(buf, a, dir))
 		return ERR_PTR(-EBUSY);
-	ret = dmalab_exp_ensure_mem(buf);
+	dma_dir = dir == DMA_FROM_DEVICE ? DMA_BIDIRECTIONAL : dir;
+	ret = dmalab_exp_ensure_mem(buf, true);
 	if (ret)
 		return ERR_PTR(ret);
 	ret = (a->copy ? dmalab_exp_copy_prepare(buf, a) : 0) ?:
 	      dmalab_exp_sgt_ensure(buf, a);
 	if (ret)
 		goto free_fresh;
-	ret = dma_map_sgtable(a->dev, a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	ret = dma_map_sgtable(a->dev, a->sgt, dma_dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto drop_sgt;
 	out = dmalab_exp_sgt_hand_out(a);
@@ -323,14 +402,15 @@ struct sg_table *dmalab_exp_place_map(struct dmalab_exp_buf *buf,
 		ret = PTR_ERR(out);
 		goto unmap_sgt;
 	}
-	dma_sync_sgtable_for_device(a->dev, a->sgt, dir);
+	dma_sync_sgtable_for_device(a->dev, a->sgt, dma_dir);
 	a->mapped = true;
 	a->dir = dir;
+	a->dma_dir = dma_dir;
 	atomic64_inc(&dmalab_exp_counters.live_mappings);
 	return out;
 
 unmap_sgt:
-	dma_unmap_sgtable(a->dev, a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	dma_unmap_sgtable(a->dev, a->sgt, dma_dir, DMA_ATTR_SKIP_CPU_SYNC);
 drop_sgt:
 	if (fresh_sgt)
 		dmalab_exp_sgt_drop(a);
@@ -338,15 +418,15 @@ free_fresh:
 	if (fresh_copy)
 		dmalab_exp_mem_free(&a->copy_mem);
 	if (fresh_mem)
-		dmalab_exp_mem_free(&buf->mem);
+		dmalab_exp_buf_mem_free(buf);
 	return ERR_PTR(ret);
 }
 
 static void dmalab_exp_unmap_locked(struct dmalab_exp_buf *buf,
 				    struct dmalab_exp_attach *a)
 {
-	dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dir);
-	dma_unmap_sgtable(a->dev, a->sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
+	dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dma_dir);
+	dma_unmap_sgtable(a->dev, a->sgt, a->dma_dir, DMA_ATTR_SKIP_CPU_SYNC);
 	dmalab_exp_copy_writeback(buf, a);
 	/* The table stays for the next map, as long as the pages do. */
 	a->mapped = false;

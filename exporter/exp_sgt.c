@@ -70,7 +70,10 @@ static void dmalab_exp_sgt_walk(struct dmalab_exp_sgt_walk *w,
  * @dev: the device the table will be mapped for
  *
  * Each physically contiguous run of pages is cut so that no entry exceeds
- * dma_get_max_seg_size(@dev) or crosses dma_get_seg_boundary(@dev).
+ * dma_get_max_seg_size(@dev) or dma_max_mapping_size(@dev) (what a bounce
+ * buffer can take: swiotlb=force, confidential guests) and none crosses
+ * dma_get_seg_boundary(@dev). The table is charged to the caller's memory
+ * cgroup: a device with small segments makes it large.
  *
  * Return: the table, not DMA-mapped, or an ERR_PTR.
  */
@@ -79,7 +82,8 @@ struct sg_table *dmalab_exp_sgt_build(const struct dmalab_exp_mem *mem,
 {
 	struct dmalab_exp_sgt_walk w = {
 		.dev = dev,
-		.max_seg = dma_get_max_seg_size(dev),
+		.max_seg = min_t(size_t, dma_get_max_seg_size(dev),
+				 dma_max_mapping_size(dev)),
 		.boundary = dma_get_seg_boundary(dev),
 	};
 	struct sg_table *sgt;
@@ -91,10 +95,10 @@ struct sg_table *dmalab_exp_sgt_build(const struct dmalab_exp_mem *mem,
 	w.max_seg = round_down(w.max_seg, PAGE_SIZE) ?: w.max_seg;
 
 	dmalab_exp_sgt_walk(&w, mem);
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL_ACCOUNT);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	ret = sg_alloc_table(sgt, w.nents, GFP_KERNEL);
+	ret = sg_alloc_table(sgt, w.nents, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto free_sgt;
 	w.sg = sgt->sgl;
@@ -154,11 +158,11 @@ struct sg_table *dmalab_exp_sgt_hand_out(struct dmalab_exp_attach *a)
 	if (!IS_ENABLED(CONFIG_DMABUF_DEBUG))
 		return a->sgt;
 	if (!a->sgt_out) {
-		a->sgt_out = kzalloc(sizeof(*a->sgt_out), GFP_KERNEL);
+		a->sgt_out = kzalloc(sizeof(*a->sgt_out), GFP_KERNEL_ACCOUNT);
 		if (!a->sgt_out)
 			return ERR_PTR(-ENOMEM);
 		ret = sg_alloc_table(a->sgt_out, a->sgt->orig_nents,
-				     GFP_KERNEL);
+				     GFP_KERNEL_ACCOUNT);
 		if (ret) {
 			kfree(a->sgt_out);
 			a->sgt_out = NULL;

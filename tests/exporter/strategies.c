@@ -504,6 +504,135 @@ TEST_F(strat, copies_are_counted)
 	EXPECT_EQ(0U, info.nr_mapped);
 }
 
+/* ---- the coherence rules of per-device copies (exporter/README.md) ---- */
+
+/*
+ * Rule 1: a copy-served device that may write owns the contents; a direct
+ * writer next to it would have its write overwritten by the copy.
+ */
+TEST_F(strat, direct_writer_next_to_a_copy_writer_is_refused_ebusy)
+{
+	copied(_metadata, self);
+	memset(self->map, 0x11, LEN);
+	map_att(_metadata, self, self->ab, DMALAB_IMP_DIR_BIDIR);
+	EXPECT_EQ(-EBUSY, dmalab_imp_map_attach(self->imp, self->aa,
+						DMALAB_IMP_DIR_FROM_DEVICE,
+						NULL));
+	EXPECT_EQ(-EBUSY, dmalab_imp_map_attach(self->imp, self->aa,
+						DMALAB_IMP_DIR_TO_DEVICE,
+						NULL));
+}
+
+/* Rule 1: a copy-served reader next to a direct writer would read stale. */
+TEST_F(strat, copy_reader_next_to_a_direct_writer_is_refused_ebusy)
+{
+	copied(_metadata, self);
+	map_att(_metadata, self, self->ab, DMALAB_IMP_DIR_TO_DEVICE);
+	EXPECT_EQ(-EBUSY, dmalab_imp_map_attach(self->imp, self->aa,
+						DMALAB_IMP_DIR_FROM_DEVICE,
+						NULL));
+	unmap_att(_metadata, self, self->ab);
+	map_att(_metadata, self, self->aa, DMALAB_IMP_DIR_BIDIR);
+	EXPECT_EQ(-EBUSY, dmalab_imp_map_attach(self->imp, self->ab,
+						DMALAB_IMP_DIR_TO_DEVICE,
+						NULL));
+}
+
+/* Readers only: a copy-served one and a direct one share the buffer. */
+TEST_F(strat, copy_reader_and_direct_reader_see_the_same_data)
+{
+	uint64_t sa, sb;
+
+	copied(_metadata, self);
+	memset(self->map, 0x5a, LEN);
+	map_att(_metadata, self, self->ab, DMALAB_IMP_DIR_TO_DEVICE);
+	map_att(_metadata, self, self->aa, DMALAB_IMP_DIR_TO_DEVICE);
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	memset(self->map + 4096, 0x6b, 4096);
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	sa = checksum_job(_metadata, self, self->aa);
+	sb = checksum_job(_metadata, self, self->ab);
+	EXPECT_EQ(exp_fnv(self->map, LEN), sa);
+	EXPECT_EQ(exp_fnv(self->map, LEN), sb) TH_LOG("the copy got the write");
+}
+
+/*
+ * Rule 3: CPU writes while a copy-served device is mapped FROM_DEVICE
+ * reach its copy, so the copy coming back does not undo them.
+ */
+TEST_F(strat, cpu_writes_survive_a_from_device_copy)
+{
+	copied(_metadata, self);
+	memset(self->map, 0x11, LEN);
+	map_att(_metadata, self, self->ab, DMALAB_IMP_DIR_FROM_DEVICE);
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	memset(self->map + 8192, 0x44, 4096);
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	EXPECT_TRUE(exp_all_bytes(self->map + 8192, 4096, 0x44))
+		TH_LOG("at the next begin_cpu_access");
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	fill_job(_metadata, self, self->ab, 4096, 0x22);
+	unmap_att(_metadata, self, self->ab);
+	EXPECT_TRUE(exp_all_bytes(self->map, 4096, 0x22)) TH_LOG("the fill");
+	EXPECT_TRUE(exp_all_bytes(self->map + 4096, 4096, 0x11));
+	EXPECT_TRUE(exp_all_bytes(self->map + 8192, 4096, 0x44))
+		TH_LOG("after unmap");
+}
+
+/* Rule 3: a read-only bracket does not overwrite what the device wrote. */
+TEST_F(strat, read_bracket_keeps_the_copy_devices_later_write)
+{
+	copied(_metadata, self);
+	memset(self->map, 0x11, LEN);
+	map_att(_metadata, self, self->ab, DMALAB_IMP_DIR_BIDIR);
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	fill_job(_metadata, self, self->ab, LEN, 0x33);
+	unmap_att(_metadata, self, self->ab);
+	EXPECT_TRUE(exp_all_bytes(self->map, LEN, 0x33));
+}
+
+/*
+ * Rule 4: begin_cpu_access waits for the fences before it brings the copy
+ * back. Device A (28-bit edu, 100 ms per 2 KiB) served by a copy fills
+ * 32 KiB asynchronously; SYNC_START right after must show the fill.
+ */
+TEST_F(strat, begin_cpu_access_waits_for_the_copy_devices_fence)
+{
+	struct dmalab_exp_attach_info ai[1];
+	struct dmalab_imp_dev_info edu;
+	struct dmalab_exp_info info;
+	struct dmalab_imp_job j;
+	uint32_t ea, att;
+	int r;
+
+	TEST_EDU(self->imp, 0, &ea, &edu);
+	self->fd = exp_alloc(self->dev, LEN, DMALAB_EXP_PLACE_SCATTER,
+			     DMALAB_EXP_TIMING_EAGER, DMALAB_EXP_ALLOC_COPY, 0);
+	ASSERT_LE(0, self->fd) TH_LOG("alloc: %s", strerror(-self->fd));
+	ASSERT_EQ(0, exp_import(self->imp, self->fd, &self->h));
+	self->map = exp_map(self->fd, LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    0);
+	ASSERT_NE(MAP_FAILED, self->map);
+	memset(self->map, 0x11, LEN);
+	attach(_metadata, self, ea, &att, "edu A");
+	ASSERT_EQ(0, exp_info_attach(self->dev, self->fd, &info, ai, 1));
+	if (!(ai[0].flags & DMALAB_EXP_ATTACH_COPY))
+		SKIP(return, "device A reaches the pages: no copy");
+	map_att(_metadata, self, att, DMALAB_IMP_DIR_BIDIR);
+	j = exp_job_args(DMALAB_IMP_JOB_FILL, 0, att, 0, 0, 32 * KiB, 0x77,
+			 0);
+	r = dmalab_imp_submit_job(self->imp, &j, NULL);
+	ASSERT_EQ(0, r) TH_LOG("submit: %s", strerror(-r));
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	EXPECT_TRUE(exp_all_bytes(self->map, 32 * KiB, 0x77))
+		TH_LOG("first byte %#x", self->map[0]);
+	cpu_sync(_metadata, self, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	EXPECT_EQ(0, dmalab_imp_wait_job(self->imp, j.job_id, -1, NULL,
+					 NULL));
+}
+
 /* ---- teardown by the importer ---- */
 
 /*

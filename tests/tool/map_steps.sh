@@ -4,7 +4,7 @@
 # the range every attached device reaches; a late attach of the 28-bit
 # device A moves a --migrate buffer (without an IOMMU); simulated devices
 # with disjoint windows get a copy; a bad sim spec is an input error.
-echo 1..5
+echo 1..6
 n=0
 t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 # Device A (28 bits) is refused where the kernel has no ZONE_DMA and no
@@ -44,11 +44,20 @@ fi
 ta $? "late_attach_of_A_moves_pages_only_when_needed"
 
 # Deferred: an eager buffer may land in neither window, and then both
-# devices rightly get copies; placed at first map, it lands in one.
+# devices rightly get copies; placed at first map, it lands in one. Both
+# map to read: readers may share a buffer with a copy-served device.
 out=$(dmalab alloc 1M --copy --timing deferred --exec dmalab map --json \
-	--dev sim:32@16M+256M --dev sim:40@4G+512M 2>&1)
+	--dir to-device --dev sim:32@16M+256M --dev sim:40@4G+512M 2>&1)
 [ "$(echo "$out" | nth copy_attachments 1)" = 1 ]
 t $? "disjoint_windows_give_one_device_a_copy"
+
+# Mapped to write, the copy-served device would have to own the buffer
+# alone (exporter/README.md, coherence rules): the second map is refused.
+err=$(dmalab alloc 1M --copy --timing deferred --exec dmalab map \
+	--dev sim:32@16M+256M --dev sim:40@4G+512M 2>&1 >/dev/null)
+rc=$?
+[ $rc != 0 ] && echo "$err" | grep -qi "busy"
+t $? "copy_served_writer_beside_another_mapping_is_refused"
 
 err=$(dmalab alloc 4K --exec dmalab map --dev sim:99 2>&1 >/dev/null)
 rc=$?

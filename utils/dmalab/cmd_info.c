@@ -180,6 +180,8 @@ static int stats_run(struct cli *c)
 	out_u64(c, "total_buffers", st.total_buffers);
 	out_u64(c, "max_len", st.max_len);
 	out_u64(c, "max_contig_len", st.max_contig_len);
+	out_u64(c, "aside_bytes", st.aside_bytes);
+	out_u64(c, "aside_peak_bytes", st.aside_peak_bytes);
 	if (*uapi)
 		out_str(c, "uapi_version", uapi);
 	out_end(c);

@@ -79,8 +79,12 @@ enum dmalab_exp_timing {
  *    with -EBUSY (unless COPY is also set: then the device gets a copy).
  *  - COPY: when the device's range does not meet the others' (or migration is
  *    impossible), give that device its own copy of the contents in its
- *    range: copied in at map_dma_buf and end_cpu_access, copied back at
- *    unmap_dma_buf and begin_cpu_access when the device may have written.
+ *    range: copied in at map_dma_buf and at end_cpu_access of a CPU write,
+ *    copied back at unmap_dma_buf and begin_cpu_access when the device may
+ *    have written. A device served by a copy and a second mapping of the
+ *    buffer cannot be mapped at once if either of them may write (-EBUSY
+ *    at map): the copy would go stale or overwrite the other's writes.
+ *    exporter/README.md states the rules.
  * Without a strategy that fits, the attach fails with -ERANGE.
  */
 #define DMALAB_EXP_ALLOC_MIGRATE	(1U << 0)
@@ -293,6 +297,9 @@ struct dmalab_exp_bind {
  * @total_buffers: buffers created since the module loaded.
  * @max_len: largest length %DMALAB_EXP_IOC_ALLOC accepts now.
  * @max_contig_len: largest length of a %DMALAB_EXP_PLACE_CONTIG buffer.
+ * @aside_bytes: bytes of out-of-range pages held aside now by allocations
+ *	in progress (all together bounded by module parameter aside_limit_mb).
+ * @aside_peak_bytes: the most @aside_bytes has been since the module loaded.
  * @reserved: must be zero.
  */
 struct dmalab_exp_stats {
@@ -307,6 +314,8 @@ struct dmalab_exp_stats {
 	__u64 total_buffers;
 	__u64 max_len;
 	__u64 max_contig_len;
+	__u64 aside_bytes;
+	__u64 aside_peak_bytes;
 	__u64 reserved[2];
 };
 
