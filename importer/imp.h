@@ -97,11 +97,14 @@ struct dmalab_imp_dev {
  * @dmabuf: the reference this handle holds
  * @id: handle
  * @n_attach: live attachments of this handle
+ * @writable: the dma-buf's file is open for writing (FMODE_WRITE); without
+ *	it the importer only reads the buffer, by CPU and by device
  */
 struct dmalab_imp_buf {
 	struct dma_buf *dmabuf;
 	u32 id;
 	unsigned int n_attach;
+	bool writable;
 };
 
 /**

@@ -24,6 +24,10 @@
  * @f: calling file, locked
  * @arg: ioctl argument
  *
+ * A dma-buf has one file, which every fd of it shares: its mode is the
+ * permission of whoever holds the buffer (a read-only dma-buf received over
+ * SCM_RIGHTS stays read-only), recorded here for every later write.
+ *
  * Return: 0, -EBADF for a closed fd, -EINVAL for a non-dma-buf fd, or
  * another negative errno.
  */
@@ -45,6 +49,7 @@ int dmalab_imp_import(struct dmalab_imp_file *f, struct dmalab_imp_import *arg)
 		goto put_dmabuf;
 	}
 	buf->dmabuf = dmabuf;
+	buf->writable = dmabuf->file->f_mode & FMODE_WRITE;
 	ret = xa_alloc(&f->handles, &id, buf, xa_limit_31b, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto free_buf;
@@ -264,9 +269,11 @@ detach:
  * @f: calling file, locked
  * @arg: ioctl argument
  *
- * Return: 0, -ENOENT, -EBUSY if already mapped, -ERANGE if the device
- * cannot reach the buffer, -EMSGSIZE if the exporter's entries break the
- * device's segment limits, or the exporter's errno.
+ * Return: 0, -ENOENT, -EACCES for a mapping the device may write
+ * (FROM_DEVICE, BIDIR) of a read-only buffer, -EBUSY if already mapped,
+ * -ERANGE if the device cannot reach the buffer, -EMSGSIZE if the
+ * exporter's entries break the device's segment limits, or the exporter's
+ * errno.
  */
 int dmalab_imp_map(struct dmalab_imp_file *f, struct dmalab_imp_map *arg)
 {
@@ -292,6 +299,8 @@ int dmalab_imp_map(struct dmalab_imp_file *f, struct dmalab_imp_map *arg)
 	default:
 		return -EINVAL;
 	}
+	if (dir != DMA_TO_DEVICE && !att->buf->writable)
+		return -EACCES;
 	if (att->sgt)
 		return -EBUSY;
 	if (dmalab_imp_needs_precheck(att)) {

@@ -4,8 +4,9 @@
  * (0660, group dmalab); an unprivileged member of that group can allocate
  * within the cap but never sees physical addresses nor another process's
  * buffers by handle; buffers never carry old data; the cap holds and the
- * memory is charged to the caller's memory cgroup; no test leaves anything
- * of the drivers behind.
+ * memory is charged to the caller's memory cgroup; a read-only dma-buf is
+ * only read through the importer; no test leaves anything of the drivers
+ * behind.
  *
  * The unprivileged checks run in a child of the test that drops to uid/gid
  * 65534 with the dmalab group as its only supplementary group, opening
@@ -463,6 +464,206 @@ TEST_F(sec, memory_cgroup_limit_stops_allocations)
 	if (sec_memcg())
 		SKIP(return, "no cgroup2 memory controller in this kernel");
 	sec_child(_metadata, self, SEC_ROOT_IN_CGROUP, sec_limited, NULL);
+}
+
+/*
+ * Read-only dma-bufs (A6 of the review): a dma-buf whose file was opened
+ * without O_RDWR may be read through the importer, by the CPU and by
+ * devices, but never written: CPU WRITE and FILL, maps that let the device
+ * write (FROM_DEVICE, BIDIR) and jobs writing into it get -EACCES, and the
+ * buffer keeps its contents (zeros: it cannot be written before either).
+ */
+#define RO_LEN	(64 * KiB)
+
+FIXTURE(ro) {
+	int exp, imp, fd, wfd;
+	uint32_t h, wh, dev;
+	uint64_t zsum;
+	struct rel_state base;
+};
+
+FIXTURE_SETUP(ro)
+{
+	struct dmalab_alloc_opts o = {
+		.len = RO_LEN, .cloexec = 1, .read_only = 1,
+	};
+	unsigned char *zero = calloc(1, RO_LEN);
+	int r;
+
+	self->imp = self->fd = self->wfd = -1;
+	self->exp = exp_open();
+	ASSERT_LE(0, self->exp) TH_LOG("cannot open %s: %s",
+				       DMALAB_EXP_DEVICE, strerror(-self->exp));
+	ASSERT_EQ(0, rel_state_get(self->exp, &self->base));
+	self->imp = dmalab_imp_open(NULL);
+	ASSERT_LE(0, self->imp) TH_LOG("cannot open /dev/dmalab_imp: %s",
+				       strerror(-self->imp));
+	ASSERT_NE(NULL, zero);
+	self->zsum = exp_fnv(zero, RO_LEN);
+	free(zero);
+	self->fd = dmalab_alloc(self->exp, &o, NULL);
+	ASSERT_LE(0, self->fd) TH_LOG("read-only alloc: %s",
+				      strerror(-self->fd));
+	ASSERT_EQ(O_RDONLY, fcntl(self->fd, F_GETFL) & O_ACCMODE);
+	ASSERT_EQ(0, exp_import(self->imp, self->fd, &self->h));
+	self->wfd = exp_alloc(self->exp, RO_LEN, 0, 0, 0, 0);
+	ASSERT_LE(0, self->wfd) TH_LOG("alloc: %s", strerror(-self->wfd));
+	ASSERT_EQ(0, exp_import(self->imp, self->wfd, &self->wh));
+	ASSERT_EQ(0, test_cpu_fill(self->imp, self->wh, 0, RO_LEN, 0x3c));
+	r = test_sim(self->imp, 64, 0, 0, 0, 0, 0, 0, &self->dev);
+	ASSERT_EQ(0, r) TH_LOG("sim: %s", strerror(-r));
+}
+
+FIXTURE_TEARDOWN(ro)
+{
+	if (self->imp >= 0)
+		close(self->imp);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->wfd >= 0)
+		close(self->wfd);
+	EXPECT_TRUE(rel_state_settled(_metadata, self->exp, &self->base, 3.0))
+		TH_LOG("%s left buffers, attachments or module references behind",
+		       _metadata->name);
+	close(self->exp);
+}
+
+/* The read-only buffer still holds zeros, by the kernel's view and mmap. */
+static void ro_unchanged(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(ro) *self)
+{
+	uint64_t sum = 0;
+	void *m;
+
+	ASSERT_EQ(0, test_cpu_checksum(self->imp, self->h, 0, RO_LEN, &sum));
+	EXPECT_EQ(self->zsum, sum) TH_LOG("the read-only buffer was written");
+	m = mmap(NULL, RO_LEN, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m) TH_LOG("read mmap: %s", strerror(errno));
+	EXPECT_TRUE(exp_all_bytes(m, RO_LEN, 0))
+		TH_LOG("the read-only buffer's mmap shows a write");
+	munmap(m, RO_LEN);
+}
+
+/* An attachment of handle @h to the sim: its id. */
+static uint32_t ro_attach(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(ro) *self, uint32_t h)
+{
+	uint32_t att = 0;
+
+	EXPECT_EQ(0, exp_attach(self->imp, h, self->dev, &att));
+	return att;
+}
+
+TEST_F(ro, cpu_write_into_read_only_dmabuf_is_eacces)
+{
+	unsigned char buf[256];
+
+	memset(buf, 0xc3, sizeof(buf));
+	EXPECT_EQ(-EACCES, test_cpu_write(self->imp, self->h, 4000,
+					  sizeof(buf), buf));
+	ro_unchanged(_metadata, self);
+}
+
+TEST_F(ro, cpu_fill_of_read_only_dmabuf_is_eacces)
+{
+	EXPECT_EQ(-EACCES, test_cpu_fill(self->imp, self->h, 0, RO_LEN, 0xc3));
+	ro_unchanged(_metadata, self);
+}
+
+/* A refused map leaves the attachment unmapped and usable for reading. */
+static void ro_map_refused(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(ro) *self, uint32_t dir)
+{
+	struct dmalab_imp_sg_info si;
+	uint32_t att = ro_attach(_metadata, self, self->h);
+
+	EXPECT_EQ(-EACCES, dmalab_imp_map_attach(self->imp, att, dir, NULL));
+	EXPECT_EQ(-EBADFD, dmalab_imp_get_sg_info(self->imp, att, &si, NULL, 0,
+						  NULL)) TH_LOG("left mapped");
+	EXPECT_EQ(0, dmalab_imp_map_attach(self->imp, att,
+					   DMALAB_IMP_DIR_TO_DEVICE, NULL));
+	ro_unchanged(_metadata, self);
+}
+
+TEST_F(ro, map_from_device_of_read_only_dmabuf_is_eacces)
+{
+	ro_map_refused(_metadata, self, DMALAB_IMP_DIR_FROM_DEVICE);
+}
+
+TEST_F(ro, map_bidir_of_read_only_dmabuf_is_eacces)
+{
+	ro_map_refused(_metadata, self, DMALAB_IMP_DIR_BIDIR);
+}
+
+/*
+ * The most the importer grants a device on the read-only buffer: a
+ * BIDIR mapping if it allows one, else TO_DEVICE. Its attachment id.
+ */
+static uint32_t ro_map_best(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(ro) *self)
+{
+	uint32_t att = ro_attach(_metadata, self, self->h);
+
+	if (dmalab_imp_map_attach(self->imp, att, DMALAB_IMP_DIR_BIDIR, NULL))
+		EXPECT_EQ(0, dmalab_imp_map_attach(self->imp, att,
+						   DMALAB_IMP_DIR_TO_DEVICE,
+						   NULL));
+	return att;
+}
+
+TEST_F(ro, job_fill_into_read_only_dmabuf_is_eacces)
+{
+	uint32_t att = ro_map_best(_metadata, self);
+
+	EXPECT_EQ(-EACCES, exp_job(self->imp, DMALAB_IMP_JOB_FILL, 0, att, 0,
+				   0, RO_LEN, 0xc3, 0, NULL));
+	ro_unchanged(_metadata, self);
+}
+
+TEST_F(ro, job_copy_into_read_only_dmabuf_is_eacces)
+{
+	uint32_t att = ro_map_best(_metadata, self);
+	uint32_t src = ro_attach(_metadata, self, self->wh);
+
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->imp, src,
+					   DMALAB_IMP_DIR_TO_DEVICE, NULL));
+	EXPECT_EQ(-EACCES, exp_job(self->imp, DMALAB_IMP_JOB_COPY, src, att,
+				   0, 0, RO_LEN, 0, 0, NULL));
+	ro_unchanged(_metadata, self);
+}
+
+TEST_F(ro, read_only_dmabuf_is_read_by_cpu_read_and_checksum)
+{
+	unsigned char *got = malloc(RO_LEN);
+
+	ASSERT_NE(NULL, got);
+	memset(got, 0xff, RO_LEN);
+	EXPECT_EQ(0, test_cpu_read(self->imp, self->h, 0, RO_LEN, got));
+	EXPECT_TRUE(exp_all_bytes(got, RO_LEN, 0));
+	free(got);
+	ro_unchanged(_metadata, self);
+}
+
+/* Devices read it: a TO_DEVICE map, a CHECKSUM job, a COPY out of it. */
+TEST_F(ro, read_only_dmabuf_is_read_by_device_jobs)
+{
+	uint32_t att = ro_attach(_metadata, self, self->h);
+	uint32_t dst = ro_attach(_metadata, self, self->wh);
+	uint64_t sum = 0;
+
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->imp, att,
+					   DMALAB_IMP_DIR_TO_DEVICE, NULL));
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->imp, dst,
+					   DMALAB_IMP_DIR_FROM_DEVICE, NULL));
+	EXPECT_EQ(0, exp_job(self->imp, DMALAB_IMP_JOB_CHECKSUM, att, 0, 0, 0,
+			     RO_LEN, 0, 0, &sum));
+	EXPECT_EQ(self->zsum, sum);
+	EXPECT_EQ(0, exp_job(self->imp, DMALAB_IMP_JOB_COPY, att, dst, 0, 0,
+			     RO_LEN, 0, 0, NULL));
+	sum = 0;
+	ASSERT_EQ(0, test_cpu_checksum(self->imp, self->wh, 0, RO_LEN, &sum));
+	EXPECT_EQ(self->zsum, sum) TH_LOG("the copy out of the read-only buffer");
+	ro_unchanged(_metadata, self);
 }
 
 /* After the tests of sec: the exporter alone, as at the program's start. */
