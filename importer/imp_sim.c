@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
@@ -191,6 +192,17 @@ static int dmalab_imp_sim_check(const struct dmalab_imp_sim_create *arg)
 	return 0;
 }
 
+/*
+ * A device that does not reach all memory tells, by which buffers it can
+ * attach, where their pages are, and makes a MIGRATE buffer move into its
+ * reach: placement is for CAP_SYS_ADMIN to learn and choose. Segment
+ * limits reveal nothing of it.
+ */
+static bool dmalab_imp_sim_places(const struct dmalab_imp_sim_create *arg)
+{
+	return (arg->flags & DMALAB_IMP_SIM_WINDOW) || arg->dma_bits < 64;
+}
+
 static struct dmalab_imp_sim *
 dmalab_imp_sim_new(const char *name, u32 bits, u32 max_seg, u64 boundary)
 {
@@ -223,7 +235,8 @@ dmalab_imp_sim_new(const char *name, u32 bits, u32 max_seg, u64 boundary)
  * @f: calling file, locked
  * @arg: ioctl argument
  *
- * Return: 0 or a negative errno.
+ * Return: 0, -EINVAL, -EPERM for a window or fewer than 64 address bits
+ * without CAP_SYS_ADMIN, -EMFILE, or another negative errno.
  */
 int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 			  struct dmalab_imp_sim_create *arg)
@@ -237,6 +250,8 @@ int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 	ret = dmalab_imp_sim_check(arg);
 	if (ret)
 		return ret;
+	if (dmalab_imp_sim_places(arg) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (f->n_sims >= DMALAB_IMP_MAX_SIMS)
 		return -EMFILE;
 	snprintf(name, sizeof(name), "dmalab_sim%u", atomic_inc_return(&seq));

@@ -240,6 +240,12 @@ struct dmalab_imp_dev_info {
  *
  * The device lives until SIM_DESTROY or until the creating file is closed,
  * and is visible only through that file.
+ *
+ * A device that does not reach all memory (%DMALAB_IMP_SIM_WINDOW, or
+ * @dma_bits below 64) needs CAP_SYS_ADMIN (-EPERM): which buffers it can
+ * attach would tell where their pages are, and attaching moves a MIGRATE
+ * buffer into its reach. Segment limits reveal no placement and need no
+ * privilege.
  */
 struct dmalab_imp_sim_create {
 	__u32 size;
