@@ -181,9 +181,12 @@ int dmalab_imp_detach(struct dmalab_imp_file *f, u32 id)
  * device's max segment or crossing its boundary, which an exporter that
  * ignores the importer's dma_parms produces. So the exporter's table is
  * first read through a mapping for the module's 64-bit probe device, whose
- * DMA addresses are physical addresses. That mapping is DMA_TO_DEVICE: only
- * read, and the one kind DMA-API debugging lets overlap a writable mapping
- * of an exporter that maps without DMA_ATTR_SKIP_CPU_SYNC.
+ * DMA addresses dma_to_phys() turns back into physical ones (without the
+ * SME/SEV encryption bit; when the probe bounces, swiotlb=force, they are
+ * slots of the pool the device's own mapping would bounce through too).
+ * That mapping is DMA_TO_DEVICE: only read, and the one kind DMA-API
+ * debugging lets overlap a writable mapping of an exporter that maps
+ * without DMA_ATTR_SKIP_CPU_SYNC.
  */
 static bool dmalab_imp_needs_precheck(struct dmalab_imp_att *att)
 {
@@ -252,8 +255,10 @@ static int dmalab_imp_precheck(struct dmalab_imp_att *att)
 		goto detach;
 	}
 	for_each_sgtable_dma_sg(sgt, sg, i) {
-		ret = dmalab_imp_precheck_entry(dev, translated,
-						sg_dma_address(sg),
+		phys_addr_t phys = dma_to_phys(dmalab_imp_probe_dev,
+					       sg_dma_address(sg));
+
+		ret = dmalab_imp_precheck_entry(dev, translated, phys,
 						sg_dma_len(sg));
 		if (ret)
 			break;
