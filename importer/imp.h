@@ -219,10 +219,10 @@ struct dmalab_imp_dma_job {
 };
 
 /* imp_main.c */
-extern struct device *dmalab_imp_parent;
 extern struct device *dmalab_imp_probe_dev;
 extern wait_queue_head_t dmalab_imp_idle_wq;
 extern const struct file_operations dmalab_imp_fops;
+struct device *dmalab_imp_node(void);
 
 /* imp_dev.c: the device registry */
 int dmalab_imp_dev_register(struct dmalab_imp_dev *idev);

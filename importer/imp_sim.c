@@ -204,7 +204,8 @@ static bool dmalab_imp_sim_places(const struct dmalab_imp_sim_create *arg)
 }
 
 static struct dmalab_imp_sim *
-dmalab_imp_sim_new(const char *name, u32 bits, u32 max_seg, u64 boundary)
+dmalab_imp_sim_new(const char *name, struct device *parent, u32 bits,
+		   u32 max_seg, u64 boundary)
 {
 	struct dmalab_imp_sim *sim;
 
@@ -212,7 +213,7 @@ dmalab_imp_sim_new(const char *name, u32 bits, u32 max_seg, u64 boundary)
 	if (!sim)
 		return NULL;
 	device_initialize(&sim->dev);
-	sim->dev.parent = dmalab_imp_parent;
+	sim->dev.parent = parent;
 	sim->dev.release = dmalab_imp_sim_release_dev;
 	/* Set directly, as a bus would: dma_set_mask() rejects windows. */
 	sim->dma_mask = DMA_BIT_MASK(bits);
@@ -255,7 +256,7 @@ int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 	if (f->n_sims >= DMALAB_IMP_MAX_SIMS)
 		return -EMFILE;
 	snprintf(name, sizeof(name), "dmalab_sim%u", atomic_inc_return(&seq));
-	sim = dmalab_imp_sim_new(name, arg->dma_bits,
+	sim = dmalab_imp_sim_new(name, dmalab_imp_node(), arg->dma_bits,
 				 arg->max_seg_size ?: UINT_MAX,
 				 arg->seg_boundary_mask ?: ULONG_MAX);
 	if (!sim)
@@ -364,7 +365,8 @@ struct device *dmalab_imp_probe_create(void)
 	struct dmalab_imp_sim *sim;
 	int ret;
 
-	sim = dmalab_imp_sim_new("dmalab_probe", 64, UINT_MAX, ULONG_MAX);
+	/* Made before the node: it has no parent. */
+	sim = dmalab_imp_sim_new("dmalab_probe", NULL, 64, UINT_MAX, ULONG_MAX);
 	if (!sim)
 		return ERR_PTR(-ENOMEM);
 	ret = device_add(&sim->dev);
