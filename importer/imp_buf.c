@@ -224,12 +224,13 @@ static int dmalab_imp_precheck_entry(struct device *dev, bool translated,
 
 	if (len > dma_get_max_seg_size(dev) ||
 	    ((phys ^ (phys + len - 1)) & ~boundary)) {
-		dev_dbg(dev, "segment %pa+%llu breaks the device's limits\n",
-			&phys, len);
+		dev_dbg_ratelimited(dev, "segment %pa+%llu breaks its limits\n",
+				    &phys, len);
 		return -EMSGSIZE;
 	}
 	if (!translated && !dmalab_imp_reaches(dev, phys_to_dma(dev, phys), len)) {
-		dev_dbg(dev, "buffer page %pa out of reach\n", &phys);
+		dev_dbg_ratelimited(dev, "buffer page %pa out of reach\n",
+				    &phys);
 		return -ERANGE;
 	}
 	return 0;

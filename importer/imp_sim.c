@@ -295,7 +295,8 @@ int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 		goto unregister;
 	f->n_sims++;
 	arg->dev_id = sim->idev.id;
-	dev_dbg(&sim->dev, "created as device %u\n", sim->idev.id);
+	dev_dbg_ratelimited(&sim->dev, "created as device %u\n",
+			    sim->idev.id);
 	return 0;
 
 unregister:
