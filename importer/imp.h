@@ -97,11 +97,14 @@ struct dmalab_imp_dev {
  * @dmabuf: the reference this handle holds
  * @id: handle
  * @n_attach: live attachments of this handle
+ * @writable: the dma-buf's file is open for writing (FMODE_WRITE); without
+ *	it the importer only reads the buffer, by CPU and by device
  */
 struct dmalab_imp_buf {
 	struct dma_buf *dmabuf;
 	u32 id;
 	unsigned int n_attach;
+	bool writable;
 };
 
 /**
@@ -216,10 +219,10 @@ struct dmalab_imp_dma_job {
 };
 
 /* imp_main.c */
-extern struct device *dmalab_imp_parent;
 extern struct device *dmalab_imp_probe_dev;
 extern wait_queue_head_t dmalab_imp_idle_wq;
 extern const struct file_operations dmalab_imp_fops;
+struct device *dmalab_imp_node(void);
 
 /* imp_dev.c: the device registry */
 int dmalab_imp_dev_register(struct dmalab_imp_dev *idev);

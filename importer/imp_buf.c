@@ -24,6 +24,10 @@
  * @f: calling file, locked
  * @arg: ioctl argument
  *
+ * A dma-buf has one file, which every fd of it shares: its mode is the
+ * permission of whoever holds the buffer (a read-only dma-buf received over
+ * SCM_RIGHTS stays read-only), recorded here for every later write.
+ *
  * Return: 0, -EBADF for a closed fd, -EINVAL for a non-dma-buf fd, or
  * another negative errno.
  */
@@ -45,6 +49,7 @@ int dmalab_imp_import(struct dmalab_imp_file *f, struct dmalab_imp_import *arg)
 		goto put_dmabuf;
 	}
 	buf->dmabuf = dmabuf;
+	buf->writable = dmabuf->file->f_mode & FMODE_WRITE;
 	ret = xa_alloc(&f->handles, &id, buf, xa_limit_31b, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto free_buf;
@@ -176,9 +181,12 @@ int dmalab_imp_detach(struct dmalab_imp_file *f, u32 id)
  * device's max segment or crossing its boundary, which an exporter that
  * ignores the importer's dma_parms produces. So the exporter's table is
  * first read through a mapping for the module's 64-bit probe device, whose
- * DMA addresses are physical addresses. That mapping is DMA_TO_DEVICE: only
- * read, and the one kind DMA-API debugging lets overlap a writable mapping
- * of an exporter that maps without DMA_ATTR_SKIP_CPU_SYNC.
+ * DMA addresses dma_to_phys() turns back into physical ones (without the
+ * SME/SEV encryption bit; when the probe bounces, swiotlb=force, they are
+ * slots of the pool the device's own mapping would bounce through too).
+ * That mapping is DMA_TO_DEVICE: only read, and the one kind DMA-API
+ * debugging lets overlap a writable mapping of an exporter that maps
+ * without DMA_ATTR_SKIP_CPU_SYNC.
  */
 static bool dmalab_imp_needs_precheck(struct dmalab_imp_att *att)
 {
@@ -216,12 +224,13 @@ static int dmalab_imp_precheck_entry(struct device *dev, bool translated,
 
 	if (len > dma_get_max_seg_size(dev) ||
 	    ((phys ^ (phys + len - 1)) & ~boundary)) {
-		dev_dbg(dev, "segment %pa+%llu breaks the device's limits\n",
-			&phys, len);
+		dev_dbg_ratelimited(dev, "segment %pa+%llu breaks its limits\n",
+				    &phys, len);
 		return -EMSGSIZE;
 	}
 	if (!translated && !dmalab_imp_reaches(dev, phys_to_dma(dev, phys), len)) {
-		dev_dbg(dev, "buffer page %pa out of reach\n", &phys);
+		dev_dbg_ratelimited(dev, "buffer page %pa out of reach\n",
+				    &phys);
 		return -ERANGE;
 	}
 	return 0;
@@ -247,8 +256,10 @@ static int dmalab_imp_precheck(struct dmalab_imp_att *att)
 		goto detach;
 	}
 	for_each_sgtable_dma_sg(sgt, sg, i) {
-		ret = dmalab_imp_precheck_entry(dev, translated,
-						sg_dma_address(sg),
+		phys_addr_t phys = dma_to_phys(dmalab_imp_probe_dev,
+					       sg_dma_address(sg));
+
+		ret = dmalab_imp_precheck_entry(dev, translated, phys,
 						sg_dma_len(sg));
 		if (ret)
 			break;
@@ -264,9 +275,11 @@ detach:
  * @f: calling file, locked
  * @arg: ioctl argument
  *
- * Return: 0, -ENOENT, -EBUSY if already mapped, -ERANGE if the device
- * cannot reach the buffer, -EMSGSIZE if the exporter's entries break the
- * device's segment limits, or the exporter's errno.
+ * Return: 0, -ENOENT, -EACCES for a mapping the device may write
+ * (FROM_DEVICE, BIDIR) of a read-only buffer, -EBUSY if already mapped,
+ * -ERANGE if the device cannot reach the buffer, -EMSGSIZE if the
+ * exporter's entries break the device's segment limits, or the exporter's
+ * errno.
  */
 int dmalab_imp_map(struct dmalab_imp_file *f, struct dmalab_imp_map *arg)
 {
@@ -292,6 +305,8 @@ int dmalab_imp_map(struct dmalab_imp_file *f, struct dmalab_imp_map *arg)
 	default:
 		return -EINVAL;
 	}
+	if (dir != DMA_TO_DEVICE && !att->buf->writable)
+		return -EACCES;
 	if (att->sgt)
 		return -EBUSY;
 	if (dmalab_imp_needs_precheck(att)) {

@@ -97,7 +97,8 @@ static int dmalab_imp_cpu_do(struct iosys_map *map, struct dmalab_imp_cpu *arg,
  * @f: calling file, locked
  * @arg: ioctl argument
  *
- * Return: 0, -ENOENT, -EINVAL, or the exporter's errno for vmap/cpu access.
+ * Return: 0, -ENOENT, -EINVAL, -EACCES for WRITE or FILL of a read-only
+ * buffer, or the exporter's errno for vmap/cpu access.
  */
 int dmalab_imp_cpu(struct dmalab_imp_file *f, struct dmalab_imp_cpu *arg)
 {
@@ -114,6 +115,8 @@ int dmalab_imp_cpu(struct dmalab_imp_file *f, struct dmalab_imp_cpu *arg)
 		return ret;
 	dir = (arg->op == DMALAB_IMP_CPU_WRITE || arg->op == DMALAB_IMP_CPU_FILL) ?
 	      DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	if (dir == DMA_TO_DEVICE && !buf->writable)
+		return -EACCES;
 
 	bounce = kmalloc(DMALAB_IMP_CPU_CHUNK, GFP_KERNEL_ACCOUNT);
 	if (!bounce)

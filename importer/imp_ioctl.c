@@ -354,7 +354,8 @@ static long dmalab_imp_ioctl(struct file *file, unsigned int cmd,
 	ret = dmalab_imp_copy_in(d, cmd, &a, up, &usize) ?:
 	      dmalab_imp_call(file->private_data, d, &a);
 	if (ret) {
-		pr_debug("%s: %s: %d\n", current->comm, d->name, ret);
+		pr_debug_ratelimited("%s: %s: %d\n", current->comm, d->name,
+				     ret);
 		return ret;
 	}
 	/* Results go back to user space only on success. */

@@ -380,6 +380,10 @@ dmalab_imp_job_att(struct dmalab_imp_file *f, u32 id, u64 off, u64 len,
 	*err = -EBADFD;
 	if (!att->sgt)
 		return NULL;
+	/* MAP refuses such mappings already; say why, whatever the direction. */
+	*err = -EACCES;
+	if (write && !att->buf->writable)
+		return NULL;
 	*err = -EINVAL;
 	if (att->dir != DMA_BIDIRECTIONAL &&
 	    att->dir != (write ? DMA_FROM_DEVICE : DMA_TO_DEVICE))

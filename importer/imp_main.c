@@ -16,7 +16,6 @@
 
 #include "imp.h"
 
-struct device *dmalab_imp_parent;
 struct device *dmalab_imp_probe_dev;
 DECLARE_WAIT_QUEUE_HEAD(dmalab_imp_idle_wq);
 
@@ -25,6 +24,20 @@ static struct miscdevice dmalab_imp_misc = {
 	.name = "dmalab_imp",
 	.fops = &dmalab_imp_fops,
 };
+
+/**
+ * dmalab_imp_node() - the struct device of /dev/dmalab_imp
+ *
+ * Simulated devices sit under it. misc_register() sets it before it lets
+ * the node be opened (both under the misc core's lock), so every open file
+ * sees it set.
+ *
+ * Return: the misc device's struct device.
+ */
+struct device *dmalab_imp_node(void)
+{
+	return dmalab_imp_misc.this_device;
+}
 
 /* The device node comes last: an open file may use everything else. */
 static int __init dmalab_imp_init(void)
@@ -42,8 +55,6 @@ static int __init dmalab_imp_init(void)
 	ret = misc_register(&dmalab_imp_misc);
 	if (ret)
 		goto exit_edu;
-	/* Simulated devices, created through the node, sit under it. */
-	dmalab_imp_parent = dmalab_imp_misc.this_device;
 
 	pr_info("ready\n");
 	return 0;

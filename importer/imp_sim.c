@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
@@ -191,8 +192,20 @@ static int dmalab_imp_sim_check(const struct dmalab_imp_sim_create *arg)
 	return 0;
 }
 
+/*
+ * A device that does not reach all memory tells, by which buffers it can
+ * attach, where their pages are, and makes a MIGRATE buffer move into its
+ * reach: placement is for CAP_SYS_ADMIN to learn and choose. Segment
+ * limits reveal nothing of it.
+ */
+static bool dmalab_imp_sim_places(const struct dmalab_imp_sim_create *arg)
+{
+	return (arg->flags & DMALAB_IMP_SIM_WINDOW) || arg->dma_bits < 64;
+}
+
 static struct dmalab_imp_sim *
-dmalab_imp_sim_new(const char *name, u32 bits, u32 max_seg, u64 boundary)
+dmalab_imp_sim_new(const char *name, struct device *parent, u32 bits,
+		   u32 max_seg, u64 boundary)
 {
 	struct dmalab_imp_sim *sim;
 
@@ -200,7 +213,7 @@ dmalab_imp_sim_new(const char *name, u32 bits, u32 max_seg, u64 boundary)
 	if (!sim)
 		return NULL;
 	device_initialize(&sim->dev);
-	sim->dev.parent = dmalab_imp_parent;
+	sim->dev.parent = parent;
 	sim->dev.release = dmalab_imp_sim_release_dev;
 	/* Set directly, as a bus would: dma_set_mask() rejects windows. */
 	sim->dma_mask = DMA_BIT_MASK(bits);
@@ -223,7 +236,8 @@ dmalab_imp_sim_new(const char *name, u32 bits, u32 max_seg, u64 boundary)
  * @f: calling file, locked
  * @arg: ioctl argument
  *
- * Return: 0 or a negative errno.
+ * Return: 0, -EINVAL, -EPERM for a window or fewer than 64 address bits
+ * without CAP_SYS_ADMIN, -EMFILE, or another negative errno.
  */
 int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 			  struct dmalab_imp_sim_create *arg)
@@ -237,10 +251,12 @@ int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 	ret = dmalab_imp_sim_check(arg);
 	if (ret)
 		return ret;
+	if (dmalab_imp_sim_places(arg) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (f->n_sims >= DMALAB_IMP_MAX_SIMS)
 		return -EMFILE;
 	snprintf(name, sizeof(name), "dmalab_sim%u", atomic_inc_return(&seq));
-	sim = dmalab_imp_sim_new(name, arg->dma_bits,
+	sim = dmalab_imp_sim_new(name, dmalab_imp_node(), arg->dma_bits,
 				 arg->max_seg_size ?: UINT_MAX,
 				 arg->seg_boundary_mask ?: ULONG_MAX);
 	if (!sim)
@@ -279,7 +295,8 @@ int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 		goto unregister;
 	f->n_sims++;
 	arg->dev_id = sim->idev.id;
-	dev_dbg(&sim->dev, "created as device %u\n", sim->idev.id);
+	dev_dbg_ratelimited(&sim->dev, "created as device %u\n",
+			    sim->idev.id);
 	return 0;
 
 unregister:
@@ -349,7 +366,8 @@ struct device *dmalab_imp_probe_create(void)
 	struct dmalab_imp_sim *sim;
 	int ret;
 
-	sim = dmalab_imp_sim_new("dmalab_probe", 64, UINT_MAX, ULONG_MAX);
+	/* Made before the node: it has no parent. */
+	sim = dmalab_imp_sim_new("dmalab_probe", NULL, 64, UINT_MAX, ULONG_MAX);
 	if (!sim)
 		return ERR_PTR(-ENOMEM);
 	ret = device_add(&sim->dev);

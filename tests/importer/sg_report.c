@@ -6,12 +6,15 @@
  * 64-bit device sees), with intel-iommu the buffer is one contiguous range.
  */
 #include "dmalab_test.h"
+#include "exporter/exp_util.h"
 #include "kselftest_harness.h"
 
 #include <sys/wait.h>
 
 #define BUF_SIZE (256 * 1024)
 #define MAXE 1024
+/* An exporter's scatter buffer: 1 MiB and 64 KiB blocks, several pieces. */
+#define PIECES_SIZE (2 * 1024 * 1024 + 64 * 1024)
 
 struct counts {
 	__u32 runs, progs_entries, progs_runs, viol;
@@ -50,12 +53,13 @@ static void recount(const struct dmalab_imp_sg_entry *e, __u32 n, __u32 xfer,
 }
 
 /*
- * A 256 KiB foreign buffer attached, not mapped, to edu device B (@a), to a
- * simulated 64-bit device (@as) and to one with 4 KiB segments (@asm_).
+ * A 256 KiB foreign buffer attached, not mapped, to edu device B (@dev,
+ * attachment @a), to a simulated 64-bit device (@as) and to one with 4 KiB
+ * segments (@asm_).
  */
 FIXTURE(sg) {
 	int fd, bfd;
-	__u32 h, a, as, asm_;
+	__u32 h, dev, a, as, asm_;
 	struct dmalab_imp_dev_info info;
 	int iommu;
 	/* map_edu_and_sim(): the reports and entry lists of edu B and sim */
@@ -66,7 +70,7 @@ FIXTURE(sg) {
 FIXTURE_SETUP(sg)
 {
 	const char *src;
-	__u32 dev, sim, small;
+	__u32 sim, small;
 	int fd;
 
 	self->bfd = -1;
@@ -75,12 +79,13 @@ FIXTURE_SETUP(sg)
 	self->bfd = src_any(BUF_SIZE, &src);
 	ASSERT_LE(0, self->bfd) TH_LOG("no foreign dma-buf (last tried %s)",
 				       src);
-	TEST_EDU(fd, 1, &dev, &self->info);
+	TEST_EDU(fd, 1, &self->dev, &self->info);
 	self->iommu = !!(self->info.dev_flags & DMALAB_IMP_DEV_IOMMU);
 	ASSERT_EQ(0, test_sim(fd, 64, 0, 0, 0, 0, 0, 0, &sim));
 	ASSERT_EQ(0, test_sim(fd, 64, 4096, 0xfff, 0, 0, 0, 0, &small));
 	ASSERT_EQ(0, dmalab_imp_import_fd(fd, self->bfd, &self->h, NULL, NULL));
-	ASSERT_EQ(0, dmalab_imp_attach_dev(fd, self->h, dev, &self->a, NULL));
+	ASSERT_EQ(0, dmalab_imp_attach_dev(fd, self->h, self->dev, &self->a,
+					   NULL));
 	ASSERT_EQ(0, dmalab_imp_attach_dev(fd, self->h, sim, &self->as, NULL));
 	ASSERT_EQ(0, dmalab_imp_attach_dev(fd, self->h, small, &self->asm_,
 					   NULL));
@@ -178,13 +183,42 @@ TEST_F(sg, iommu_addresses_differ_from_physical)
 		    self->si2.runs != self->si.runs);
 }
 
+/*
+ * Without an IOMMU the device's runs are the buffer's physically contiguous
+ * pieces: the exporter's own count of them and its physical range (as
+ * root) match edu B's report of a scatter buffer of this exporter.
+ */
 TEST_F(sg, no_iommu_runs_are_physical_pieces)
 {
+	struct dmalab_imp_sg_info si;
+	struct dmalab_exp_info info;
+	int exp, fd;
+	__u32 h, att;
+
 	if (self->iommu)
 		SKIP(return, "edu b is behind an IOMMU");
-	map_edu_and_sim(_metadata, self);
-	EXPECT_LE(1U, self->si.runs);
-	EXPECT_GE(self->si.nents, self->si.runs);
+	exp = exp_open();
+	ASSERT_LE(0, exp) TH_LOG("open %s: %s", DMALAB_EXP_DEVICE,
+				 strerror(-exp));
+	fd = exp_alloc(exp, PIECES_SIZE, DMALAB_EXP_PLACE_SCATTER,
+		       DMALAB_EXP_TIMING_EAGER, 0, 0);
+	ASSERT_LE(0, fd) TH_LOG("alloc: %s", strerror(-fd));
+	ASSERT_EQ(0, exp_import(self->fd, fd, &h));
+	ASSERT_EQ(0, exp_attach(self->fd, h, self->dev, &att));
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->fd, att,
+					   DMALAB_IMP_DIR_TO_DEVICE, NULL));
+	ASSERT_EQ(0, dmalab_imp_get_sg_info(self->fd, att, &si, NULL, 0, NULL));
+	ASSERT_EQ(0, exp_info(exp, fd, &info));
+	TH_LOG("exporter: %u pieces, %#llx..%#llx; edu b: %u entries, %u runs, %#llx..%#llx",
+	       info.nr_segments, (unsigned long long)info.phys_lo,
+	       (unsigned long long)info.phys_hi, si.nents, si.runs,
+	       (unsigned long long)si.dma_min, (unsigned long long)si.dma_max);
+	EXPECT_LT(1U, info.nr_segments) TH_LOG("a scatter buffer in one piece");
+	EXPECT_EQ(info.nr_segments, si.runs);
+	EXPECT_EQ(info.phys_lo, si.dma_min);
+	EXPECT_EQ(info.phys_hi, si.dma_max);
+	close(fd);
+	close(exp);
 }
 
 TEST_F(sg, no_iommu_device_sees_physical_addresses)

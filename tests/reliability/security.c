@@ -3,9 +3,11 @@
  * Security: the device nodes carry the modes of udev/60-dmalab.rules
  * (0660, group dmalab); an unprivileged member of that group can allocate
  * within the cap but never sees physical addresses nor another process's
- * buffers by handle; buffers never carry old data; the cap holds and the
- * memory is charged to the caller's memory cgroup; no test leaves anything
- * of the drivers behind.
+ * buffers by handle, and cannot learn or choose placement through
+ * simulated devices; buffers never carry old data; the cap holds and the
+ * memory is charged to the caller's memory cgroup; a read-only dma-buf is
+ * only read through the importer; no test leaves anything of the drivers
+ * behind.
  *
  * The unprivileged checks run in a child of the test that drops to uid/gid
  * 65534 with the dmalab group as its only supplementary group, opening
@@ -463,6 +465,381 @@ TEST_F(sec, memory_cgroup_limit_stops_allocations)
 	if (sec_memcg())
 		SKIP(return, "no cgroup2 memory controller in this kernel");
 	sec_child(_metadata, self, SEC_ROOT_IN_CGROUP, sec_limited, NULL);
+}
+
+/*
+ * Placement (A5 of the review): a simulated device whose reach is not
+ * "everything" (a bus window, fewer than 64 address bits) would let an
+ * unprivileged caller learn where a buffer's pages are (ATTACH gives 0 or
+ * -ERANGE) and choose where they go (a MIGRATE buffer moves into its reach).
+ * Without CAP_SYS_ADMIN SIM_CREATE refuses it; segment limits reveal no
+ * placement and stay allowed.
+ */
+#define SEC_PHYS_BITS	40	/* beyond any guest's RAM */
+
+/* Root's view of a 1-page buffer: the physical address of its page. */
+struct sec_page {
+	int fd;
+	uint64_t phys;
+};
+
+/*
+ * The review's oracle: the least window [0, X) that reaches the page, by
+ * binary search over sims with that window. Returns 0 with the page's
+ * physical address in *@phys, or the first SIM_CREATE error.
+ */
+static int sec_oracle(int imp, uint32_t h, uint64_t *phys)
+{
+	uint64_t lo = 4096, hi = 1ULL << SEC_PHYS_BITS;
+	uint32_t dev, att;
+	int r;
+
+	while (lo < hi) {
+		uint64_t mid = (lo + (hi - lo) / 2) & ~4095ULL;
+
+		r = test_sim(imp, 64, 0, 0, DMALAB_IMP_SIM_WINDOW, 0, 0, mid,
+			     &dev);
+		if (r)
+			return r;
+		r = exp_attach(imp, h, dev, &att);
+		if (!r)
+			dmalab_imp_detach(imp, att, NULL);
+		dmalab_imp_sim_destroy(imp, dev, NULL);
+		if (!r)
+			hi = mid;
+		else
+			lo = mid + 4096;
+	}
+	*phys = lo - 4096;
+	return 0;
+}
+
+static void sec_no_oracle(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(sec) *self, const void *arg)
+{
+	const struct sec_page *pg = arg;
+	int imp = open(SEC_IMP, O_RDWR | O_CLOEXEC), r;
+	uint64_t phys = 0;
+	uint32_t h;
+
+	ASSERT_LE(0, imp) TH_LOG("open %s: %s", SEC_IMP, strerror(errno));
+	ASSERT_EQ(0, exp_import(imp, pg->fd, &h));
+	r = sec_oracle(imp, h, &phys);
+	if (!r)
+		TH_LOG("the oracle found the page at %#llx; root's INFO says %#llx",
+		       (unsigned long long)phys, (unsigned long long)pg->phys);
+	EXPECT_EQ(-EPERM, r) TH_LOG("SIM_CREATE with a window: %s",
+				    r ? strerror(-r) : "created");
+	close(imp);
+}
+
+TEST_F(sec, unprivileged_user_cannot_binary_search_a_page_with_sim_windows)
+{
+	struct dmalab_exp_info in;
+	struct sec_page pg;
+
+	pg.fd = exp_alloc(self->exp, 4096, 0, DMALAB_EXP_TIMING_EAGER, 0, 0);
+	ASSERT_LE(0, pg.fd) TH_LOG("alloc: %s", strerror(-pg.fd));
+	ASSERT_EQ(0, exp_info(self->exp, pg.fd, &in));
+	pg.phys = in.phys_lo;
+	sec_child(_metadata, self, SEC_NOBODY_IN_GROUP, sec_no_oracle, &pg);
+	close(pg.fd);
+}
+
+static void sec_no_narrow_sims(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(sec) *self, const void *arg)
+{
+	int imp = open(SEC_IMP, O_RDWR | O_CLOEXEC);
+	uint32_t bits;
+
+	ASSERT_LE(0, imp) TH_LOG("open %s: %s", SEC_IMP, strerror(errno));
+	for (bits = 24; bits < 64; bits += bits < 60 ? 12 : 3)
+		EXPECT_EQ(-EPERM, test_sim(imp, bits, 0, 0, 0, 0, 0, 0, NULL))
+			TH_LOG("a %u-bit sim", bits);
+	EXPECT_EQ(-EPERM, test_sim(imp, 64, 0, 0, DMALAB_IMP_SIM_WINDOW,
+				   0, 0, 1ULL << 40, NULL))
+		TH_LOG("a 64-bit sim with a window of the first TiB");
+	EXPECT_EQ(-EPERM, test_sim(imp, 64, 0, 0, DMALAB_IMP_SIM_WINDOW,
+				   0, 1ULL << 32, 1ULL << 30, NULL))
+		TH_LOG("a 64-bit sim with a bus offset");
+	close(imp);
+}
+
+TEST_F(sec, unprivileged_user_cannot_create_sims_with_less_than_full_reach)
+{
+	sec_child(_metadata, self, SEC_NOBODY_IN_GROUP, sec_no_narrow_sims,
+		  NULL);
+}
+
+/* Full reach, segment limits: a working device, mapped and filled. */
+static void sec_limits_ok(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(sec) *self, const void *arg)
+{
+	int exp = open(SEC_EXP, O_RDWR | O_CLOEXEC);
+	int imp = open(SEC_IMP, O_RDWR | O_CLOEXEC), fd, r;
+	unsigned char *want = malloc(SEC_LEN);
+	struct dmalab_imp_sg_info si;
+	uint32_t h, dev, att;
+	uint64_t sum = 0;
+
+	ASSERT_LE(0, exp) TH_LOG("open %s: %s", SEC_EXP, strerror(errno));
+	ASSERT_LE(0, imp) TH_LOG("open %s: %s", SEC_IMP, strerror(errno));
+	ASSERT_NE(NULL, want);
+	fd = exp_alloc(exp, SEC_LEN, 0, 0, 0, 0);
+	ASSERT_LE(0, fd) TH_LOG("alloc: %s", strerror(-fd));
+	ASSERT_EQ(0, exp_import(imp, fd, &h));
+	r = test_sim(imp, 64, 8192, 0xffff, 0, 0, 0, 0, &dev);
+	ASSERT_EQ(0, r) TH_LOG("a 64-bit sim with 8 KiB segments and a 64 KiB boundary: %s",
+			       strerror(-r));
+	ASSERT_EQ(0, exp_attach(imp, h, dev, &att));
+	ASSERT_EQ(0, dmalab_imp_map_attach(imp, att, DMALAB_IMP_DIR_BIDIR,
+					   NULL));
+	ASSERT_EQ(0, dmalab_imp_get_sg_info(imp, att, &si, NULL, 0, NULL));
+	EXPECT_GE(8192ULL, si.longest);
+	EXPECT_EQ(0U, si.violations);
+	r = exp_job(imp, DMALAB_IMP_JOB_FILL, 0, att, 0, 0, SEC_LEN, 0x5a, 0,
+		    NULL);
+	ASSERT_EQ(0, r) TH_LOG("fill job: %s", strerror(-r));
+	memset(want, 0x5a, SEC_LEN);
+	ASSERT_EQ(0, test_cpu_checksum(imp, h, 0, SEC_LEN, &sum));
+	EXPECT_EQ(exp_fnv(want, SEC_LEN), sum);
+	free(want);
+	close(imp);
+	close(fd);
+	close(exp);
+}
+
+TEST_F(sec, unprivileged_user_gets_full_reach_sims_with_segment_limits)
+{
+	sec_child(_metadata, self, SEC_NOBODY_IN_GROUP, sec_limits_ok, NULL);
+}
+
+/* Root still has windows: one around the page attaches, one beside fails. */
+TEST_F(sec, root_still_creates_sims_with_windows)
+{
+	int fd = exp_alloc(self->exp, 4096, 0, DMALAB_EXP_TIMING_EAGER, 0, 0);
+	struct dmalab_exp_info in;
+	uint32_t h, in_win, beside, att = 0;
+	uint64_t p;
+
+	ASSERT_LE(0, fd) TH_LOG("alloc: %s", strerror(-fd));
+	ASSERT_EQ(0, exp_info(self->exp, fd, &in));
+	p = in.phys_lo;
+	ASSERT_NE(0ULL, p) TH_LOG("root's INFO gives no physical address");
+	ASSERT_EQ(0, exp_import(self->imp, fd, &h));
+	ASSERT_EQ(0, test_sim(self->imp, 64, 0, 0, DMALAB_IMP_SIM_WINDOW,
+			      p, p, 4096, &in_win));
+	ASSERT_EQ(0, test_sim(self->imp, 64, 0, 0, DMALAB_IMP_SIM_WINDOW,
+			      p + 4096, p + 4096, 4096, &beside));
+	ASSERT_EQ(0, test_sim(self->imp, 32, 0, 0, 0, 0, 0, 0, NULL))
+		TH_LOG("a 32-bit sim");
+	EXPECT_EQ(0, exp_attach(self->imp, h, in_win, &att))
+		TH_LOG("window of the page %#llx", (unsigned long long)p);
+	EXPECT_EQ(-ERANGE, exp_attach(self->imp, h, beside, NULL))
+		TH_LOG("window of the page after it");
+	EXPECT_EQ(0, dmalab_imp_detach(self->imp, att, NULL));
+	EXPECT_EQ(0, dmalab_imp_release(self->imp, h, NULL));
+	close(fd);
+}
+
+/*
+ * Read-only dma-bufs (A6 of the review): a dma-buf whose file was opened
+ * without O_RDWR may be read through the importer, by the CPU and by
+ * devices, but never written: CPU WRITE and FILL, maps that let the device
+ * write (FROM_DEVICE, BIDIR) and jobs writing into it get -EACCES, and the
+ * buffer keeps its contents (zeros: it cannot be written before either).
+ */
+#define RO_LEN	(64 * KiB)
+
+FIXTURE(ro) {
+	int exp, imp, fd, wfd;
+	uint32_t h, wh, dev;
+	uint64_t zsum;
+	struct rel_state base;
+};
+
+FIXTURE_SETUP(ro)
+{
+	struct dmalab_alloc_opts o = {
+		.len = RO_LEN, .cloexec = 1, .read_only = 1,
+	};
+	unsigned char *zero = calloc(1, RO_LEN);
+	int r;
+
+	self->imp = self->fd = self->wfd = -1;
+	self->exp = exp_open();
+	ASSERT_LE(0, self->exp) TH_LOG("cannot open %s: %s",
+				       DMALAB_EXP_DEVICE, strerror(-self->exp));
+	ASSERT_EQ(0, rel_state_get(self->exp, &self->base));
+	self->imp = dmalab_imp_open(NULL);
+	ASSERT_LE(0, self->imp) TH_LOG("cannot open /dev/dmalab_imp: %s",
+				       strerror(-self->imp));
+	ASSERT_NE(NULL, zero);
+	self->zsum = exp_fnv(zero, RO_LEN);
+	free(zero);
+	self->fd = dmalab_alloc(self->exp, &o, NULL);
+	ASSERT_LE(0, self->fd) TH_LOG("read-only alloc: %s",
+				      strerror(-self->fd));
+	ASSERT_EQ(O_RDONLY, fcntl(self->fd, F_GETFL) & O_ACCMODE);
+	ASSERT_EQ(0, exp_import(self->imp, self->fd, &self->h));
+	self->wfd = exp_alloc(self->exp, RO_LEN, 0, 0, 0, 0);
+	ASSERT_LE(0, self->wfd) TH_LOG("alloc: %s", strerror(-self->wfd));
+	ASSERT_EQ(0, exp_import(self->imp, self->wfd, &self->wh));
+	ASSERT_EQ(0, test_cpu_fill(self->imp, self->wh, 0, RO_LEN, 0x3c));
+	r = test_sim(self->imp, 64, 0, 0, 0, 0, 0, 0, &self->dev);
+	ASSERT_EQ(0, r) TH_LOG("sim: %s", strerror(-r));
+}
+
+FIXTURE_TEARDOWN(ro)
+{
+	if (self->imp >= 0)
+		close(self->imp);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->wfd >= 0)
+		close(self->wfd);
+	EXPECT_TRUE(rel_state_settled(_metadata, self->exp, &self->base, 3.0))
+		TH_LOG("%s left buffers, attachments or module references behind",
+		       _metadata->name);
+	close(self->exp);
+}
+
+/* The read-only buffer still holds zeros, by the kernel's view and mmap. */
+static void ro_unchanged(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(ro) *self)
+{
+	uint64_t sum = 0;
+	void *m;
+
+	ASSERT_EQ(0, test_cpu_checksum(self->imp, self->h, 0, RO_LEN, &sum));
+	EXPECT_EQ(self->zsum, sum) TH_LOG("the read-only buffer was written");
+	m = mmap(NULL, RO_LEN, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m) TH_LOG("read mmap: %s", strerror(errno));
+	EXPECT_TRUE(exp_all_bytes(m, RO_LEN, 0))
+		TH_LOG("the read-only buffer's mmap shows a write");
+	munmap(m, RO_LEN);
+}
+
+/* An attachment of handle @h to the sim: its id. */
+static uint32_t ro_attach(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(ro) *self, uint32_t h)
+{
+	uint32_t att = 0;
+
+	EXPECT_EQ(0, exp_attach(self->imp, h, self->dev, &att));
+	return att;
+}
+
+TEST_F(ro, cpu_write_into_read_only_dmabuf_is_eacces)
+{
+	unsigned char buf[256];
+
+	memset(buf, 0xc3, sizeof(buf));
+	EXPECT_EQ(-EACCES, test_cpu_write(self->imp, self->h, 4000,
+					  sizeof(buf), buf));
+	ro_unchanged(_metadata, self);
+}
+
+TEST_F(ro, cpu_fill_of_read_only_dmabuf_is_eacces)
+{
+	EXPECT_EQ(-EACCES, test_cpu_fill(self->imp, self->h, 0, RO_LEN, 0xc3));
+	ro_unchanged(_metadata, self);
+}
+
+/* A refused map leaves the attachment unmapped and usable for reading. */
+static void ro_map_refused(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(ro) *self, uint32_t dir)
+{
+	struct dmalab_imp_sg_info si;
+	uint32_t att = ro_attach(_metadata, self, self->h);
+
+	EXPECT_EQ(-EACCES, dmalab_imp_map_attach(self->imp, att, dir, NULL));
+	EXPECT_EQ(-EBADFD, dmalab_imp_get_sg_info(self->imp, att, &si, NULL, 0,
+						  NULL)) TH_LOG("left mapped");
+	EXPECT_EQ(0, dmalab_imp_map_attach(self->imp, att,
+					   DMALAB_IMP_DIR_TO_DEVICE, NULL));
+	ro_unchanged(_metadata, self);
+}
+
+TEST_F(ro, map_from_device_of_read_only_dmabuf_is_eacces)
+{
+	ro_map_refused(_metadata, self, DMALAB_IMP_DIR_FROM_DEVICE);
+}
+
+TEST_F(ro, map_bidir_of_read_only_dmabuf_is_eacces)
+{
+	ro_map_refused(_metadata, self, DMALAB_IMP_DIR_BIDIR);
+}
+
+/*
+ * The most the importer grants a device on the read-only buffer: a
+ * BIDIR mapping if it allows one, else TO_DEVICE. Its attachment id.
+ */
+static uint32_t ro_map_best(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(ro) *self)
+{
+	uint32_t att = ro_attach(_metadata, self, self->h);
+
+	if (dmalab_imp_map_attach(self->imp, att, DMALAB_IMP_DIR_BIDIR, NULL))
+		EXPECT_EQ(0, dmalab_imp_map_attach(self->imp, att,
+						   DMALAB_IMP_DIR_TO_DEVICE,
+						   NULL));
+	return att;
+}
+
+TEST_F(ro, job_fill_into_read_only_dmabuf_is_eacces)
+{
+	uint32_t att = ro_map_best(_metadata, self);
+
+	EXPECT_EQ(-EACCES, exp_job(self->imp, DMALAB_IMP_JOB_FILL, 0, att, 0,
+				   0, RO_LEN, 0xc3, 0, NULL));
+	ro_unchanged(_metadata, self);
+}
+
+TEST_F(ro, job_copy_into_read_only_dmabuf_is_eacces)
+{
+	uint32_t att = ro_map_best(_metadata, self);
+	uint32_t src = ro_attach(_metadata, self, self->wh);
+
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->imp, src,
+					   DMALAB_IMP_DIR_TO_DEVICE, NULL));
+	EXPECT_EQ(-EACCES, exp_job(self->imp, DMALAB_IMP_JOB_COPY, src, att,
+				   0, 0, RO_LEN, 0, 0, NULL));
+	ro_unchanged(_metadata, self);
+}
+
+TEST_F(ro, read_only_dmabuf_is_read_by_cpu_read_and_checksum)
+{
+	unsigned char *got = malloc(RO_LEN);
+
+	ASSERT_NE(NULL, got);
+	memset(got, 0xff, RO_LEN);
+	EXPECT_EQ(0, test_cpu_read(self->imp, self->h, 0, RO_LEN, got));
+	EXPECT_TRUE(exp_all_bytes(got, RO_LEN, 0));
+	free(got);
+	ro_unchanged(_metadata, self);
+}
+
+/* Devices read it: a TO_DEVICE map, a CHECKSUM job, a COPY out of it. */
+TEST_F(ro, read_only_dmabuf_is_read_by_device_jobs)
+{
+	uint32_t att = ro_attach(_metadata, self, self->h);
+	uint32_t dst = ro_attach(_metadata, self, self->wh);
+	uint64_t sum = 0;
+
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->imp, att,
+					   DMALAB_IMP_DIR_TO_DEVICE, NULL));
+	ASSERT_EQ(0, dmalab_imp_map_attach(self->imp, dst,
+					   DMALAB_IMP_DIR_FROM_DEVICE, NULL));
+	EXPECT_EQ(0, exp_job(self->imp, DMALAB_IMP_JOB_CHECKSUM, att, 0, 0, 0,
+			     RO_LEN, 0, 0, &sum));
+	EXPECT_EQ(self->zsum, sum);
+	EXPECT_EQ(0, exp_job(self->imp, DMALAB_IMP_JOB_COPY, att, dst, 0, 0,
+			     RO_LEN, 0, 0, NULL));
+	sum = 0;
+	ASSERT_EQ(0, test_cpu_checksum(self->imp, self->wh, 0, RO_LEN, &sum));
+	EXPECT_EQ(self->zsum, sum) TH_LOG("the copy out of the read-only buffer");
+	ro_unchanged(_metadata, self);
 }
 
 /* After the tests of sec: the exporter alone, as at the program's start. */

@@ -125,6 +125,13 @@ struct dmalab_imp_version {
  * @handle: out: handle of the imported buffer
  * @buf_size: out: size of the dma-buf in bytes
  * @reserved: must be 0
+ *
+ * A dma-buf whose file is not open for writing (exported without O_RDWR;
+ * every fd of a dma-buf shares its one file) is imported read-only: the
+ * importer reads it (CPU READ and CHECKSUM, TO_DEVICE mappings, jobs that
+ * read it) and refuses with -EACCES everything that would write it: CPU
+ * WRITE and FILL, FROM_DEVICE and BIDIR mappings, jobs whose destination
+ * it is.
  */
 struct dmalab_imp_import {
 	__u32 size;
@@ -233,6 +240,12 @@ struct dmalab_imp_dev_info {
  *
  * The device lives until SIM_DESTROY or until the creating file is closed,
  * and is visible only through that file.
+ *
+ * A device that does not reach all memory (%DMALAB_IMP_SIM_WINDOW, or
+ * @dma_bits below 64) needs CAP_SYS_ADMIN (-EPERM): which buffers it can
+ * attach would tell where their pages are, and attaching moves a MIGRATE
+ * buffer into its reach. Segment limits reveal no placement and need no
+ * privilege.
  */
 struct dmalab_imp_sim_create {
 	__u32 size;
@@ -273,7 +286,8 @@ struct dmalab_imp_attach {
  * @size: sizeof(struct dmalab_imp_map)
  * @flags: must be 0
  * @attach_id: in: attachment id; one mapping per attachment
- * @dir: in: DMALAB_IMP_DIR_*
+ * @dir: in: DMALAB_IMP_DIR_*; FROM_DEVICE and BIDIR (the device may write)
+ *	of a read-only buffer give -EACCES
  * @reserved: must be 0
  *
  * Before mapping a buffer of another exporter, the importer reads where its
@@ -358,7 +372,8 @@ struct dmalab_imp_sg_info {
  * @size: sizeof(struct dmalab_imp_cpu)
  * @flags: must be 0
  * @handle: in: handle
- * @op: in: DMALAB_IMP_CPU_*
+ * @op: in: DMALAB_IMP_CPU_*; WRITE and FILL of a read-only buffer give
+ *	-EACCES
  * @offset: in: first byte of the range
  * @len: in: length of the range (> 0, within the buffer)
  * @user_ptr: in: user buffer of @len bytes for READ and WRITE, else 0
@@ -393,7 +408,8 @@ struct dmalab_imp_cpu {
  * @timeout_ms: in: time allowed to dependencies and device, 0 for 5000
  * @src_attach: in: mapped attachment read by COPY and CHECKSUM, else 0
  * @dst_attach: in: mapped attachment written by COPY and FILL, else 0;
- *	both attachments must be to the same device
+ *	both attachments must be to the same device; -EACCES when it is of a
+ *	read-only buffer
  * @src_offset: in: offset in the source buffer
  * @dst_offset: in: offset in the destination buffer
  * @len: in: bytes to move (> 0, within both buffers); a COPY whose two
