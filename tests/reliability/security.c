@@ -468,6 +468,45 @@ TEST_F(sec, memory_cgroup_limit_stops_allocations)
 }
 
 /*
+ * The exporter's sg_tables are sized by the device (A10 of the review): a
+ * device with 4 KiB segments makes a 64 MiB buffer's table 16384 entries,
+ * 512 KiB of scatterlists, which are charged to the caller's cgroup too.
+ * (memcg charges in batches of 64 pages per CPU: the bound leaves room.)
+ */
+static void sec_sgt_charged(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(sec) *self, const void *arg)
+{
+	uint32_t h, dev, att;
+	long before, after;
+	int imp, fd, r;
+
+	ASSERT_EQ(0, test_write_str(SEC_CG "/memory.max", "max"));
+	fd = exp_alloc(self->exp, 64 * MiB, 0, 0, 0, 0);
+	ASSERT_LE(0, fd) TH_LOG("64 MiB buffer: %s", strerror(-fd));
+	imp = dmalab_imp_open(NULL);
+	ASSERT_LE(0, imp);
+	ASSERT_EQ(0, exp_import(imp, fd, &h));
+	ASSERT_EQ(0, test_sim(imp, 64, 4096, 0, 0, 0, 0, 0, &dev));
+	ASSERT_EQ(0, exp_attach(imp, h, dev, &att));
+	before = rel_read_long(SEC_CG "/memory.current");
+	r = dmalab_imp_map_attach(imp, att, DMALAB_IMP_DIR_TO_DEVICE, NULL);
+	after = rel_read_long(SEC_CG "/memory.current");
+	ASSERT_EQ(0, r) TH_LOG("map: %s", strerror(-r));
+	TH_LOG("memory.current %ld -> %ld after mapping 16384 segments",
+	       before, after);
+	EXPECT_LE((long)(384 * KiB), after - before);
+	close(imp);
+	close(fd);
+}
+
+TEST_F(sec, sg_tables_are_charged_to_the_callers_memory_cgroup)
+{
+	if (sec_memcg())
+		SKIP(return, "no cgroup2 memory controller in this kernel");
+	sec_child(_metadata, self, SEC_ROOT_IN_CGROUP, sec_sgt_charged, NULL);
+}
+
+/*
  * Placement (A5 of the review): a simulated device whose reach is not
  * "everything" (a bus window, fewer than 64 address bits) would let an
  * unprivileged caller learn where a buffer's pages are (ATTACH gives 0 or
