@@ -9,6 +9,7 @@
 #include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-fence.h>
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -61,10 +62,10 @@ struct dmalab_imp_engine_ops {
  *	(dmalab_imp_dev_get()); the device goes only once it is zero
  * @node: entry in the global device list
  * @ops: engine operations
- * @wq: ordered workqueue running this device's jobs in submission order
- * @submit_lock: orders seqno assignment, dma_resv updates and queueing
- * @fence_ctx: dma_fence context of this device's jobs
- * @seqno: last seqno handed out
+ * @wq: ordered workqueue running this device's jobs, one at a time, in the
+ *	order their dependencies were met
+ * @submit_lock: orders seqno assignment and dma_resv updates
+ * @seqno: last seqno handed out (each job has its own fence context)
  * @lock: protects @cur_job against the completion path
  * @cur_job: job on the engine, NULL when idle
  * @priv: the kind's private data
@@ -85,7 +86,6 @@ struct dmalab_imp_dev {
 	const struct dmalab_imp_engine_ops *ops;
 	struct workqueue_struct *wq;
 	struct mutex submit_lock;	/* see @submit_lock above */
-	u64 fence_ctx;
 	u64 seqno;
 	spinlock_t lock;		/* protects @cur_job */
 	struct dmalab_imp_dma_job *cur_job;
@@ -161,17 +161,35 @@ struct dmalab_imp_cursor {
 };
 
 /**
+ * struct dmalab_imp_dep - a fence a job waits for
+ * @cb: callback on @fence
+ * @fence: the fence, referenced
+ * @job: the waiting job
+ */
+struct dmalab_imp_dep {
+	struct dma_fence_cb cb;
+	struct dma_fence *fence;
+	struct dmalab_imp_dma_job *job;
+};
+
+/* Bits of dmalab_imp_dma_job.flags */
+#define DMALAB_IMP_JOB_QUEUED	0	/* @work queued: happens once */
+
+/**
  * struct dmalab_imp_dma_job - one DMA job; lives as long as its fence
  * @fence: published in the buffers' dma_resv; must stay first (freed by
  *	dma_fence_free())
  * @fence_lock: lock of @fence
  * @work: runs the job on the device's workqueue
  * @hw_done: completed by the completion path
+ * @dep_timer: queues @work at the deadline if dependencies are still pending
+ * @pending: dependencies not yet signalled, plus one until armed
+ * @flags: DMALAB_IMP_JOB_* bits
  * @file: submitting file (for @inflight accounting)
  * @idev: device running the job
  * @src: attachment read, or NULL
  * @dst: attachment written, or NULL
- * @deps: fences that were in the resv before this job
+ * @deps: fences that were unsignalled in the resv before this job
  * @n_deps: number of @deps
  * @op: DMALAB_IMP_JOB_*
  * @pattern: FILL byte
@@ -193,11 +211,14 @@ struct dmalab_imp_dma_job {
 	spinlock_t fence_lock;	/* lock of @fence */
 	struct work_struct work;
 	struct completion hw_done;
+	struct hrtimer dep_timer;
+	atomic_t pending;
+	unsigned long flags;
 	struct dmalab_imp_file *file;
 	struct dmalab_imp_dev *idev;
 	struct dmalab_imp_att *src;
 	struct dmalab_imp_att *dst;
-	struct dma_fence **deps;
+	struct dmalab_imp_dep *deps;
 	unsigned int n_deps;
 	u32 op;
 	u8 pattern;

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * DMA jobs: each job publishes a dma_fence in the dma_resv of the buffers it
- * touches, waits for the fences that were there before it, runs on its
- * device's ordered workqueue and is signalled from the device's completion
- * (interrupt) path, or with -ETIMEDOUT when the device does not finish.
+ * touches and waits, by callbacks, for the fences that were there before
+ * it; once they have signalled it runs on its device's ordered workqueue
+ * and is signalled from the device's completion (interrupt) path, or with
+ * -ETIMEDOUT when its deadline passes first.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-resv.h>
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+
+#include <dmalab/compat.h>
 
 #include "imp.h"
 
@@ -136,6 +140,7 @@ void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
 			    struct dmalab_imp_dma_job *job, int status)
 {
 	unsigned long flags;
+	bool cookie;
 
 	spin_lock_irqsave(&idev->lock, flags);
 	if (idev->cur_job != job) {
@@ -145,7 +150,9 @@ void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
 	idev->cur_job = NULL;
 	spin_unlock_irqrestore(&idev->lock, flags);
 
+	cookie = dma_fence_begin_signalling();
 	dmalab_imp_job_signal(job, status);
+	dma_fence_end_signalling(cookie);
 	complete(&job->hw_done);
 }
 
@@ -154,22 +161,6 @@ static long dmalab_imp_job_remaining(struct dmalab_imp_dma_job *job)
 	long left = (long)(job->deadline - jiffies);
 
 	return left > 0 ? left : 0;
-}
-
-static int dmalab_imp_job_wait_deps(struct dmalab_imp_dma_job *job)
-{
-	unsigned int i;
-	long r;
-
-	for (i = 0; i < job->n_deps; i++) {
-		r = dma_fence_wait_timeout(job->deps[i], false,
-					   dmalab_imp_job_remaining(job));
-		if (r == 0)
-			return -ETIMEDOUT;
-		if (r < 0)
-			return r;
-	}
-	return 0;
 }
 
 static void dmalab_imp_job_run(struct dmalab_imp_dma_job *job)
@@ -202,10 +193,95 @@ static void dmalab_imp_job_run(struct dmalab_imp_dma_job *job)
 		wait_for_completion(&job->hw_done);
 		return;
 	}
-	dev_warn(idev->dev, "job timed out\n");
+	dev_warn_ratelimited(idev->dev, "job timed out\n");
 	if (idev->ops->abort)
 		idev->ops->abort(idev, job);
 	dmalab_imp_job_signal(job, -ETIMEDOUT);
+}
+
+/* The job's dependencies are met, failed, or out of time: run it (once). */
+static void dmalab_imp_job_ready(struct dmalab_imp_dma_job *job)
+{
+	if (!test_and_set_bit(DMALAB_IMP_JOB_QUEUED, &job->flags))
+		queue_work(job->idev->wq, &job->work);
+}
+
+/*
+ * A dependency signalled: the last one makes the job ready. Runs in the
+ * signaller's context, with that fence's lock held: it only queues.
+ */
+static void dmalab_imp_job_dep_cb(struct dma_fence *fence,
+				  struct dma_fence_cb *cb)
+{
+	struct dmalab_imp_dep *dep = container_of(cb, struct dmalab_imp_dep, cb);
+	struct dmalab_imp_dma_job *job = dep->job;
+
+	if (atomic_dec_and_test(&job->pending))
+		dmalab_imp_job_ready(job);
+}
+
+static enum hrtimer_restart dmalab_imp_job_expire(struct hrtimer *t)
+{
+	dmalab_imp_job_ready(container_of(t, struct dmalab_imp_dma_job,
+					  dep_timer));
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * Wait for the dependencies without blocking the device's queue: a
+ * callback on each (drm_sched style), and a timer for the deadline.
+ */
+static void dmalab_imp_job_arm(struct dmalab_imp_dma_job *job)
+{
+	unsigned int i;
+
+	atomic_set(&job->pending, job->n_deps + 1);
+	dmalab_imp_hrtimer_setup(&job->dep_timer, dmalab_imp_job_expire);
+	hrtimer_start(&job->dep_timer,
+		      ns_to_ktime(jiffies_to_nsecs(dmalab_imp_job_remaining(job))),
+		      HRTIMER_MODE_REL);
+	for (i = 0; i < job->n_deps; i++) {
+		job->deps[i].job = job;
+		if (dma_fence_add_callback(job->deps[i].fence, &job->deps[i].cb,
+					   dmalab_imp_job_dep_cb)) {
+			/* Signalled already */
+			atomic_dec(&job->pending);
+		}
+	}
+	if (atomic_dec_and_test(&job->pending))
+		dmalab_imp_job_ready(job);
+}
+
+static void dmalab_imp_job_put_deps(struct dmalab_imp_dma_job *job)
+{
+	unsigned int i;
+
+	for (i = 0; i < job->n_deps; i++)
+		dma_fence_put(job->deps[i].fence);
+	kfree(job->deps);
+	job->deps = NULL;
+	job->n_deps = 0;
+}
+
+/*
+ * Stop the timer and the callbacks, then judge the dependencies: one still
+ * pending means the deadline passed (-ETIMEDOUT).
+ */
+static int dmalab_imp_job_deps_status(struct dmalab_imp_dma_job *job)
+{
+	int ret = 0, st;
+	unsigned int i;
+
+	hrtimer_cancel(&job->dep_timer);
+	for (i = 0; i < job->n_deps; i++) {
+		/* Under the fence's lock, so no callback runs after this. */
+		dma_fence_remove_callback(job->deps[i].fence, &job->deps[i].cb);
+		st = dma_fence_get_status(job->deps[i].fence);
+		if (!st)
+			ret = -ETIMEDOUT;
+	}
+	dmalab_imp_job_put_deps(job);
+	return ret;
 }
 
 static void dmalab_imp_job_work(struct work_struct *work)
@@ -213,19 +289,18 @@ static void dmalab_imp_job_work(struct work_struct *work)
 	struct dmalab_imp_dma_job *job = container_of(work, struct dmalab_imp_dma_job,
 						   work);
 	struct dmalab_imp_file *f = job->file;
-	unsigned int i;
+	bool cookie;
 	int ret;
 
-	ret = dmalab_imp_job_wait_deps(job);
+	ret = dmalab_imp_job_deps_status(job);
+	/* From here to the signal: no allocation, no resv, no fence wait. */
+	cookie = dma_fence_begin_signalling();
 	if (!ret)
 		dmalab_imp_job_run(job);
 	else
 		dmalab_imp_job_signal(job, ret);
+	dma_fence_end_signalling(cookie);
 
-	for (i = 0; i < job->n_deps; i++)
-		dma_fence_put(job->deps[i]);
-	kfree(job->deps);
-	job->deps = NULL;
 	/* After this the file may be gone: only the global queue is touched. */
 	atomic_dec(&f->inflight);
 	wake_up_all(&dmalab_imp_idle_wq);
@@ -280,11 +355,12 @@ static void dmalab_imp_unlock_resvs(struct dma_resv **r, int n,
 	ww_acquire_fini(ctx);
 }
 
-/* Append the fences @job must wait for in @resv to job->deps. */
+/* Append the unsignalled fences @job must wait for in @resv to job->deps. */
 static int dmalab_imp_job_collect(struct dmalab_imp_dma_job *job,
 				  struct dma_resv *resv, bool write)
 {
-	struct dma_fence **fences, **all;
+	struct dma_fence **fences;
+	struct dmalab_imp_dep *all;
 	unsigned int n, i;
 	int ret;
 
@@ -301,7 +377,8 @@ static int dmalab_imp_job_collect(struct dmalab_imp_dma_job *job,
 		kfree(fences);
 		return -ENOMEM;
 	}
-	memcpy(all + job->n_deps, fences, n * sizeof(*all));
+	for (i = 0; i < n; i++)
+		all[job->n_deps + i].fence = fences[i];
 	job->deps = all;
 	job->n_deps += n;
 	kfree(fences);
@@ -309,8 +386,11 @@ static int dmalab_imp_job_collect(struct dmalab_imp_dma_job *job,
 }
 
 /*
- * Publish the job's fence: under the device's submit lock so that seqnos
- * reach the dma_resv and the ordered workqueue in the same order.
+ * Publish the job's fence and arm its dependencies. Jobs of one device
+ * start in the order their dependencies are met, not in submission order,
+ * so each job's fence has a context of its own: dma_resv_add_fence()
+ * replaces a fence by a later one of the same context, which is only
+ * right if the later one cannot signal first.
  */
 static int dmalab_imp_job_publish(struct dmalab_imp_dma_job *job)
 {
@@ -342,7 +422,7 @@ static int dmalab_imp_job_publish(struct dmalab_imp_dma_job *job)
 			goto unlock_resvs;
 	}
 	dma_fence_init(&job->fence, &dmalab_imp_fence_ops, &job->fence_lock,
-		       idev->fence_ctx, ++idev->seqno);
+		       dma_fence_context_alloc(1), ++idev->seqno);
 	__module_get(THIS_MODULE);	/* dropped by the fence's release */
 	for (i = 0; i < n; i++)
 		dma_resv_add_fence(resv[i], &job->fence,
@@ -350,21 +430,18 @@ static int dmalab_imp_job_publish(struct dmalab_imp_dma_job *job)
 					      DMA_RESV_USAGE_READ);
 	dmalab_imp_unlock_resvs(resv, n, &ctx);
 
+	mutex_unlock(&idev->submit_lock);
+
 	/* One reference for the worker; the caller keeps the initial one. */
 	dma_fence_get(&job->fence);
-	queue_work(idev->wq, &job->work);
-	mutex_unlock(&idev->submit_lock);
+	dmalab_imp_job_arm(job);
 	return 0;
 
 unlock_resvs:
 	dmalab_imp_unlock_resvs(resv, n, &ctx);
 unlock_submit:
 	mutex_unlock(&idev->submit_lock);
-	for (i = 0; i < job->n_deps; i++)
-		dma_fence_put(job->deps[i]);
-	kfree(job->deps);
-	job->deps = NULL;
-	job->n_deps = 0;
+	dmalab_imp_job_put_deps(job);
 	return ret;
 }
 
@@ -633,7 +710,6 @@ int dmalab_imp_dev_init_engine(struct dmalab_imp_dev *idev, const char *name)
 		return -ENOMEM;
 	mutex_init(&idev->submit_lock);
 	spin_lock_init(&idev->lock);
-	idev->fence_ctx = dma_fence_context_alloc(1);
 	idev->seqno = 0;
 	idev->cur_job = NULL;
 	atomic_set(&idev->n_users, 0);
