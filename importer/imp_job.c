@@ -4,7 +4,8 @@
  * touches and waits, by callbacks, for the fences that were there before
  * it; once they have signalled it runs on its device's ordered workqueue
  * and is signalled from the device's completion (interrupt) path, or with
- * -ETIMEDOUT when its deadline passes first.
+ * -ETIMEDOUT when its deadline passes first, or with -ECANCELED without
+ * running when a dependency failed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -207,8 +208,9 @@ static void dmalab_imp_job_ready(struct dmalab_imp_dma_job *job)
 }
 
 /*
- * A dependency signalled: the last one makes the job ready. Runs in the
- * signaller's context, with that fence's lock held: it only queues.
+ * A dependency signalled: the last one makes the job ready, and so does a
+ * failed one, which cancels the job. Runs in the signaller's context, with
+ * that fence's lock held: it only queues.
  */
 static void dmalab_imp_job_dep_cb(struct dma_fence *fence,
 				  struct dma_fence_cb *cb)
@@ -216,7 +218,7 @@ static void dmalab_imp_job_dep_cb(struct dma_fence *fence,
 	struct dmalab_imp_dep *dep = container_of(cb, struct dmalab_imp_dep, cb);
 	struct dmalab_imp_dma_job *job = dep->job;
 
-	if (atomic_dec_and_test(&job->pending))
+	if (atomic_dec_and_test(&job->pending) || fence->error)
 		dmalab_imp_job_ready(job);
 }
 
@@ -244,7 +246,7 @@ static void dmalab_imp_job_arm(struct dmalab_imp_dma_job *job)
 		job->deps[i].job = job;
 		if (dma_fence_add_callback(job->deps[i].fence, &job->deps[i].cb,
 					   dmalab_imp_job_dep_cb)) {
-			/* Signalled already */
+			/* Signalled already: a failure is seen by the worker. */
 			atomic_dec(&job->pending);
 		}
 	}
@@ -264,8 +266,9 @@ static void dmalab_imp_job_put_deps(struct dmalab_imp_dma_job *job)
 }
 
 /*
- * Stop the timer and the callbacks, then judge the dependencies: one still
- * pending means the deadline passed (-ETIMEDOUT).
+ * Stop the timer and the callbacks, then judge the dependencies: one that
+ * failed cancels the job (-ECANCELED: its input or the order it relied on
+ * is gone), one still pending means the deadline passed (-ETIMEDOUT).
  */
 static int dmalab_imp_job_deps_status(struct dmalab_imp_dma_job *job)
 {
@@ -277,7 +280,9 @@ static int dmalab_imp_job_deps_status(struct dmalab_imp_dma_job *job)
 		/* Under the fence's lock, so no callback runs after this. */
 		dma_fence_remove_callback(job->deps[i].fence, &job->deps[i].cb);
 		st = dma_fence_get_status(job->deps[i].fence);
-		if (!st)
+		if (st < 0)
+			ret = -ECANCELED;
+		else if (!st && !ret)
 			ret = -ETIMEDOUT;
 	}
 	dmalab_imp_job_put_deps(job);

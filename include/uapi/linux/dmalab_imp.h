@@ -407,7 +407,9 @@ struct dmalab_imp_cpu {
  * fences already there, which it waits for before starting. The call
  * returns once the job is queued; a file holds at most 64 jobs not yet
  * waited for (-EAGAIN). A job that does not finish within @timeout_ms fails
- * with -ETIMEDOUT and its fence signals with that error.
+ * with -ETIMEDOUT and its fence signals with that error. A job one of whose
+ * collected fences signals with an error does not run: it fails with
+ * -ECANCELED, its buffers untouched.
  */
 struct dmalab_imp_job {
 	__u32 size;
@@ -429,7 +431,8 @@ struct dmalab_imp_job {
  * @size: sizeof(struct dmalab_imp_wait)
  * @flags: must be 0
  * @job_id: in: id from DMALAB_IMP_IOC_JOB; freed once its end is reported
- * @status: out: 0, or the job's negative errno (e.g. -ETIMEDOUT)
+ * @status: out: 0, or the job's negative errno (e.g. -ETIMEDOUT, or
+ *	-ECANCELED when a fence it depended on failed)
  * @deadline_ns: in: CLOCK_MONOTONIC time to give up at, in nanoseconds;
  *	0 waits until the job ends, which its own timeout bounds
  * @checksum: out: for CHECKSUM jobs, FNV-1a 64 of the source range
