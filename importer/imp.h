@@ -10,6 +10,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-fence.h>
 #include <linux/hrtimer.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -66,8 +67,13 @@ struct dmalab_imp_engine_ops {
  *	order their dependencies were met
  * @submit_lock: orders seqno assignment and dma_resv updates
  * @seqno: last seqno handed out (each job has its own fence context)
- * @lock: protects @cur_job against the completion path
+ * @lock: protects @cur_job against the completion path, and @jobs
  * @cur_job: job on the engine, NULL when idle
+ * @jobs: jobs published and not yet through their worker
+ * @dead: being removed: no new job, no new attachment; set under
+ *	@submit_lock and @lock
+ * @att_lock: protects @atts
+ * @atts: attachments to this device (struct dmalab_imp_att.dev_node)
  * @priv: the kind's private data
  */
 struct dmalab_imp_dev {
@@ -87,8 +93,12 @@ struct dmalab_imp_dev {
 	struct workqueue_struct *wq;
 	struct mutex submit_lock;	/* see @submit_lock above */
 	u64 seqno;
-	spinlock_t lock;		/* protects @cur_job */
+	spinlock_t lock;		/* protects @cur_job and @jobs */
 	struct dmalab_imp_dma_job *cur_job;
+	struct list_head jobs;
+	bool dead;
+	struct mutex att_lock;		/* protects @atts */
+	struct list_head atts;
 	void *priv;
 };
 
@@ -114,6 +124,10 @@ struct dmalab_imp_buf {
  * @id: attachment id
  * @busy: jobs in flight using @sgt
  * @dma_len: total DMA length of @sgt
+ * @file: the file whose id names it
+ * @dev_node: entry in the device's @atts
+ * @revoked: the device went: unmapped and detached, only the id is left
+ *	(@idev and @attach are NULL)
  */
 struct dmalab_imp_att {
 	struct dmalab_imp_buf *buf;
@@ -124,10 +138,14 @@ struct dmalab_imp_att {
 	u32 id;
 	atomic_t busy;
 	u64 dma_len;
+	struct dmalab_imp_file *file;
+	struct list_head dev_node;
+	bool revoked;
 };
 
 /**
  * struct dmalab_imp_file - state of one open file of /dev/dmalab_imp
+ * @ref: the open file's reference, and a removal's revoking its attachments
  * @lock: serialises ioctls on this file
  * @handles: id -> struct dmalab_imp_buf
  * @atts: id -> struct dmalab_imp_att
@@ -141,6 +159,7 @@ struct dmalab_imp_att {
  * @inflight: jobs submitted from this file and not finished
  */
 struct dmalab_imp_file {
+	struct kref ref;
 	struct mutex lock;	/* serialises this file's ioctls */
 	struct xarray handles;
 	struct xarray atts;
@@ -180,6 +199,7 @@ struct dmalab_imp_dep {
  * @fence: published in the buffers' dma_resv; must stay first (freed by
  *	dma_fence_free())
  * @fence_lock: lock of @fence
+ * @dev_node: entry in the device's @jobs
  * @work: runs the job on the device's workqueue
  * @hw_done: completed by the completion path
  * @dep_timer: queues @work at the deadline if dependencies are still pending
@@ -209,6 +229,7 @@ struct dmalab_imp_dep {
 struct dmalab_imp_dma_job {
 	struct dma_fence fence;
 	spinlock_t fence_lock;	/* lock of @fence */
+	struct list_head dev_node;
 	struct work_struct work;
 	struct completion hw_done;
 	struct hrtimer dep_timer;
@@ -242,11 +263,19 @@ extern struct device *dmalab_imp_probe_dev;
 extern wait_queue_head_t dmalab_imp_idle_wq;
 extern const struct file_operations dmalab_imp_fops;
 
+/* imp_ioctl.c */
+void dmalab_imp_file_get(struct dmalab_imp_file *f);
+void dmalab_imp_file_put(struct dmalab_imp_file *f);
+
 /* imp_dev.c: the device registry */
 int dmalab_imp_dev_register(struct dmalab_imp_dev *idev);
 void dmalab_imp_dev_unregister(struct dmalab_imp_dev *idev);
 struct dmalab_imp_dev *dmalab_imp_dev_get(struct dmalab_imp_file *f, u32 id);
 void dmalab_imp_dev_put(struct dmalab_imp_dev *idev);
+int dmalab_imp_dev_add_att(struct dmalab_imp_dev *idev,
+			   struct dmalab_imp_att *att);
+void dmalab_imp_dev_del_att(struct dmalab_imp_dev *idev,
+			    struct dmalab_imp_att *att);
 int dmalab_imp_dev_list(struct dmalab_imp_file *f,
 			struct dmalab_imp_dev_list *arg);
 int dmalab_imp_dev_info(struct dmalab_imp_file *f,
@@ -275,6 +304,7 @@ int dmalab_imp_unmap(struct dmalab_imp_file *f, u32 id);
 int dmalab_imp_sg_info(struct dmalab_imp_file *f,
 		       struct dmalab_imp_sg_info *arg);
 void dmalab_imp_release_all(struct dmalab_imp_file *f);
+void dmalab_imp_att_revoke(struct dmalab_imp_att *att);
 
 /* imp_cpu.c */
 int dmalab_imp_cpu(struct dmalab_imp_file *f, struct dmalab_imp_cpu *arg);
@@ -290,6 +320,7 @@ void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
 			    struct dmalab_imp_dma_job *job, int status);
 int dmalab_imp_dev_init_engine(struct dmalab_imp_dev *idev, const char *name);
 void dmalab_imp_dev_fini_engine(struct dmalab_imp_dev *idev);
+void dmalab_imp_dev_kill_jobs(struct dmalab_imp_dev *idev);
 bool dmalab_imp_cursor_seek(struct dmalab_imp_cursor *c, struct sg_table *sgt,
 			    u64 off);
 u64 dmalab_imp_cursor_span(const struct dmalab_imp_cursor *c);

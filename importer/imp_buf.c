@@ -120,16 +120,23 @@ int dmalab_imp_attach(struct dmalab_imp_file *f, struct dmalab_imp_attach *arg)
 	att->buf = buf;
 	att->idev = idev;
 	att->attach = attach;
+	att->file = f;
 	atomic_set(&att->busy, 0);
-	ret = xa_alloc(&f->atts, &id, att, xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	/* A device being removed revokes what it finds listed, or refuses. */
+	ret = dmalab_imp_dev_add_att(idev, att);
 	if (ret)
 		goto detach;
+	ret = xa_alloc(&f->atts, &id, att, xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto del_att;
 	att->id = id;
 	f->n_atts++;
 	buf->n_attach++;
 	arg->attach_id = id;
 	return 0;
 
+del_att:
+	dmalab_imp_dev_del_att(idev, att);
 detach:
 	dma_buf_detach(buf->dmabuf, attach);
 free_att:
@@ -144,9 +151,12 @@ static void dmalab_imp_do_detach(struct dmalab_imp_file *f,
 {
 	xa_erase(&f->atts, att->id);
 	f->n_atts--;
-	dma_buf_detach(att->buf->dmabuf, att->attach);
+	if (!att->revoked) {
+		dmalab_imp_dev_del_att(att->idev, att);
+		dma_buf_detach(att->buf->dmabuf, att->attach);
+		dmalab_imp_dev_put(att->idev);
+	}
 	att->buf->n_attach--;
-	dmalab_imp_dev_put(att->idev);
 	kfree(att);
 }
 
@@ -155,7 +165,8 @@ static void dmalab_imp_do_detach(struct dmalab_imp_file *f,
  * @f: calling file, locked
  * @id: attachment id
  *
- * Return: 0, -ENOENT, or -EBUSY while mapped.
+ * Return: 0 (also for an attachment revoked by its device's removal), -ENOENT,
+ * or -EBUSY while mapped.
  */
 int dmalab_imp_detach(struct dmalab_imp_file *f, u32 id)
 {
@@ -264,7 +275,8 @@ detach:
  * @f: calling file, locked
  * @arg: ioctl argument
  *
- * Return: 0, -ENOENT, -EBUSY if already mapped, -ERANGE if the device
+ * Return: 0, -ENOENT, -ENODEV once the device is gone, -EBUSY if already
+ * mapped, -ERANGE if the device
  * cannot reach the buffer, -EMSGSIZE if the exporter's entries break the
  * device's segment limits, or the exporter's errno.
  */
@@ -279,6 +291,8 @@ int dmalab_imp_map(struct dmalab_imp_file *f, struct dmalab_imp_map *arg)
 
 	if (!att)
 		return -ENOENT;
+	if (att->revoked)
+		return -ENODEV;
 	switch (arg->dir) {
 	case DMALAB_IMP_DIR_BIDIR:
 		dir = DMA_BIDIRECTIONAL;
@@ -321,7 +335,8 @@ static void dmalab_imp_do_unmap(struct dmalab_imp_att *att)
  * @f: calling file, locked
  * @id: attachment id
  *
- * Return: 0, -ENOENT, -EBADFD when not mapped, -EBUSY while jobs use it.
+ * Return: 0, -ENOENT, -ENODEV once the device is gone (the removal unmapped
+ * it), -EBADFD when not mapped, -EBUSY while jobs use it.
  */
 int dmalab_imp_unmap(struct dmalab_imp_file *f, u32 id)
 {
@@ -329,6 +344,8 @@ int dmalab_imp_unmap(struct dmalab_imp_file *f, u32 id)
 
 	if (!att)
 		return -ENOENT;
+	if (att->revoked)
+		return -ENODEV;
 	if (!att->sgt)
 		return -EBADFD;
 	if (atomic_read(&att->busy))
@@ -407,8 +424,9 @@ static int dmalab_imp_sg_put(u8 __user *dst, u32 esize, u64 addr, u64 len)
  * IOMMU (they equal physical addresses there, give or take a window offset).
  * Entries are written at a stride of @arg->entries_elem_size.
  *
- * Return: 0, -EINVAL for bad entry array arguments, -ENOENT, -EBADFD when
- * not mapped, -EPERM for the entry list without CAP_SYS_ADMIN, -EFAULT.
+ * Return: 0, -EINVAL for bad entry array arguments, -ENOENT, -ENODEV once
+ * the device is gone, -EBADFD when not mapped, -EPERM for the entry list
+ * without CAP_SYS_ADMIN, -EFAULT.
  */
 int dmalab_imp_sg_info(struct dmalab_imp_file *f, struct dmalab_imp_sg_info *arg)
 {
@@ -427,6 +445,8 @@ int dmalab_imp_sg_info(struct dmalab_imp_file *f, struct dmalab_imp_sg_info *arg
 		return ret;
 	if (!att)
 		return -ENOENT;
+	if (att->revoked)
+		return -ENODEV;
 	if (!att->sgt)
 		return -EBADFD;
 	if (out && !capable(CAP_SYS_ADMIN))
@@ -483,6 +503,25 @@ int dmalab_imp_sg_info(struct dmalab_imp_file *f, struct dmalab_imp_sg_info *arg
 		   att->dir == DMA_TO_DEVICE ? DMALAB_IMP_DIR_TO_DEVICE :
 					       DMALAB_IMP_DIR_FROM_DEVICE;
 	return 0;
+}
+
+/**
+ * dmalab_imp_att_revoke() - undo an attachment whose device is being removed
+ * @att: attachment, its file locked, already off the device's list, no job
+ *	in flight on the device
+ *
+ * Unmaps and detaches now, rather than wait for the file to: the id stays
+ * until DETACH or close, and other operations naming it fail with -ENODEV.
+ */
+void dmalab_imp_att_revoke(struct dmalab_imp_att *att)
+{
+	if (att->sgt)
+		dmalab_imp_do_unmap(att);
+	dma_buf_detach(att->buf->dmabuf, att->attach);
+	att->attach = NULL;
+	dmalab_imp_dev_put(att->idev);
+	att->idev = NULL;
+	att->revoked = true;
 }
 
 /**

@@ -336,15 +336,15 @@ free_edu:
 
 /*
  * At module unload no file is open, so nothing uses the device. A PCI
- * remove (sysfs or hot unplug) can come at any time: new attachments find
- * the device gone, and live ones (and the jobs they carry, which need the
- * interrupt) must be detached before the device is torn down.
+ * remove (sysfs or hot unplug) can come at any time: the device leaves the
+ * registry, its jobs end (they need the interrupt) and its attachments are
+ * revoked before it is torn down, without waiting for their files.
  */
 static void dmalab_imp_edu_remove(struct pci_dev *pdev)
 {
 	struct dmalab_imp_edu *edu = pci_get_drvdata(pdev);
 
-	dmalab_imp_dev_unregister(&edu->idev);	/* waits for its users */
+	dmalab_imp_dev_unregister(&edu->idev);	/* ends jobs, revokes users */
 	free_irq(edu->irq, edu);
 	pci_free_irq_vectors(pdev);
 	dmalab_imp_dev_fini_engine(&edu->idev);
@@ -368,7 +368,7 @@ static struct pci_driver dmalab_imp_edu_driver = {
 	.id_table = dmalab_imp_edu_ids,
 	.probe = dmalab_imp_edu_probe,
 	.remove = dmalab_imp_edu_remove,
-	/* No manual unbind: devices leave by removal (which waits) or unload. */
+	/* No manual unbind: devices leave by removal or unload. */
 	.driver.suppress_bind_attrs = true,
 };
 

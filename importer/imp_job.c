@@ -155,6 +155,8 @@ void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
 	dmalab_imp_job_signal(job, status);
 	dma_fence_end_signalling(cookie);
 	complete(&job->hw_done);
+	/* The worker also wakes for a removal: it waits on the global queue. */
+	wake_up_all(&dmalab_imp_idle_wq);
 }
 
 static long dmalab_imp_job_remaining(struct dmalab_imp_dma_job *job)
@@ -167,37 +169,47 @@ static long dmalab_imp_job_remaining(struct dmalab_imp_dma_job *job)
 static void dmalab_imp_job_run(struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_dev *idev = job->idev;
-	bool mine = false;
+	bool mine = false, dead;
 	int ret;
 
 	spin_lock_irq(&idev->lock);
-	idev->cur_job = job;
+	dead = idev->dead;
+	if (!dead)
+		idev->cur_job = job;
 	spin_unlock_irq(&idev->lock);
+	if (dead) {
+		dmalab_imp_job_signal(job, -ENODEV);
+		return;
+	}
 
 	ret = idev->ops->start(idev, job);
 	if (ret) {
 		dmalab_imp_job_hw_done(idev, job, ret);
 		return;
 	}
-	if (wait_for_completion_timeout(&job->hw_done,
-					dmalab_imp_job_remaining(job)))
-		return;
+	/* Until the device finishes, the deadline, or the device's removal. */
+	wait_event_timeout(dmalab_imp_idle_wq,
+			   completion_done(&job->hw_done) ||
+			   READ_ONCE(idev->dead),
+			   dmalab_imp_job_remaining(job));
 
 	spin_lock_irq(&idev->lock);
 	if (idev->cur_job == job) {
 		idev->cur_job = NULL;
 		mine = true;
 	}
+	dead = idev->dead;
 	spin_unlock_irq(&idev->lock);
 	if (!mine) {
 		/* The completion path won the race and is signalling. */
 		wait_for_completion(&job->hw_done);
 		return;
 	}
-	dev_warn_ratelimited(idev->dev, "job timed out\n");
+	if (!dead)
+		dev_warn_ratelimited(idev->dev, "job timed out\n");
 	if (idev->ops->abort)
 		idev->ops->abort(idev, job);
-	dmalab_imp_job_signal(job, -ETIMEDOUT);
+	dmalab_imp_job_signal(job, dead ? -ENODEV : -ETIMEDOUT);
 }
 
 /* The job's dependencies are met, failed, or out of time: run it (once). */
@@ -298,6 +310,8 @@ static void dmalab_imp_job_work(struct work_struct *work)
 	int ret;
 
 	ret = dmalab_imp_job_deps_status(job);
+	if (READ_ONCE(job->idev->dead))
+		ret = -ENODEV;
 	/* From here to the signal: no allocation, no resv, no fence wait. */
 	cookie = dma_fence_begin_signalling();
 	if (!ret)
@@ -306,6 +320,9 @@ static void dmalab_imp_job_work(struct work_struct *work)
 		dmalab_imp_job_signal(job, ret);
 	dma_fence_end_signalling(cookie);
 
+	spin_lock_irq(&job->idev->lock);
+	list_del(&job->dev_node);
+	spin_unlock_irq(&job->idev->lock);
 	/* After this the file may be gone: only the global queue is touched. */
 	atomic_dec(&f->inflight);
 	wake_up_all(&dmalab_imp_idle_wq);
@@ -415,6 +432,9 @@ static int dmalab_imp_job_publish(struct dmalab_imp_dma_job *job)
 	}
 
 	mutex_lock(&idev->submit_lock);
+	ret = -ENODEV;
+	if (idev->dead)
+		goto unlock_submit;
 	ret = dmalab_imp_lock_resvs(resv, n, &ctx);
 	if (ret)
 		goto unlock_submit;
@@ -435,11 +455,14 @@ static int dmalab_imp_job_publish(struct dmalab_imp_dma_job *job)
 					      DMA_RESV_USAGE_READ);
 	dmalab_imp_unlock_resvs(resv, n, &ctx);
 
-	mutex_unlock(&idev->submit_lock);
-
 	/* One reference for the worker; the caller keeps the initial one. */
 	dma_fence_get(&job->fence);
+	/* Listed and armed before a removal can look (submit_lock). */
+	spin_lock_irq(&idev->lock);
+	list_add_tail(&job->dev_node, &idev->jobs);
+	spin_unlock_irq(&idev->lock);
 	dmalab_imp_job_arm(job);
+	mutex_unlock(&idev->submit_lock);
 	return 0;
 
 unlock_resvs:
@@ -458,6 +481,9 @@ dmalab_imp_job_att(struct dmalab_imp_file *f, u32 id, u64 off, u64 len,
 
 	*err = -ENOENT;
 	if (!att)
+		return NULL;
+	*err = -ENODEV;
+	if (att->revoked)
 		return NULL;
 	*err = -EBADFD;
 	if (!att->sgt)
@@ -717,6 +743,10 @@ int dmalab_imp_dev_init_engine(struct dmalab_imp_dev *idev, const char *name)
 	spin_lock_init(&idev->lock);
 	idev->seqno = 0;
 	idev->cur_job = NULL;
+	INIT_LIST_HEAD(&idev->jobs);
+	idev->dead = false;
+	mutex_init(&idev->att_lock);
+	INIT_LIST_HEAD(&idev->atts);
 	atomic_set(&idev->n_users, 0);
 	return 0;
 }
@@ -729,4 +759,28 @@ void dmalab_imp_dev_fini_engine(struct dmalab_imp_dev *idev)
 {
 	destroy_workqueue(idev->wq);
 	mutex_destroy(&idev->submit_lock);
+	mutex_destroy(&idev->att_lock);
+}
+
+/**
+ * dmalab_imp_dev_kill_jobs() - end every job of a device being removed
+ * @idev: device, already off the registry
+ *
+ * No job is published after this; jobs waiting for their dependencies run
+ * now, and with the job on the engine end with -ENODEV (the engine aborted)
+ * without waiting for their deadlines. Returns once every worker is done.
+ */
+void dmalab_imp_dev_kill_jobs(struct dmalab_imp_dev *idev)
+{
+	struct dmalab_imp_dma_job *job;
+
+	mutex_lock(&idev->submit_lock);
+	spin_lock_irq(&idev->lock);
+	WRITE_ONCE(idev->dead, true);
+	list_for_each_entry(job, &idev->jobs, dev_node)
+		dmalab_imp_job_ready(job);
+	spin_unlock_irq(&idev->lock);
+	mutex_unlock(&idev->submit_lock);
+	wake_up_all(&dmalab_imp_idle_wq);	/* the worker of the job running */
+	flush_workqueue(idev->wq);
 }
