@@ -38,6 +38,10 @@
  * - Handles, attachment ids and job ids are local to the open file of
  *   /dev/dmalab_imp that created them; closing it releases all of them.
  * - Device ids name edu devices (shared) and the caller's simulated devices.
+ *   An edu device can be removed (PCI remove, hot unplug) at any time: its
+ *   jobs end with -ENODEV and its attachments are revoked (unmapped and
+ *   detached): every ioctl naming one fails with -ENODEV, except DETACH,
+ *   which frees its id.
  */
 #ifndef _UAPI_LINUX_DMALAB_IMP_H
 #define _UAPI_LINUX_DMALAB_IMP_H
