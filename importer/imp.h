@@ -40,11 +40,15 @@ struct dmalab_imp_file;
  *	workqueue; completion is reported through dmalab_imp_job_hw_done()
  *	from interrupt context. Returns 0 or a negative errno if the job could
  *	not start.
- * @abort: the job timed out: make the device forget it
+ * @abort: the job timed out: make the device forget it. Returns 0 once the
+ *	engine is idle, or -EIO when it cannot be shown to be: the device is
+ *	then wedged.
+ * @quiesce: the device is being removed: stop its DMA for good (may be NULL)
  */
 struct dmalab_imp_engine_ops {
 	int (*start)(struct dmalab_imp_dev *idev, struct dmalab_imp_dma_job *job);
-	void (*abort)(struct dmalab_imp_dev *idev, struct dmalab_imp_dma_job *job);
+	int (*abort)(struct dmalab_imp_dev *idev, struct dmalab_imp_dma_job *job);
+	void (*quiesce)(struct dmalab_imp_dev *idev);
 };
 
 /**
@@ -72,6 +76,9 @@ struct dmalab_imp_engine_ops {
  * @jobs: jobs published and not yet through their worker
  * @dead: being removed: no new job, no new attachment; set under
  *	@submit_lock and @lock
+ * @wedged: an abort could not stop the engine: it takes no more jobs, and
+ *	the mappings of the job it may still run stay busy until removal;
+ *	set by the device's worker
  * @att_lock: protects @atts
  * @atts: attachments to this device (struct dmalab_imp_att.dev_node)
  * @priv: the kind's private data
@@ -97,6 +104,7 @@ struct dmalab_imp_dev {
 	struct dmalab_imp_dma_job *cur_job;
 	struct list_head jobs;
 	bool dead;
+	bool wedged;
 	struct mutex att_lock;		/* protects @atts */
 	struct list_head atts;
 	void *priv;
@@ -124,7 +132,9 @@ struct dmalab_imp_buf {
  * @id: attachment id
  * @busy: jobs in flight using @sgt
  * @dma_len: total DMA length of @sgt
- * @file: the file whose id names it
+ * @file: the file whose id names it; NULL once that file is closed while
+ *	a wedged engine may still use the mapping (an orphan, freed by the
+ *	device's removal)
  * @dev_node: entry in the device's @atts
  * @revoked: the device went: unmapped and detached, only the id is left
  *	(@idev and @attach are NULL)
@@ -276,6 +286,8 @@ int dmalab_imp_dev_add_att(struct dmalab_imp_dev *idev,
 			   struct dmalab_imp_att *att);
 void dmalab_imp_dev_del_att(struct dmalab_imp_dev *idev,
 			    struct dmalab_imp_att *att);
+void dmalab_imp_dev_orphan_att(struct dmalab_imp_dev *idev,
+			       struct dmalab_imp_att *att);
 int dmalab_imp_dev_list(struct dmalab_imp_file *f,
 			struct dmalab_imp_dev_list *arg);
 int dmalab_imp_dev_info(struct dmalab_imp_file *f,
@@ -305,6 +317,7 @@ int dmalab_imp_sg_info(struct dmalab_imp_file *f,
 		       struct dmalab_imp_sg_info *arg);
 void dmalab_imp_release_all(struct dmalab_imp_file *f);
 void dmalab_imp_att_revoke(struct dmalab_imp_att *att);
+void dmalab_imp_att_free_orphan(struct dmalab_imp_att *att);
 
 /* imp_cpu.c */
 int dmalab_imp_cpu(struct dmalab_imp_file *f, struct dmalab_imp_cpu *arg);

@@ -525,10 +525,42 @@ void dmalab_imp_att_revoke(struct dmalab_imp_att *att)
 }
 
 /**
+ * dmalab_imp_att_free_orphan() - free an attachment left by a closed file
+ * @att: orphan, off its device's list, the device's DMA stopped
+ *
+ * Its handle goes with its last attachment. Removals, the only callers,
+ * are serialised by the PCI core.
+ */
+void dmalab_imp_att_free_orphan(struct dmalab_imp_att *att)
+{
+	struct dmalab_imp_buf *buf = att->buf;
+
+	dmalab_imp_att_revoke(att);
+	if (!--buf->n_attach) {
+		dma_buf_put(buf->dmabuf);
+		kfree(buf);
+	}
+	kfree(att);
+}
+
+/*
+ * Still busy with no job in flight: a wedged engine may write through the
+ * mapping. Leave it mapped and attached, with its handle, to the device,
+ * whose removal frees it once the device's DMA is stopped.
+ */
+static void dmalab_imp_orphan(struct dmalab_imp_file *f,
+			      struct dmalab_imp_att *att)
+{
+	xa_erase(&f->atts, att->id);
+	f->n_atts--;
+	dmalab_imp_dev_orphan_att(att->idev, att);
+}
+
+/**
  * dmalab_imp_release_all() - drop everything a closing file holds
  * @f: file, locked, without jobs in flight
  *
- * Unmap, detach, put, in that order.
+ * Unmap, detach, put, in that order, except what a wedged engine may use.
  */
 void dmalab_imp_release_all(struct dmalab_imp_file *f)
 {
@@ -537,12 +569,18 @@ void dmalab_imp_release_all(struct dmalab_imp_file *f)
 	unsigned long id;
 
 	xa_for_each(&f->atts, id, att)
-		if (att->sgt)
+		if (att->sgt && !atomic_read(&att->busy))
 			dmalab_imp_do_unmap(att);
-	xa_for_each(&f->atts, id, att)
-		dmalab_imp_do_detach(f, att);
+	xa_for_each(&f->atts, id, att) {
+		if (att->sgt)
+			dmalab_imp_orphan(f, att);
+		else
+			dmalab_imp_do_detach(f, att);
+	}
 	xa_for_each(&f->handles, id, buf) {
 		xa_erase(&f->handles, id);
+		if (buf->n_attach)
+			continue;	/* its orphans hold it */
 		dma_buf_put(buf->dmabuf);
 		kfree(buf);
 	}

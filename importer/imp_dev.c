@@ -90,10 +90,24 @@ void dmalab_imp_dev_del_att(struct dmalab_imp_dev *idev,
 	mutex_unlock(&idev->att_lock);
 }
 
+/**
+ * dmalab_imp_dev_orphan_att() - leave an attachment to its device
+ * @idev: the device, wedged
+ * @att: attachment still mapped, its file closing and locked
+ */
+void dmalab_imp_dev_orphan_att(struct dmalab_imp_dev *idev,
+			       struct dmalab_imp_att *att)
+{
+	mutex_lock(&idev->att_lock);
+	att->file = NULL;
+	mutex_unlock(&idev->att_lock);
+}
+
 /*
  * Unmap and detach every attachment to @idev, file by file under each
- * file's lock (its ioctls use them under it). The file is held across the
- * unlocked gap; a closing file detaches its own attachments meanwhile.
+ * file's lock (its ioctls use them under it), and free the orphans. The
+ * file is held across the unlocked gap; a closing file detaches its own
+ * attachments meanwhile.
  */
 static void dmalab_imp_dev_revoke_atts(struct dmalab_imp_dev *idev)
 {
@@ -108,9 +122,15 @@ static void dmalab_imp_dev_revoke_atts(struct dmalab_imp_dev *idev)
 		f = att ? att->file : NULL;
 		if (f)
 			dmalab_imp_file_get(f);
+		else if (att)
+			list_del_init(&att->dev_node);
 		mutex_unlock(&idev->att_lock);
-		if (!f)
+		if (!att)
 			return;
+		if (!f) {
+			dmalab_imp_att_free_orphan(att);
+			continue;
+		}
 
 		mutex_lock(&f->lock);
 		mutex_lock(&idev->att_lock);
@@ -144,6 +164,9 @@ void dmalab_imp_dev_unregister(struct dmalab_imp_dev *idev)
 	list_del(&idev->node);
 	mutex_unlock(&dmalab_imp_devs_lock);
 	dmalab_imp_dev_kill_jobs(idev);
+	/* Even a wedged engine can no longer touch what is unmapped next. */
+	if (idev->ops->quiesce)
+		idev->ops->quiesce(idev);
 	dmalab_imp_dev_revoke_atts(idev);
 	wait_event(dmalab_imp_idle_wq, !atomic_read(&idev->n_users));
 	ida_free(&dmalab_imp_dev_ids, idev->id);

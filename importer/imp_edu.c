@@ -51,6 +51,11 @@ module_param_array_named(edu_dma_bits, dmalab_imp_edu_dma_bits, uint,
 MODULE_PARM_DESC(edu_dma_bits,
 		 "DMA mask width of each edu device in the order of their PCI addresses, as QEMU's dma_mask property (default 28 each)");
 
+static bool dmalab_imp_edu_abort_stuck;
+module_param_named(edu_abort_stuck, dmalab_imp_edu_abort_stuck, bool, 0600);
+MODULE_PARM_DESC(edu_abort_stuck,
+		 "Fault injection: the abort of a timed-out edu job reports the engine still running (default off)");
+
 struct dmalab_imp_edu {
 	struct pci_dev *pdev;
 	void __iomem *regs;
@@ -184,22 +189,36 @@ static int dmalab_imp_edu_start(struct dmalab_imp_dev *idev,
 	return 0;
 }
 
-/* After a timeout, let the engine go idle so the next job starts clean. */
-static void dmalab_imp_edu_abort(struct dmalab_imp_dev *idev,
-				 struct dmalab_imp_dma_job *job)
+/*
+ * After a timeout, let the engine go idle so the next job starts clean.
+ * The edu has no way to cancel a transfer: wait for it to end.
+ */
+static int dmalab_imp_edu_abort(struct dmalab_imp_dev *idev,
+				struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_edu *edu = idev->priv;
 	u64 cmd;
 
 	if (readq_poll_timeout(edu->regs + EDU_REG_DMA_CMD, cmd,
-			       !(cmd & EDU_CMD_RUN), 1000, 1000000))
-		dev_err(idev->dev, "DMA engine stuck\n");
+			       !(cmd & EDU_CMD_RUN), 1000, 1000000) ||
+	    READ_ONCE(dmalab_imp_edu_abort_stuck))
+		return -EIO;
 	writel(EDU_IRQ_DMA, edu->regs + EDU_REG_IRQ_ACK);
+	return 0;
+}
+
+/* Without bus mastering the engine can no longer reach memory. */
+static void dmalab_imp_edu_quiesce(struct dmalab_imp_dev *idev)
+{
+	struct dmalab_imp_edu *edu = idev->priv;
+
+	pci_clear_master(edu->pdev);
 }
 
 static const struct dmalab_imp_engine_ops dmalab_imp_edu_ops = {
 	.start = dmalab_imp_edu_start,
 	.abort = dmalab_imp_edu_abort,
+	.quiesce = dmalab_imp_edu_quiesce,
 };
 
 static u64 dmalab_imp_edu_pci_addr(struct pci_dev *pdev)

@@ -112,9 +112,19 @@ dma_addr_t dmalab_imp_cursor_dma(const struct dmalab_imp_cursor *c)
 	return sg_dma_address(c->sg) + c->off;
 }
 
+/* Publish the status through the fence. No allocation, no resv. */
+static void dmalab_imp_job_fence_signal(struct dmalab_imp_dma_job *job,
+					int status)
+{
+	job->status = status;
+	if (status)
+		dma_fence_set_error(&job->fence, status);
+	dma_fence_signal(&job->fence);
+}
+
 /*
  * The device is done with the job's mappings (they may be unmapped from
- * now on); publish the status through the fence. No allocation, no resv.
+ * now on); publish the status through the fence.
  */
 static void dmalab_imp_job_signal(struct dmalab_imp_dma_job *job, int status)
 {
@@ -122,10 +132,7 @@ static void dmalab_imp_job_signal(struct dmalab_imp_dma_job *job, int status)
 		atomic_dec(&job->src->busy);
 	if (job->dst)
 		atomic_dec(&job->dst->busy);
-	job->status = status;
-	if (status)
-		dma_fence_set_error(&job->fence, status);
-	dma_fence_signal(&job->fence);
+	dmalab_imp_job_fence_signal(job, status);
 }
 
 /**
@@ -166,6 +173,21 @@ static long dmalab_imp_job_remaining(struct dmalab_imp_dma_job *job)
 	return left > 0 ? left : 0;
 }
 
+/*
+ * The engine may still be writing the job's buffers: its mappings stay busy
+ * (leaked rather than freed under it, until the device's removal has
+ * stopped its DMA) and the device takes no more jobs. Said once: only the
+ * device's worker gets here.
+ */
+static void dmalab_imp_job_wedge(struct dmalab_imp_dev *idev)
+{
+	if (idev->wedged)
+		return;
+	WRITE_ONCE(idev->wedged, true);
+	dev_err(idev->dev,
+		"DMA engine stuck: device wedged until removed; UNMAP and DETACH of its last job's mappings fail with -EBUSY, new jobs with -EIO\n");
+}
+
 static void dmalab_imp_job_run(struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_dev *idev = job->idev;
@@ -173,12 +195,12 @@ static void dmalab_imp_job_run(struct dmalab_imp_dma_job *job)
 	int ret;
 
 	spin_lock_irq(&idev->lock);
-	dead = idev->dead;
-	if (!dead)
+	ret = idev->dead ? -ENODEV : idev->wedged ? -EIO : 0;
+	if (!ret)
 		idev->cur_job = job;
 	spin_unlock_irq(&idev->lock);
-	if (dead) {
-		dmalab_imp_job_signal(job, -ENODEV);
+	if (ret) {
+		dmalab_imp_job_signal(job, ret);
 		return;
 	}
 
@@ -207,9 +229,14 @@ static void dmalab_imp_job_run(struct dmalab_imp_dma_job *job)
 	}
 	if (!dead)
 		dev_warn_ratelimited(idev->dev, "job timed out\n");
-	if (idev->ops->abort)
-		idev->ops->abort(idev, job);
-	dmalab_imp_job_signal(job, dead ? -ENODEV : -ETIMEDOUT);
+	ret = dead ? -ENODEV : -ETIMEDOUT;
+	if (idev->ops->abort && idev->ops->abort(idev, job)) {
+		dmalab_imp_job_wedge(idev);
+		/* A fence must signal; the busy mappings keep the pages. */
+		dmalab_imp_job_fence_signal(job, ret);
+		return;
+	}
+	dmalab_imp_job_signal(job, ret);
 }
 
 /* The job's dependencies are met, failed, or out of time: run it (once). */
@@ -434,6 +461,9 @@ static int dmalab_imp_job_publish(struct dmalab_imp_dma_job *job)
 	mutex_lock(&idev->submit_lock);
 	ret = -ENODEV;
 	if (idev->dead)
+		goto unlock_submit;
+	ret = -EIO;
+	if (READ_ONCE(idev->wedged))
 		goto unlock_submit;
 	ret = dmalab_imp_lock_resvs(resv, n, &ctx);
 	if (ret)
@@ -745,6 +775,7 @@ int dmalab_imp_dev_init_engine(struct dmalab_imp_dev *idev, const char *name)
 	idev->cur_job = NULL;
 	INIT_LIST_HEAD(&idev->jobs);
 	idev->dead = false;
+	idev->wedged = false;
 	mutex_init(&idev->att_lock);
 	INIT_LIST_HEAD(&idev->atts);
 	atomic_set(&idev->n_users, 0);

@@ -153,12 +153,13 @@ static int dmalab_imp_sim_start(struct dmalab_imp_dev *idev,
 	return 0;
 }
 
-static void dmalab_imp_sim_abort(struct dmalab_imp_dev *idev,
-				 struct dmalab_imp_dma_job *job)
+static int dmalab_imp_sim_abort(struct dmalab_imp_dev *idev,
+				struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_sim *sim = idev->priv;
 
 	hrtimer_cancel(&sim->irq);
+	return 0;
 }
 
 static const struct dmalab_imp_engine_ops dmalab_imp_sim_ops = {

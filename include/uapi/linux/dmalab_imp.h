@@ -42,6 +42,9 @@
  *   jobs end with -ENODEV and its attachments are revoked (unmapped and
  *   detached): every ioctl naming one fails with -ENODEV, except DETACH,
  *   which frees its id.
+ * - An edu device whose engine cannot be stopped after a timeout is wedged
+ *   until it is removed: the timed-out job's mappings stay busy (UNMAP,
+ *   DETACH: -EBUSY) and new jobs fail with -EIO.
  */
 #ifndef _UAPI_LINUX_DMALAB_IMP_H
 #define _UAPI_LINUX_DMALAB_IMP_H
