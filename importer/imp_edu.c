@@ -147,28 +147,30 @@ static bool dmalab_imp_edu_step(struct dmalab_imp_edu *edu,
 	return false;
 }
 
+/*
+ * The status is read under the lock the timeout path claims the job with:
+ * read before it, a transfer's interrupt could otherwise step the next
+ * job, started meanwhile on another CPU (the abort acks what it left).
+ */
 static irqreturn_t dmalab_imp_edu_irq(int irq, void *data)
 {
 	struct dmalab_imp_edu *edu = data;
-	struct dmalab_imp_dma_job *job;
+	struct dmalab_imp_dma_job *job = NULL;
 	bool done = false;
 	u32 status;
 
-	status = readl(edu->regs + EDU_REG_IRQ_STATUS);
-	if (!status)
-		return IRQ_NONE;
-	writel(status, edu->regs + EDU_REG_IRQ_ACK);
-	if (!(status & EDU_IRQ_DMA))
-		return IRQ_HANDLED;
-
 	spin_lock(&edu->idev.lock);
-	job = edu->idev.cur_job;
+	status = readl(edu->regs + EDU_REG_IRQ_STATUS);
+	if (status)
+		writel(status, edu->regs + EDU_REG_IRQ_ACK);
+	if (status & EDU_IRQ_DMA)
+		job = edu->idev.cur_job;
 	if (job)
 		done = dmalab_imp_edu_step(edu, job);
 	spin_unlock(&edu->idev.lock);
 	if (done)
 		dmalab_imp_job_hw_done(&edu->idev, job, 0);
-	return IRQ_HANDLED;
+	return status ? IRQ_HANDLED : IRQ_NONE;
 }
 
 static int dmalab_imp_edu_start(struct dmalab_imp_dev *idev,
