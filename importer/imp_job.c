@@ -13,6 +13,7 @@
 #include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -33,14 +34,26 @@ static const char *dmalab_imp_fence_timeline(struct dma_fence *fence)
 }
 
 /*
+ * Frees the job, whose first member is the fence, after a grace period as
+ * dma_fence_free() would. module_put() is the last thing this module's
+ * code does for the fence: the module's exit waits, with rcu_barrier(),
+ * for this callback to have returned.
+ */
+static void dmalab_imp_fence_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct dma_fence, rcu));
+	module_put(THIS_MODULE);
+}
+
+/*
  * A fence outlives its file and device in the buffers' dma_resv, and its
- * ops are this module's code: each fence holds a module reference.
- * dma_fence_free() frees the job, whose first member is the fence.
+ * ops are this module's code: each fence holds a module reference, dropped
+ * from an RCU callback rather than here, where returning would still run
+ * this module's code after the reference is gone.
  */
 static void dmalab_imp_fence_release(struct dma_fence *fence)
 {
-	dma_fence_free(fence);
-	module_put(THIS_MODULE);
+	call_rcu(&fence->rcu, dmalab_imp_fence_free_rcu);
 }
 
 static const struct dma_fence_ops dmalab_imp_fence_ops = {
