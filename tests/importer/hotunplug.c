@@ -259,4 +259,61 @@ TEST(removal_by_the_holder_of_a_mapping_completes)
 	close(fd);
 }
 
+/* Write 'remove' for edu device @name from a child: whether it returned in 15 s. */
+static int remove_within(const char *name)
+{
+	char path[128];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", name);
+	pid = fork();
+	if (pid < 0)
+		return 0;
+	if (pid == 0)
+		_exit(test_write_str(path, "1") ? 1 : 0);
+	return test_exited_ok_within(pid, 15);
+}
+
+/*
+ * A job on the device waits for a stalled simulated device's write (20 s
+ * deadline) when the device is removed: it ends at once with -ENODEV, and
+ * the removal does not wait for its deadline.
+ */
+TEST(removal_ends_a_waiting_job_with_enodev)
+{
+	struct dmalab_imp_dev_info info, again;
+	struct dmalab_imp_mapping m;
+	struct dmalab_imp_job *job;
+	__u32 dev, as = 0, ag = 0;
+	const char *src;
+	int fd, bfd;
+	double t;
+
+	fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, fd);
+	TEST_EDU(fd, 1, &dev, &info);
+	bfd = src_any(BUF_SIZE, &src);
+	ASSERT_LE(0, bfd) TH_LOG("no foreign dma-buf (last tried %s)", src);
+	ASSERT_EQ(0, test_stalled_and_good(fd, bfd, &as, &ag));
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd, bfd, dev, DMALAB_IMP_DIR_BIDIR, &m,
+				       NULL));
+	ASSERT_EQ(0, dmalab_imp_submit_job(fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = as,
+				 .len = BUF_SIZE, .pattern = 1,
+				 .timeout_ms = 20000), NULL));
+	job = TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = m.attach_id,
+		       .len = BUF_SIZE, .pattern = 2, .timeout_ms = 20000);
+	ASSERT_EQ(0, dmalab_imp_submit_job(fd, job, NULL));
+
+	t = test_now();
+	ASSERT_TRUE(remove_within(info.name));
+	EXPECT_EQ(-ENODEV, dmalab_imp_wait_job(fd, job->job_id, -1, NULL,
+					       NULL));
+	t = test_now() - t;
+	EXPECT_GT(10.0, t) TH_LOG("the job ended %.2f s after the removal began", t);
+	EXPECT_TRUE(test_edu_rescan(fd, 1, info.name, &dev, &again));
+	close(fd);
+	close(bfd);
+}
+
 TEST_HARNESS_MAIN
