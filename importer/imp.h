@@ -9,6 +9,8 @@
 #include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-fence.h>
+#include <linux/hrtimer.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -38,11 +40,15 @@ struct dmalab_imp_file;
  *	workqueue; completion is reported through dmalab_imp_job_hw_done()
  *	from interrupt context. Returns 0 or a negative errno if the job could
  *	not start.
- * @abort: the job timed out: make the device forget it
+ * @abort: the job timed out: make the device forget it. Returns 0 once the
+ *	engine is idle, or -EIO when it cannot be shown to be: the device is
+ *	then wedged.
+ * @quiesce: the device is being removed: stop its DMA for good (may be NULL)
  */
 struct dmalab_imp_engine_ops {
 	int (*start)(struct dmalab_imp_dev *idev, struct dmalab_imp_dma_job *job);
-	void (*abort)(struct dmalab_imp_dev *idev, struct dmalab_imp_dma_job *job);
+	int (*abort)(struct dmalab_imp_dev *idev, struct dmalab_imp_dma_job *job);
+	void (*quiesce)(struct dmalab_imp_dev *idev);
 };
 
 /**
@@ -61,12 +67,20 @@ struct dmalab_imp_engine_ops {
  *	(dmalab_imp_dev_get()); the device goes only once it is zero
  * @node: entry in the global device list
  * @ops: engine operations
- * @wq: ordered workqueue running this device's jobs in submission order
- * @submit_lock: orders seqno assignment, dma_resv updates and queueing
- * @fence_ctx: dma_fence context of this device's jobs
- * @seqno: last seqno handed out
- * @lock: protects @cur_job against the completion path
+ * @wq: ordered workqueue running this device's jobs, one at a time, in the
+ *	order their dependencies were met
+ * @submit_lock: orders seqno assignment and dma_resv updates
+ * @seqno: last seqno handed out (each job has its own fence context)
+ * @lock: protects @cur_job against the completion path, and @jobs
  * @cur_job: job on the engine, NULL when idle
+ * @jobs: jobs published and not yet through their worker
+ * @dead: being removed: no new job, no new attachment; set under
+ *	@submit_lock and @lock
+ * @wedged: an abort could not stop the engine: it takes no more jobs, and
+ *	the mappings of the job it may still run stay busy until removal;
+ *	set by the device's worker
+ * @att_lock: protects @atts
+ * @atts: attachments to this device (struct dmalab_imp_att.dev_node)
  * @priv: the kind's private data
  */
 struct dmalab_imp_dev {
@@ -85,10 +99,14 @@ struct dmalab_imp_dev {
 	const struct dmalab_imp_engine_ops *ops;
 	struct workqueue_struct *wq;
 	struct mutex submit_lock;	/* see @submit_lock above */
-	u64 fence_ctx;
 	u64 seqno;
-	spinlock_t lock;		/* protects @cur_job */
+	spinlock_t lock;		/* protects @cur_job and @jobs */
 	struct dmalab_imp_dma_job *cur_job;
+	struct list_head jobs;
+	bool dead;
+	bool wedged;
+	struct mutex att_lock;		/* protects @atts */
+	struct list_head atts;
 	void *priv;
 };
 
@@ -117,6 +135,12 @@ struct dmalab_imp_buf {
  * @id: attachment id
  * @busy: jobs in flight using @sgt
  * @dma_len: total DMA length of @sgt
+ * @file: the file whose id names it; NULL once that file is closed while
+ *	a wedged engine may still use the mapping (an orphan, freed by the
+ *	device's removal)
+ * @dev_node: entry in the device's @atts
+ * @revoked: the device went: unmapped and detached, only the id is left
+ *	(@idev and @attach are NULL)
  */
 struct dmalab_imp_att {
 	struct dmalab_imp_buf *buf;
@@ -127,10 +151,14 @@ struct dmalab_imp_att {
 	u32 id;
 	atomic_t busy;
 	u64 dma_len;
+	struct dmalab_imp_file *file;
+	struct list_head dev_node;
+	bool revoked;
 };
 
 /**
  * struct dmalab_imp_file - state of one open file of /dev/dmalab_imp
+ * @ref: the open file's reference, and a removal's revoking its attachments
  * @lock: serialises ioctls on this file
  * @handles: id -> struct dmalab_imp_buf
  * @atts: id -> struct dmalab_imp_att
@@ -144,6 +172,7 @@ struct dmalab_imp_att {
  * @inflight: jobs submitted from this file and not finished
  */
 struct dmalab_imp_file {
+	struct kref ref;
 	struct mutex lock;	/* serialises this file's ioctls */
 	struct xarray handles;
 	struct xarray atts;
@@ -164,17 +193,36 @@ struct dmalab_imp_cursor {
 };
 
 /**
+ * struct dmalab_imp_dep - a fence a job waits for
+ * @cb: callback on @fence
+ * @fence: the fence, referenced
+ * @job: the waiting job
+ */
+struct dmalab_imp_dep {
+	struct dma_fence_cb cb;
+	struct dma_fence *fence;
+	struct dmalab_imp_dma_job *job;
+};
+
+/* Bits of dmalab_imp_dma_job.flags */
+#define DMALAB_IMP_JOB_QUEUED	0	/* @work queued: happens once */
+
+/**
  * struct dmalab_imp_dma_job - one DMA job; lives as long as its fence
  * @fence: published in the buffers' dma_resv; must stay first (freed by
  *	dma_fence_free())
  * @fence_lock: lock of @fence
+ * @dev_node: entry in the device's @jobs
  * @work: runs the job on the device's workqueue
  * @hw_done: completed by the completion path
+ * @dep_timer: queues @work at the deadline if dependencies are still pending
+ * @pending: dependencies not yet signalled, plus one until armed
+ * @flags: DMALAB_IMP_JOB_* bits
  * @file: submitting file (for @inflight accounting)
  * @idev: device running the job
  * @src: attachment read, or NULL
  * @dst: attachment written, or NULL
- * @deps: fences that were in the resv before this job
+ * @deps: fences that were unsignalled in the resv before this job
  * @n_deps: number of @deps
  * @op: DMALAB_IMP_JOB_*
  * @pattern: FILL byte
@@ -194,13 +242,17 @@ struct dmalab_imp_cursor {
 struct dmalab_imp_dma_job {
 	struct dma_fence fence;
 	spinlock_t fence_lock;	/* lock of @fence */
+	struct list_head dev_node;
 	struct work_struct work;
 	struct completion hw_done;
+	struct hrtimer dep_timer;
+	atomic_t pending;
+	unsigned long flags;
 	struct dmalab_imp_file *file;
 	struct dmalab_imp_dev *idev;
 	struct dmalab_imp_att *src;
 	struct dmalab_imp_att *dst;
-	struct dma_fence **deps;
+	struct dmalab_imp_dep *deps;
 	unsigned int n_deps;
 	u32 op;
 	u8 pattern;
@@ -224,11 +276,21 @@ extern wait_queue_head_t dmalab_imp_idle_wq;
 extern const struct file_operations dmalab_imp_fops;
 struct device *dmalab_imp_node(void);
 
+/* imp_ioctl.c */
+void dmalab_imp_file_get(struct dmalab_imp_file *f);
+void dmalab_imp_file_put(struct dmalab_imp_file *f);
+
 /* imp_dev.c: the device registry */
 int dmalab_imp_dev_register(struct dmalab_imp_dev *idev);
 void dmalab_imp_dev_unregister(struct dmalab_imp_dev *idev);
 struct dmalab_imp_dev *dmalab_imp_dev_get(struct dmalab_imp_file *f, u32 id);
 void dmalab_imp_dev_put(struct dmalab_imp_dev *idev);
+int dmalab_imp_dev_add_att(struct dmalab_imp_dev *idev,
+			   struct dmalab_imp_att *att);
+void dmalab_imp_dev_del_att(struct dmalab_imp_dev *idev,
+			    struct dmalab_imp_att *att);
+void dmalab_imp_dev_orphan_att(struct dmalab_imp_dev *idev,
+			       struct dmalab_imp_att *att);
 int dmalab_imp_dev_list(struct dmalab_imp_file *f,
 			struct dmalab_imp_dev_list *arg);
 int dmalab_imp_dev_info(struct dmalab_imp_file *f,
@@ -257,6 +319,8 @@ int dmalab_imp_unmap(struct dmalab_imp_file *f, u32 id);
 int dmalab_imp_sg_info(struct dmalab_imp_file *f,
 		       struct dmalab_imp_sg_info *arg);
 void dmalab_imp_release_all(struct dmalab_imp_file *f);
+void dmalab_imp_att_revoke(struct dmalab_imp_att *att);
+void dmalab_imp_att_free_orphan(struct dmalab_imp_att *att);
 
 /* imp_cpu.c */
 int dmalab_imp_cpu(struct dmalab_imp_file *f, struct dmalab_imp_cpu *arg);
@@ -272,6 +336,7 @@ void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
 			    struct dmalab_imp_dma_job *job, int status);
 int dmalab_imp_dev_init_engine(struct dmalab_imp_dev *idev, const char *name);
 void dmalab_imp_dev_fini_engine(struct dmalab_imp_dev *idev);
+void dmalab_imp_dev_kill_jobs(struct dmalab_imp_dev *idev);
 bool dmalab_imp_cursor_seek(struct dmalab_imp_cursor *c, struct sg_table *sgt,
 			    u64 off);
 u64 dmalab_imp_cursor_span(const struct dmalab_imp_cursor *c);

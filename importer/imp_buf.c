@@ -125,16 +125,23 @@ int dmalab_imp_attach(struct dmalab_imp_file *f, struct dmalab_imp_attach *arg)
 	att->buf = buf;
 	att->idev = idev;
 	att->attach = attach;
+	att->file = f;
 	atomic_set(&att->busy, 0);
-	ret = xa_alloc(&f->atts, &id, att, xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	/* A device being removed revokes what it finds listed, or refuses. */
+	ret = dmalab_imp_dev_add_att(idev, att);
 	if (ret)
 		goto detach;
+	ret = xa_alloc(&f->atts, &id, att, xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto del_att;
 	att->id = id;
 	f->n_atts++;
 	buf->n_attach++;
 	arg->attach_id = id;
 	return 0;
 
+del_att:
+	dmalab_imp_dev_del_att(idev, att);
 detach:
 	dma_buf_detach(buf->dmabuf, attach);
 free_att:
@@ -149,9 +156,12 @@ static void dmalab_imp_do_detach(struct dmalab_imp_file *f,
 {
 	xa_erase(&f->atts, att->id);
 	f->n_atts--;
-	dma_buf_detach(att->buf->dmabuf, att->attach);
+	if (!att->revoked) {
+		dmalab_imp_dev_del_att(att->idev, att);
+		dma_buf_detach(att->buf->dmabuf, att->attach);
+		dmalab_imp_dev_put(att->idev);
+	}
 	att->buf->n_attach--;
-	dmalab_imp_dev_put(att->idev);
 	kfree(att);
 }
 
@@ -160,7 +170,8 @@ static void dmalab_imp_do_detach(struct dmalab_imp_file *f,
  * @f: calling file, locked
  * @id: attachment id
  *
- * Return: 0, -ENOENT, or -EBUSY while mapped.
+ * Return: 0 (also for an attachment revoked by its device's removal), -ENOENT,
+ * or -EBUSY while mapped.
  */
 int dmalab_imp_detach(struct dmalab_imp_file *f, u32 id)
 {
@@ -275,11 +286,11 @@ detach:
  * @f: calling file, locked
  * @arg: ioctl argument
  *
- * Return: 0, -ENOENT, -EACCES for a mapping the device may write
- * (FROM_DEVICE, BIDIR) of a read-only buffer, -EBUSY if already mapped,
- * -ERANGE if the device cannot reach the buffer, -EMSGSIZE if the
- * exporter's entries break the device's segment limits, or the exporter's
- * errno.
+ * Return: 0, -ENOENT, -ENODEV once the device is gone, -EACCES for a
+ * mapping the device may write (FROM_DEVICE, BIDIR) of a read-only buffer,
+ * -EBUSY if already mapped, -ERANGE if the device cannot reach the buffer,
+ * -EMSGSIZE if the exporter's entries break the device's segment limits,
+ * or the exporter's errno.
  */
 int dmalab_imp_map(struct dmalab_imp_file *f, struct dmalab_imp_map *arg)
 {
@@ -292,6 +303,8 @@ int dmalab_imp_map(struct dmalab_imp_file *f, struct dmalab_imp_map *arg)
 
 	if (!att)
 		return -ENOENT;
+	if (att->revoked)
+		return -ENODEV;
 	switch (arg->dir) {
 	case DMALAB_IMP_DIR_BIDIR:
 		dir = DMA_BIDIRECTIONAL;
@@ -336,7 +349,8 @@ static void dmalab_imp_do_unmap(struct dmalab_imp_att *att)
  * @f: calling file, locked
  * @id: attachment id
  *
- * Return: 0, -ENOENT, -EBADFD when not mapped, -EBUSY while jobs use it.
+ * Return: 0, -ENOENT, -ENODEV once the device is gone (the removal unmapped
+ * it), -EBADFD when not mapped, -EBUSY while jobs use it.
  */
 int dmalab_imp_unmap(struct dmalab_imp_file *f, u32 id)
 {
@@ -344,6 +358,8 @@ int dmalab_imp_unmap(struct dmalab_imp_file *f, u32 id)
 
 	if (!att)
 		return -ENOENT;
+	if (att->revoked)
+		return -ENODEV;
 	if (!att->sgt)
 		return -EBADFD;
 	if (atomic_read(&att->busy))
@@ -422,8 +438,9 @@ static int dmalab_imp_sg_put(u8 __user *dst, u32 esize, u64 addr, u64 len)
  * IOMMU (they equal physical addresses there, give or take a window offset).
  * Entries are written at a stride of @arg->entries_elem_size.
  *
- * Return: 0, -EINVAL for bad entry array arguments, -ENOENT, -EBADFD when
- * not mapped, -EPERM for the entry list without CAP_SYS_ADMIN, -EFAULT.
+ * Return: 0, -EINVAL for bad entry array arguments, -ENOENT, -ENODEV once
+ * the device is gone, -EBADFD when not mapped, -EPERM for the entry list
+ * without CAP_SYS_ADMIN, -EFAULT.
  */
 int dmalab_imp_sg_info(struct dmalab_imp_file *f, struct dmalab_imp_sg_info *arg)
 {
@@ -442,6 +459,8 @@ int dmalab_imp_sg_info(struct dmalab_imp_file *f, struct dmalab_imp_sg_info *arg
 		return ret;
 	if (!att)
 		return -ENOENT;
+	if (att->revoked)
+		return -ENODEV;
 	if (!att->sgt)
 		return -EBADFD;
 	if (out && !capable(CAP_SYS_ADMIN))
@@ -501,10 +520,61 @@ int dmalab_imp_sg_info(struct dmalab_imp_file *f, struct dmalab_imp_sg_info *arg
 }
 
 /**
+ * dmalab_imp_att_revoke() - undo an attachment whose device is being removed
+ * @att: attachment, its file locked, already off the device's list, no job
+ *	in flight on the device
+ *
+ * Unmaps and detaches now, rather than wait for the file to: the id stays
+ * until DETACH or close, and other operations naming it fail with -ENODEV.
+ */
+void dmalab_imp_att_revoke(struct dmalab_imp_att *att)
+{
+	if (att->sgt)
+		dmalab_imp_do_unmap(att);
+	dma_buf_detach(att->buf->dmabuf, att->attach);
+	att->attach = NULL;
+	dmalab_imp_dev_put(att->idev);
+	att->idev = NULL;
+	att->revoked = true;
+}
+
+/**
+ * dmalab_imp_att_free_orphan() - free an attachment left by a closed file
+ * @att: orphan, off its device's list, the device's DMA stopped
+ *
+ * Its handle goes with its last attachment. Removals, the only callers,
+ * are serialised by the PCI core.
+ */
+void dmalab_imp_att_free_orphan(struct dmalab_imp_att *att)
+{
+	struct dmalab_imp_buf *buf = att->buf;
+
+	dmalab_imp_att_revoke(att);
+	if (!--buf->n_attach) {
+		dma_buf_put(buf->dmabuf);
+		kfree(buf);
+	}
+	kfree(att);
+}
+
+/*
+ * Still busy with no job in flight: a wedged engine may write through the
+ * mapping. Leave it mapped and attached, with its handle, to the device,
+ * whose removal frees it once the device's DMA is stopped.
+ */
+static void dmalab_imp_orphan(struct dmalab_imp_file *f,
+			      struct dmalab_imp_att *att)
+{
+	xa_erase(&f->atts, att->id);
+	f->n_atts--;
+	dmalab_imp_dev_orphan_att(att->idev, att);
+}
+
+/**
  * dmalab_imp_release_all() - drop everything a closing file holds
  * @f: file, locked, without jobs in flight
  *
- * Unmap, detach, put, in that order.
+ * Unmap, detach, put, in that order, except what a wedged engine may use.
  */
 void dmalab_imp_release_all(struct dmalab_imp_file *f)
 {
@@ -513,12 +583,18 @@ void dmalab_imp_release_all(struct dmalab_imp_file *f)
 	unsigned long id;
 
 	xa_for_each(&f->atts, id, att)
-		if (att->sgt)
+		if (att->sgt && !atomic_read(&att->busy))
 			dmalab_imp_do_unmap(att);
-	xa_for_each(&f->atts, id, att)
-		dmalab_imp_do_detach(f, att);
+	xa_for_each(&f->atts, id, att) {
+		if (att->sgt)
+			dmalab_imp_orphan(f, att);
+		else
+			dmalab_imp_do_detach(f, att);
+	}
 	xa_for_each(&f->handles, id, buf) {
 		xa_erase(&f->handles, id);
+		if (buf->n_attach)
+			continue;	/* its orphans hold it */
 		dma_buf_put(buf->dmabuf);
 		kfree(buf);
 	}

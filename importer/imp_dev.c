@@ -56,34 +56,119 @@ int dmalab_imp_dev_register(struct dmalab_imp_dev *idev)
 	return 0;
 }
 
-/*
- * Wait until nothing uses @idev, already off the list so that no new user
- * finds it. A PCI device can be removed (sysfs, hot unplug) while buffers
- * are attached to it; its attachments must be detached before it goes, and
- * only their files can do that. Says what it waits for every 10 s.
+/**
+ * dmalab_imp_dev_add_att() - list an attachment on its device
+ * @idev: the device
+ * @att: new attachment, its file locked
+ *
+ * Return: 0, or -ENODEV when the device is being removed.
  */
-static void dmalab_imp_dev_wait_unused(struct dmalab_imp_dev *idev)
+int dmalab_imp_dev_add_att(struct dmalab_imp_dev *idev,
+			   struct dmalab_imp_att *att)
 {
-	while (!wait_event_timeout(dmalab_imp_idle_wq,
-				   !atomic_read(&idev->n_users), 10 * HZ))
-		dev_info(idev->dev,
-			 "removal waits for %d attachment(s) to be detached\n",
-			 atomic_read(&idev->n_users));
+	int ret = 0;
+
+	mutex_lock(&idev->att_lock);
+	if (READ_ONCE(idev->dead))
+		ret = -ENODEV;
+	else
+		list_add_tail(&att->dev_node, &idev->atts);
+	mutex_unlock(&idev->att_lock);
+	return ret;
+}
+
+/**
+ * dmalab_imp_dev_del_att() - unlist an attachment being detached
+ * @idev: the device
+ * @att: attachment, its file locked
+ */
+void dmalab_imp_dev_del_att(struct dmalab_imp_dev *idev,
+			    struct dmalab_imp_att *att)
+{
+	mutex_lock(&idev->att_lock);
+	list_del(&att->dev_node);
+	mutex_unlock(&idev->att_lock);
+}
+
+/**
+ * dmalab_imp_dev_orphan_att() - leave an attachment to its device
+ * @idev: the device, wedged
+ * @att: attachment still mapped, its file closing and locked
+ */
+void dmalab_imp_dev_orphan_att(struct dmalab_imp_dev *idev,
+			       struct dmalab_imp_att *att)
+{
+	mutex_lock(&idev->att_lock);
+	att->file = NULL;
+	mutex_unlock(&idev->att_lock);
+}
+
+/*
+ * Unmap and detach every attachment to @idev, file by file under each
+ * file's lock (its ioctls use them under it), and free the orphans. The
+ * file is held across the unlocked gap; a closing file detaches its own
+ * attachments meanwhile.
+ */
+static void dmalab_imp_dev_revoke_atts(struct dmalab_imp_dev *idev)
+{
+	struct dmalab_imp_att *att, *tmp;
+	struct dmalab_imp_file *f;
+	LIST_HEAD(revoke);
+
+	for (;;) {
+		mutex_lock(&idev->att_lock);
+		att = list_first_entry_or_null(&idev->atts,
+					       struct dmalab_imp_att, dev_node);
+		f = att ? att->file : NULL;
+		if (f)
+			dmalab_imp_file_get(f);
+		else if (att)
+			list_del_init(&att->dev_node);
+		mutex_unlock(&idev->att_lock);
+		if (!att)
+			return;
+		if (!f) {
+			dmalab_imp_att_free_orphan(att);
+			continue;
+		}
+
+		mutex_lock(&f->lock);
+		mutex_lock(&idev->att_lock);
+		list_for_each_entry_safe(att, tmp, &idev->atts, dev_node)
+			if (att->file == f)
+				list_move_tail(&att->dev_node, &revoke);
+		mutex_unlock(&idev->att_lock);
+		list_for_each_entry_safe(att, tmp, &revoke, dev_node) {
+			list_del_init(&att->dev_node);
+			dmalab_imp_att_revoke(att);
+		}
+		mutex_unlock(&f->lock);
+		dmalab_imp_file_put(f);
+	}
 }
 
 /**
  * dmalab_imp_dev_unregister() - remove a device from the registry
  * @idev: registered device
  *
- * Returns once nothing uses the device; its id is free only then, so that
- * no new device takes it while old attachments still name it.
+ * A device can go while buffers are attached to it (PCI remove, hot
+ * unplug): it is taken off the list, so that lookups fail with -ENODEV,
+ * its jobs end (-ENODEV), and its attachments are revoked, whichever
+ * process holds them, the caller included. Returns once nothing uses the
+ * device (lookups in progress are short), in bounded time; its id is free
+ * only then.
  */
 void dmalab_imp_dev_unregister(struct dmalab_imp_dev *idev)
 {
 	mutex_lock(&dmalab_imp_devs_lock);
 	list_del(&idev->node);
 	mutex_unlock(&dmalab_imp_devs_lock);
-	dmalab_imp_dev_wait_unused(idev);
+	dmalab_imp_dev_kill_jobs(idev);
+	/* Even a wedged engine can no longer touch what is unmapped next. */
+	if (idev->ops->quiesce)
+		idev->ops->quiesce(idev);
+	dmalab_imp_dev_revoke_atts(idev);
+	wait_event(dmalab_imp_idle_wq, !atomic_read(&idev->n_users));
 	ida_free(&dmalab_imp_dev_ids, idev->id);
 }
 
@@ -99,7 +184,8 @@ static bool dmalab_imp_dev_visible(struct dmalab_imp_dev *idev,
  * @id: device id
  *
  * The device stays until dmalab_imp_dev_put(): an edu device being removed
- * waits for it (dmalab_imp_dev_unregister()).
+ * waits for it (dmalab_imp_dev_unregister()), so hold it only briefly
+ * outside an attachment.
  *
  * Return: the device or NULL.
  */

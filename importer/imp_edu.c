@@ -51,6 +51,11 @@ module_param_array_named(edu_dma_bits, dmalab_imp_edu_dma_bits, uint,
 MODULE_PARM_DESC(edu_dma_bits,
 		 "DMA mask width of each edu device in the order of their PCI addresses, as QEMU's dma_mask property (default 28 each)");
 
+static bool dmalab_imp_edu_abort_stuck;
+module_param_named(edu_abort_stuck, dmalab_imp_edu_abort_stuck, bool, 0600);
+MODULE_PARM_DESC(edu_abort_stuck,
+		 "Fault injection: the abort of a timed-out edu job reports the engine still running (default off)");
+
 struct dmalab_imp_edu {
 	struct pci_dev *pdev;
 	void __iomem *regs;
@@ -142,28 +147,30 @@ static bool dmalab_imp_edu_step(struct dmalab_imp_edu *edu,
 	return false;
 }
 
+/*
+ * The status is read under the lock the timeout path claims the job with:
+ * read before it, a transfer's interrupt could otherwise step the next
+ * job, started meanwhile on another CPU (the abort acks what it left).
+ */
 static irqreturn_t dmalab_imp_edu_irq(int irq, void *data)
 {
 	struct dmalab_imp_edu *edu = data;
-	struct dmalab_imp_dma_job *job;
+	struct dmalab_imp_dma_job *job = NULL;
 	bool done = false;
 	u32 status;
 
-	status = readl(edu->regs + EDU_REG_IRQ_STATUS);
-	if (!status)
-		return IRQ_NONE;
-	writel(status, edu->regs + EDU_REG_IRQ_ACK);
-	if (!(status & EDU_IRQ_DMA))
-		return IRQ_HANDLED;
-
 	spin_lock(&edu->idev.lock);
-	job = edu->idev.cur_job;
+	status = readl(edu->regs + EDU_REG_IRQ_STATUS);
+	if (status)
+		writel(status, edu->regs + EDU_REG_IRQ_ACK);
+	if (status & EDU_IRQ_DMA)
+		job = edu->idev.cur_job;
 	if (job)
 		done = dmalab_imp_edu_step(edu, job);
 	spin_unlock(&edu->idev.lock);
 	if (done)
 		dmalab_imp_job_hw_done(&edu->idev, job, 0);
-	return IRQ_HANDLED;
+	return status ? IRQ_HANDLED : IRQ_NONE;
 }
 
 static int dmalab_imp_edu_start(struct dmalab_imp_dev *idev,
@@ -184,22 +191,36 @@ static int dmalab_imp_edu_start(struct dmalab_imp_dev *idev,
 	return 0;
 }
 
-/* After a timeout, let the engine go idle so the next job starts clean. */
-static void dmalab_imp_edu_abort(struct dmalab_imp_dev *idev,
-				 struct dmalab_imp_dma_job *job)
+/*
+ * After a timeout, let the engine go idle so the next job starts clean.
+ * The edu has no way to cancel a transfer: wait for it to end.
+ */
+static int dmalab_imp_edu_abort(struct dmalab_imp_dev *idev,
+				struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_edu *edu = idev->priv;
 	u64 cmd;
 
 	if (readq_poll_timeout(edu->regs + EDU_REG_DMA_CMD, cmd,
-			       !(cmd & EDU_CMD_RUN), 1000, 1000000))
-		dev_err(idev->dev, "DMA engine stuck\n");
+			       !(cmd & EDU_CMD_RUN), 1000, 1000000) ||
+	    READ_ONCE(dmalab_imp_edu_abort_stuck))
+		return -EIO;
 	writel(EDU_IRQ_DMA, edu->regs + EDU_REG_IRQ_ACK);
+	return 0;
+}
+
+/* Without bus mastering the engine can no longer reach memory. */
+static void dmalab_imp_edu_quiesce(struct dmalab_imp_dev *idev)
+{
+	struct dmalab_imp_edu *edu = idev->priv;
+
+	pci_clear_master(edu->pdev);
 }
 
 static const struct dmalab_imp_engine_ops dmalab_imp_edu_ops = {
 	.start = dmalab_imp_edu_start,
 	.abort = dmalab_imp_edu_abort,
+	.quiesce = dmalab_imp_edu_quiesce,
 };
 
 static u64 dmalab_imp_edu_pci_addr(struct pci_dev *pdev)
@@ -336,15 +357,15 @@ free_edu:
 
 /*
  * At module unload no file is open, so nothing uses the device. A PCI
- * remove (sysfs or hot unplug) can come at any time: new attachments find
- * the device gone, and live ones (and the jobs they carry, which need the
- * interrupt) must be detached before the device is torn down.
+ * remove (sysfs or hot unplug) can come at any time: the device leaves the
+ * registry, its jobs end (they need the interrupt) and its attachments are
+ * revoked before it is torn down, without waiting for their files.
  */
 static void dmalab_imp_edu_remove(struct pci_dev *pdev)
 {
 	struct dmalab_imp_edu *edu = pci_get_drvdata(pdev);
 
-	dmalab_imp_dev_unregister(&edu->idev);	/* waits for its users */
+	dmalab_imp_dev_unregister(&edu->idev);	/* ends jobs, revokes users */
 	free_irq(edu->irq, edu);
 	pci_free_irq_vectors(pdev);
 	dmalab_imp_dev_fini_engine(&edu->idev);
@@ -368,7 +389,7 @@ static struct pci_driver dmalab_imp_edu_driver = {
 	.id_table = dmalab_imp_edu_ids,
 	.probe = dmalab_imp_edu_probe,
 	.remove = dmalab_imp_edu_remove,
-	/* No manual unbind: devices leave by removal (which waits) or unload. */
+	/* No manual unbind: devices leave by removal or unload. */
 	.driver.suppress_bind_attrs = true,
 };
 

@@ -46,6 +46,7 @@ static int dmalab_imp_open(struct inode *inode, struct file *file)
 	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
+	kref_init(&f->ref);
 	mutex_init(&f->lock);
 	xa_init_flags(&f->handles, XA_FLAGS_ALLOC1);
 	xa_init_flags(&f->atts, XA_FLAGS_ALLOC1);
@@ -54,6 +55,33 @@ static int dmalab_imp_open(struct inode *inode, struct file *file)
 	atomic_set(&f->inflight, 0);
 	file->private_data = f;
 	return 0;
+}
+
+static void dmalab_imp_file_free(struct kref *ref)
+{
+	struct dmalab_imp_file *f = container_of(ref, struct dmalab_imp_file,
+						 ref);
+
+	mutex_destroy(&f->lock);
+	kfree(f);
+}
+
+/**
+ * dmalab_imp_file_get() - keep a file's state while its device is removed
+ * @f: file, found through one of its attachments
+ */
+void dmalab_imp_file_get(struct dmalab_imp_file *f)
+{
+	kref_get(&f->ref);
+}
+
+/**
+ * dmalab_imp_file_put() - drop a reference from dmalab_imp_file_get()
+ * @f: file
+ */
+void dmalab_imp_file_put(struct dmalab_imp_file *f)
+{
+	kref_put(&f->ref, dmalab_imp_file_free);
 }
 
 /* Jobs first (they use mappings), then unmap, detach, put, then devices. */
@@ -70,8 +98,7 @@ static int dmalab_imp_release_file(struct inode *inode, struct file *file)
 	xa_destroy(&f->atts);
 	xa_destroy(&f->jobs);
 	xa_destroy(&f->sims);
-	mutex_destroy(&f->lock);
-	kfree(f);
+	dmalab_imp_file_put(f);
 	return 0;
 }
 

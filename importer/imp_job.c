@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * DMA jobs: each job publishes a dma_fence in the dma_resv of the buffers it
- * touches, waits for the fences that were there before it, runs on its
- * device's ordered workqueue and is signalled from the device's completion
- * (interrupt) path, or with -ETIMEDOUT when the device does not finish.
+ * touches and waits, by callbacks, for the fences that were there before
+ * it; once they have signalled it runs on its device's ordered workqueue
+ * and is signalled from the device's completion (interrupt) path, or with
+ * -ETIMEDOUT when its deadline passes first, or with -ECANCELED without
+ * running when a dependency failed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-resv.h>
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+
+#include <dmalab/compat.h>
 
 #include "imp.h"
 
@@ -28,14 +34,26 @@ static const char *dmalab_imp_fence_timeline(struct dma_fence *fence)
 }
 
 /*
+ * Frees the job, whose first member is the fence, after a grace period as
+ * dma_fence_free() would. module_put() is the last thing this module's
+ * code does for the fence: the module's exit waits, with rcu_barrier(),
+ * for this callback to have returned.
+ */
+static void dmalab_imp_fence_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct dma_fence, rcu));
+	module_put(THIS_MODULE);
+}
+
+/*
  * A fence outlives its file and device in the buffers' dma_resv, and its
- * ops are this module's code: each fence holds a module reference.
- * dma_fence_free() frees the job, whose first member is the fence.
+ * ops are this module's code: each fence holds a module reference, dropped
+ * from an RCU callback rather than here, where returning would still run
+ * this module's code after the reference is gone.
  */
 static void dmalab_imp_fence_release(struct dma_fence *fence)
 {
-	dma_fence_free(fence);
-	module_put(THIS_MODULE);
+	call_rcu(&fence->rcu, dmalab_imp_fence_free_rcu);
 }
 
 static const struct dma_fence_ops dmalab_imp_fence_ops = {
@@ -107,9 +125,19 @@ dma_addr_t dmalab_imp_cursor_dma(const struct dmalab_imp_cursor *c)
 	return sg_dma_address(c->sg) + c->off;
 }
 
+/* Publish the status through the fence. No allocation, no resv. */
+static void dmalab_imp_job_fence_signal(struct dmalab_imp_dma_job *job,
+					int status)
+{
+	job->status = status;
+	if (status)
+		dma_fence_set_error(&job->fence, status);
+	dma_fence_signal(&job->fence);
+}
+
 /*
  * The device is done with the job's mappings (they may be unmapped from
- * now on); publish the status through the fence. No allocation, no resv.
+ * now on); publish the status through the fence.
  */
 static void dmalab_imp_job_signal(struct dmalab_imp_dma_job *job, int status)
 {
@@ -117,10 +145,7 @@ static void dmalab_imp_job_signal(struct dmalab_imp_dma_job *job, int status)
 		atomic_dec(&job->src->busy);
 	if (job->dst)
 		atomic_dec(&job->dst->busy);
-	job->status = status;
-	if (status)
-		dma_fence_set_error(&job->fence, status);
-	dma_fence_signal(&job->fence);
+	dmalab_imp_job_fence_signal(job, status);
 }
 
 /**
@@ -136,6 +161,7 @@ void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
 			    struct dmalab_imp_dma_job *job, int status)
 {
 	unsigned long flags;
+	bool cookie;
 
 	spin_lock_irqsave(&idev->lock, flags);
 	if (idev->cur_job != job) {
@@ -145,8 +171,12 @@ void dmalab_imp_job_hw_done(struct dmalab_imp_dev *idev,
 	idev->cur_job = NULL;
 	spin_unlock_irqrestore(&idev->lock, flags);
 
+	cookie = dma_fence_begin_signalling();
 	dmalab_imp_job_signal(job, status);
+	dma_fence_end_signalling(cookie);
 	complete(&job->hw_done);
+	/* The worker also wakes for a removal: it waits on the global queue. */
+	wake_up_all(&dmalab_imp_idle_wq);
 }
 
 static long dmalab_imp_job_remaining(struct dmalab_imp_dma_job *job)
@@ -156,56 +186,159 @@ static long dmalab_imp_job_remaining(struct dmalab_imp_dma_job *job)
 	return left > 0 ? left : 0;
 }
 
-static int dmalab_imp_job_wait_deps(struct dmalab_imp_dma_job *job)
+/*
+ * The engine may still be writing the job's buffers: its mappings stay busy
+ * (leaked rather than freed under it, until the device's removal has
+ * stopped its DMA) and the device takes no more jobs. Said once: only the
+ * device's worker gets here.
+ */
+static void dmalab_imp_job_wedge(struct dmalab_imp_dev *idev)
 {
-	unsigned int i;
-	long r;
-
-	for (i = 0; i < job->n_deps; i++) {
-		r = dma_fence_wait_timeout(job->deps[i], false,
-					   dmalab_imp_job_remaining(job));
-		if (r == 0)
-			return -ETIMEDOUT;
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	if (idev->wedged)
+		return;
+	WRITE_ONCE(idev->wedged, true);
+	dev_err(idev->dev,
+		"DMA engine stuck: device wedged until removed; UNMAP and DETACH of its last job's mappings fail with -EBUSY, new jobs with -EIO\n");
 }
 
 static void dmalab_imp_job_run(struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_dev *idev = job->idev;
-	bool mine = false;
+	bool mine = false, dead;
 	int ret;
 
 	spin_lock_irq(&idev->lock);
-	idev->cur_job = job;
+	ret = idev->dead ? -ENODEV : idev->wedged ? -EIO : 0;
+	if (!ret)
+		idev->cur_job = job;
 	spin_unlock_irq(&idev->lock);
+	if (ret) {
+		dmalab_imp_job_signal(job, ret);
+		return;
+	}
 
 	ret = idev->ops->start(idev, job);
 	if (ret) {
 		dmalab_imp_job_hw_done(idev, job, ret);
 		return;
 	}
-	if (wait_for_completion_timeout(&job->hw_done,
-					dmalab_imp_job_remaining(job)))
-		return;
+	/* Until the device finishes, the deadline, or the device's removal. */
+	wait_event_timeout(dmalab_imp_idle_wq,
+			   completion_done(&job->hw_done) ||
+			   READ_ONCE(idev->dead),
+			   dmalab_imp_job_remaining(job));
 
 	spin_lock_irq(&idev->lock);
 	if (idev->cur_job == job) {
 		idev->cur_job = NULL;
 		mine = true;
 	}
+	dead = idev->dead;
 	spin_unlock_irq(&idev->lock);
 	if (!mine) {
 		/* The completion path won the race and is signalling. */
 		wait_for_completion(&job->hw_done);
 		return;
 	}
-	dev_warn(idev->dev, "job timed out\n");
-	if (idev->ops->abort)
-		idev->ops->abort(idev, job);
-	dmalab_imp_job_signal(job, -ETIMEDOUT);
+	if (!dead)
+		dev_warn_ratelimited(idev->dev, "job timed out\n");
+	ret = dead ? -ENODEV : -ETIMEDOUT;
+	if (idev->ops->abort && idev->ops->abort(idev, job)) {
+		dmalab_imp_job_wedge(idev);
+		/* A fence must signal; the busy mappings keep the pages. */
+		dmalab_imp_job_fence_signal(job, ret);
+		return;
+	}
+	dmalab_imp_job_signal(job, ret);
+}
+
+/* The job's dependencies are met, failed, or out of time: run it (once). */
+static void dmalab_imp_job_ready(struct dmalab_imp_dma_job *job)
+{
+	if (!test_and_set_bit(DMALAB_IMP_JOB_QUEUED, &job->flags))
+		queue_work(job->idev->wq, &job->work);
+}
+
+/*
+ * A dependency signalled: the last one makes the job ready, and so does a
+ * failed one, which cancels the job. Runs in the signaller's context, with
+ * that fence's lock held: it only queues.
+ */
+static void dmalab_imp_job_dep_cb(struct dma_fence *fence,
+				  struct dma_fence_cb *cb)
+{
+	struct dmalab_imp_dep *dep = container_of(cb, struct dmalab_imp_dep, cb);
+	struct dmalab_imp_dma_job *job = dep->job;
+
+	if (atomic_dec_and_test(&job->pending) || fence->error)
+		dmalab_imp_job_ready(job);
+}
+
+static enum hrtimer_restart dmalab_imp_job_expire(struct hrtimer *t)
+{
+	dmalab_imp_job_ready(container_of(t, struct dmalab_imp_dma_job,
+					  dep_timer));
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * Wait for the dependencies without blocking the device's queue: a
+ * callback on each (drm_sched style), and a timer for the deadline.
+ */
+static void dmalab_imp_job_arm(struct dmalab_imp_dma_job *job)
+{
+	unsigned int i;
+
+	atomic_set(&job->pending, job->n_deps + 1);
+	dmalab_imp_hrtimer_setup(&job->dep_timer, dmalab_imp_job_expire);
+	hrtimer_start(&job->dep_timer,
+		      ns_to_ktime(jiffies_to_nsecs(dmalab_imp_job_remaining(job))),
+		      HRTIMER_MODE_REL);
+	for (i = 0; i < job->n_deps; i++) {
+		job->deps[i].job = job;
+		if (dma_fence_add_callback(job->deps[i].fence, &job->deps[i].cb,
+					   dmalab_imp_job_dep_cb)) {
+			/* Signalled already: a failure is seen by the worker. */
+			atomic_dec(&job->pending);
+		}
+	}
+	if (atomic_dec_and_test(&job->pending))
+		dmalab_imp_job_ready(job);
+}
+
+static void dmalab_imp_job_put_deps(struct dmalab_imp_dma_job *job)
+{
+	unsigned int i;
+
+	for (i = 0; i < job->n_deps; i++)
+		dma_fence_put(job->deps[i].fence);
+	kfree(job->deps);
+	job->deps = NULL;
+	job->n_deps = 0;
+}
+
+/*
+ * Stop the timer and the callbacks, then judge the dependencies: one that
+ * failed cancels the job (-ECANCELED: its input or the order it relied on
+ * is gone), one still pending means the deadline passed (-ETIMEDOUT).
+ */
+static int dmalab_imp_job_deps_status(struct dmalab_imp_dma_job *job)
+{
+	int ret = 0, st;
+	unsigned int i;
+
+	hrtimer_cancel(&job->dep_timer);
+	for (i = 0; i < job->n_deps; i++) {
+		/* Under the fence's lock, so no callback runs after this. */
+		dma_fence_remove_callback(job->deps[i].fence, &job->deps[i].cb);
+		st = dma_fence_get_status(job->deps[i].fence);
+		if (st < 0)
+			ret = -ECANCELED;
+		else if (!st && !ret)
+			ret = -ETIMEDOUT;
+	}
+	dmalab_imp_job_put_deps(job);
+	return ret;
 }
 
 static void dmalab_imp_job_work(struct work_struct *work)
@@ -213,19 +346,23 @@ static void dmalab_imp_job_work(struct work_struct *work)
 	struct dmalab_imp_dma_job *job = container_of(work, struct dmalab_imp_dma_job,
 						   work);
 	struct dmalab_imp_file *f = job->file;
-	unsigned int i;
+	bool cookie;
 	int ret;
 
-	ret = dmalab_imp_job_wait_deps(job);
+	ret = dmalab_imp_job_deps_status(job);
+	if (READ_ONCE(job->idev->dead))
+		ret = -ENODEV;
+	/* From here to the signal: no allocation, no resv, no fence wait. */
+	cookie = dma_fence_begin_signalling();
 	if (!ret)
 		dmalab_imp_job_run(job);
 	else
 		dmalab_imp_job_signal(job, ret);
+	dma_fence_end_signalling(cookie);
 
-	for (i = 0; i < job->n_deps; i++)
-		dma_fence_put(job->deps[i]);
-	kfree(job->deps);
-	job->deps = NULL;
+	spin_lock_irq(&job->idev->lock);
+	list_del(&job->dev_node);
+	spin_unlock_irq(&job->idev->lock);
 	/* After this the file may be gone: only the global queue is touched. */
 	atomic_dec(&f->inflight);
 	wake_up_all(&dmalab_imp_idle_wq);
@@ -280,11 +417,12 @@ static void dmalab_imp_unlock_resvs(struct dma_resv **r, int n,
 	ww_acquire_fini(ctx);
 }
 
-/* Append the fences @job must wait for in @resv to job->deps. */
+/* Append the unsignalled fences @job must wait for in @resv to job->deps. */
 static int dmalab_imp_job_collect(struct dmalab_imp_dma_job *job,
 				  struct dma_resv *resv, bool write)
 {
-	struct dma_fence **fences, **all;
+	struct dma_fence **fences;
+	struct dmalab_imp_dep *all;
 	unsigned int n, i;
 	int ret;
 
@@ -301,7 +439,8 @@ static int dmalab_imp_job_collect(struct dmalab_imp_dma_job *job,
 		kfree(fences);
 		return -ENOMEM;
 	}
-	memcpy(all + job->n_deps, fences, n * sizeof(*all));
+	for (i = 0; i < n; i++)
+		all[job->n_deps + i].fence = fences[i];
 	job->deps = all;
 	job->n_deps += n;
 	kfree(fences);
@@ -309,8 +448,11 @@ static int dmalab_imp_job_collect(struct dmalab_imp_dma_job *job,
 }
 
 /*
- * Publish the job's fence: under the device's submit lock so that seqnos
- * reach the dma_resv and the ordered workqueue in the same order.
+ * Publish the job's fence and arm its dependencies. Jobs of one device
+ * start in the order their dependencies are met, not in submission order,
+ * so each job's fence has a context of its own: dma_resv_add_fence()
+ * replaces a fence by a later one of the same context, which is only
+ * right if the later one cannot signal first.
  */
 static int dmalab_imp_job_publish(struct dmalab_imp_dma_job *job)
 {
@@ -330,6 +472,12 @@ static int dmalab_imp_job_publish(struct dmalab_imp_dma_job *job)
 	}
 
 	mutex_lock(&idev->submit_lock);
+	ret = -ENODEV;
+	if (idev->dead)
+		goto unlock_submit;
+	ret = -EIO;
+	if (READ_ONCE(idev->wedged))
+		goto unlock_submit;
 	ret = dmalab_imp_lock_resvs(resv, n, &ctx);
 	if (ret)
 		goto unlock_submit;
@@ -342,7 +490,7 @@ static int dmalab_imp_job_publish(struct dmalab_imp_dma_job *job)
 			goto unlock_resvs;
 	}
 	dma_fence_init(&job->fence, &dmalab_imp_fence_ops, &job->fence_lock,
-		       idev->fence_ctx, ++idev->seqno);
+		       dma_fence_context_alloc(1), ++idev->seqno);
 	__module_get(THIS_MODULE);	/* dropped by the fence's release */
 	for (i = 0; i < n; i++)
 		dma_resv_add_fence(resv[i], &job->fence,
@@ -352,7 +500,11 @@ static int dmalab_imp_job_publish(struct dmalab_imp_dma_job *job)
 
 	/* One reference for the worker; the caller keeps the initial one. */
 	dma_fence_get(&job->fence);
-	queue_work(idev->wq, &job->work);
+	/* Listed and armed before a removal can look (submit_lock). */
+	spin_lock_irq(&idev->lock);
+	list_add_tail(&job->dev_node, &idev->jobs);
+	spin_unlock_irq(&idev->lock);
+	dmalab_imp_job_arm(job);
 	mutex_unlock(&idev->submit_lock);
 	return 0;
 
@@ -360,11 +512,7 @@ unlock_resvs:
 	dmalab_imp_unlock_resvs(resv, n, &ctx);
 unlock_submit:
 	mutex_unlock(&idev->submit_lock);
-	for (i = 0; i < job->n_deps; i++)
-		dma_fence_put(job->deps[i]);
-	kfree(job->deps);
-	job->deps = NULL;
-	job->n_deps = 0;
+	dmalab_imp_job_put_deps(job);
 	return ret;
 }
 
@@ -376,6 +524,9 @@ dmalab_imp_job_att(struct dmalab_imp_file *f, u32 id, u64 off, u64 len,
 
 	*err = -ENOENT;
 	if (!att)
+		return NULL;
+	*err = -ENODEV;
+	if (att->revoked)
 		return NULL;
 	*err = -EBADFD;
 	if (!att->sgt)
@@ -637,9 +788,13 @@ int dmalab_imp_dev_init_engine(struct dmalab_imp_dev *idev, const char *name)
 		return -ENOMEM;
 	mutex_init(&idev->submit_lock);
 	spin_lock_init(&idev->lock);
-	idev->fence_ctx = dma_fence_context_alloc(1);
 	idev->seqno = 0;
 	idev->cur_job = NULL;
+	INIT_LIST_HEAD(&idev->jobs);
+	idev->dead = false;
+	idev->wedged = false;
+	mutex_init(&idev->att_lock);
+	INIT_LIST_HEAD(&idev->atts);
 	atomic_set(&idev->n_users, 0);
 	return 0;
 }
@@ -652,4 +807,28 @@ void dmalab_imp_dev_fini_engine(struct dmalab_imp_dev *idev)
 {
 	destroy_workqueue(idev->wq);
 	mutex_destroy(&idev->submit_lock);
+	mutex_destroy(&idev->att_lock);
+}
+
+/**
+ * dmalab_imp_dev_kill_jobs() - end every job of a device being removed
+ * @idev: device, already off the registry
+ *
+ * No job is published after this; jobs waiting for their dependencies run
+ * now, and with the job on the engine end with -ENODEV (the engine aborted)
+ * without waiting for their deadlines. Returns once every worker is done.
+ */
+void dmalab_imp_dev_kill_jobs(struct dmalab_imp_dev *idev)
+{
+	struct dmalab_imp_dma_job *job;
+
+	mutex_lock(&idev->submit_lock);
+	spin_lock_irq(&idev->lock);
+	WRITE_ONCE(idev->dead, true);
+	list_for_each_entry(job, &idev->jobs, dev_node)
+		dmalab_imp_job_ready(job);
+	spin_unlock_irq(&idev->lock);
+	mutex_unlock(&idev->submit_lock);
+	wake_up_all(&dmalab_imp_idle_wq);	/* the worker of the job running */
+	flush_workqueue(idev->wq);
 }

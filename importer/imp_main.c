@@ -10,6 +10,7 @@
 
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 
 #include <dmalab/compat.h>
 #include <linux/wait.h>
@@ -71,6 +72,8 @@ static void __exit dmalab_imp_exit(void)
 	misc_deregister(&dmalab_imp_misc);
 	dmalab_imp_edu_exit();
 	dmalab_imp_probe_destroy(dmalab_imp_probe_dev);
+	/* The last fence's free callback may still be returning. */
+	rcu_barrier();
 }
 
 module_init(dmalab_imp_init);

@@ -8,6 +8,13 @@
  *
  * The same code makes the module's probe device: 64-bit, no window, used
  * to look at where a buffer's pages are.
+ *
+ * Both are platform devices without a driver: their release function is
+ * the platform core's, not this module's, so a reference that outlives
+ * them (CONFIG_DEBUG_KOBJECT_RELEASE delays releases by seconds) never
+ * calls into an unloaded module. The DMA mask and parameters live in the
+ * platform device; this module's state is a separate allocation, freed by
+ * this module once the device is unregistered.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,6 +23,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/hrtimer.h>
+#include <linux/platform_device.h>
 #include <linux/slab.h>
 
 #include <dmalab/compat.h>
@@ -26,26 +34,19 @@
 #define DMALAB_IMP_SIM_IRQ_NS	(100 * NSEC_PER_USEC)
 
 struct dmalab_imp_sim {
-	struct device dev;
+	struct platform_device *pdev;
 	u64 dma_mask;
-	struct device_dma_parameters parms;
 	struct dmalab_imp_dev idev;
 	struct hrtimer irq;
 	struct dmalab_imp_dma_job *irq_job;
 	int irq_status;
 };
 
-static void dmalab_imp_sim_release_dev(struct device *dev)
-{
-	/* The driver core frees dev->dma_range_map itself (6.1 and 6.12). */
-	kfree(container_of(dev, struct dmalab_imp_sim, dev));
-}
-
 /* Physical address the bus turns @dma into, or -EFAULT. */
 static int dmalab_imp_sim_phys(struct dmalab_imp_sim *sim, dma_addr_t dma,
 			       u64 len, phys_addr_t *phys)
 {
-	struct device *dev = &sim->dev;
+	struct device *dev = &sim->pdev->dev;
 
 	if (dma + len - 1 < dma || dma + len - 1 > sim->dma_mask)
 		return -EFAULT;
@@ -154,12 +155,13 @@ static int dmalab_imp_sim_start(struct dmalab_imp_dev *idev,
 	return 0;
 }
 
-static void dmalab_imp_sim_abort(struct dmalab_imp_dev *idev,
-				 struct dmalab_imp_dma_job *job)
+static int dmalab_imp_sim_abort(struct dmalab_imp_dev *idev,
+				struct dmalab_imp_dma_job *job)
 {
 	struct dmalab_imp_sim *sim = idev->priv;
 
 	hrtimer_cancel(&sim->irq);
+	return 0;
 }
 
 static const struct dmalab_imp_engine_ops dmalab_imp_sim_ops = {
@@ -203,32 +205,28 @@ static bool dmalab_imp_sim_places(const struct dmalab_imp_sim_create *arg)
 	return (arg->flags & DMALAB_IMP_SIM_WINDOW) || arg->dma_bits < 64;
 }
 
-static struct dmalab_imp_sim *
-dmalab_imp_sim_new(const char *name, struct device *parent, u32 bits,
-		   u32 max_seg, u64 boundary)
+/*
+ * A platform device, not yet added, with these DMA limits. Set directly, as
+ * a bus would: dma_set_mask() rejects windows. The driver core frees
+ * dev.dma_range_map with the device (6.1 and 6.12).
+ */
+static struct platform_device *
+dmalab_imp_sim_pdev(const char *name, struct device *parent, u32 bits,
+		    u32 max_seg, u64 boundary)
 {
-	struct dmalab_imp_sim *sim;
+	struct platform_device *pdev;
 
-	sim = kzalloc(sizeof(*sim), GFP_KERNEL_ACCOUNT);
-	if (!sim)
+	pdev = platform_device_alloc(name, PLATFORM_DEVID_NONE);
+	if (!pdev)
 		return NULL;
-	device_initialize(&sim->dev);
-	sim->dev.parent = parent;
-	sim->dev.release = dmalab_imp_sim_release_dev;
-	/* Set directly, as a bus would: dma_set_mask() rejects windows. */
-	sim->dma_mask = DMA_BIT_MASK(bits);
-	sim->dev.dma_mask = &sim->dma_mask;
-	sim->dev.coherent_dma_mask = sim->dma_mask;
-	sim->parms.max_segment_size = max_seg;
-	sim->parms.segment_boundary_mask = boundary;
-	sim->dev.dma_parms = &sim->parms;
-	sim->idev.dev = &sim->dev;
-	sim->idev.priv = sim;
-	if (dev_set_name(&sim->dev, "%s", name)) {
-		put_device(&sim->dev);
-		return NULL;
-	}
-	return sim;
+	pdev->dev.parent = parent;
+	pdev->platform_dma_mask = DMA_BIT_MASK(bits);
+	pdev->dev.dma_mask = &pdev->platform_dma_mask;
+	pdev->dev.coherent_dma_mask = pdev->platform_dma_mask;
+	pdev->dma_parms.max_segment_size = max_seg;
+	pdev->dma_parms.segment_boundary_mask = boundary;
+	pdev->dev.dma_parms = &pdev->dma_parms;
+	return pdev;
 }
 
 /**
@@ -256,11 +254,18 @@ int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 	if (f->n_sims >= DMALAB_IMP_MAX_SIMS)
 		return -EMFILE;
 	snprintf(name, sizeof(name), "dmalab_sim%u", atomic_inc_return(&seq));
-	sim = dmalab_imp_sim_new(name, dmalab_imp_node(), arg->dma_bits,
-				 arg->max_seg_size ?: UINT_MAX,
-				 arg->seg_boundary_mask ?: ULONG_MAX);
+	sim = kzalloc(sizeof(*sim), GFP_KERNEL_ACCOUNT);
 	if (!sim)
 		return -ENOMEM;
+	ret = -ENOMEM;
+	sim->pdev = dmalab_imp_sim_pdev(name, dmalab_imp_node(), arg->dma_bits,
+					arg->max_seg_size ?: UINT_MAX,
+					arg->seg_boundary_mask ?: ULONG_MAX);
+	if (!sim->pdev)
+		goto free_sim;
+	sim->dma_mask = DMA_BIT_MASK(arg->dma_bits);
+	sim->idev.dev = &sim->pdev->dev;
+	sim->idev.priv = sim;
 	sim->idev.kind = DMALAB_IMP_KIND_SIM;
 	sim->idev.owner = f;
 	sim->idev.stall = arg->flags & DMALAB_IMP_SIM_STALL;
@@ -269,24 +274,22 @@ int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 	if (arg->flags & DMALAB_IMP_SIM_WINDOW) {
 		/* Zero-size entry terminates the map. */
 		map = kcalloc(2, sizeof(*map), GFP_KERNEL_ACCOUNT);
-		if (!map) {
-			ret = -ENOMEM;
-			goto put_dev;
-		}
+		if (!map)
+			goto put_pdev;
 		dmalab_imp_set_dma_region(map, arg->win_phys_start,
 					  arg->win_dma_start, arg->win_size);
-		sim->dev.dma_range_map = map;
+		sim->pdev->dev.dma_range_map = map;
 		sim->idev.has_window = true;
 		sim->idev.win_phys = arg->win_phys_start;
 		sim->idev.win_dma = arg->win_dma_start;
 		sim->idev.win_size = arg->win_size;
 	}
-	ret = device_add(&sim->dev);
+	ret = platform_device_add(sim->pdev);
 	if (ret)
-		goto put_dev;
+		goto put_pdev;
 	ret = dmalab_imp_dev_init_engine(&sim->idev, name);
 	if (ret)
-		goto del_dev;
+		goto del_pdev;
 	ret = dmalab_imp_dev_register(&sim->idev);
 	if (ret)
 		goto fini_engine;
@@ -295,7 +298,7 @@ int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 		goto unregister;
 	f->n_sims++;
 	arg->dev_id = sim->idev.id;
-	dev_dbg_ratelimited(&sim->dev, "created as device %u\n",
+	dev_dbg_ratelimited(sim->idev.dev, "created as device %u\n",
 			    sim->idev.id);
 	return 0;
 
@@ -303,10 +306,12 @@ unregister:
 	dmalab_imp_dev_unregister(&sim->idev);
 fini_engine:
 	dmalab_imp_dev_fini_engine(&sim->idev);
-del_dev:
-	device_del(&sim->dev);
-put_dev:
-	put_device(&sim->dev);	/* frees map too */
+del_pdev:
+	platform_device_del(sim->pdev);
+put_pdev:
+	platform_device_put(sim->pdev);	/* frees map too */
+free_sim:
+	kfree(sim);
 	return ret;
 }
 
@@ -320,8 +325,8 @@ static void dmalab_imp_sim_free(struct dmalab_imp_file *f,
 	dmalab_imp_dev_unregister(idev);
 	dmalab_imp_dev_fini_engine(idev);
 	hrtimer_cancel(&sim->irq);
-	device_del(&sim->dev);
-	put_device(&sim->dev);
+	platform_device_unregister(sim->pdev);
+	kfree(sim);
 }
 
 /**
@@ -363,19 +368,20 @@ void dmalab_imp_sim_destroy_all(struct dmalab_imp_file *f)
  */
 struct device *dmalab_imp_probe_create(void)
 {
-	struct dmalab_imp_sim *sim;
+	struct platform_device *pdev;
 	int ret;
 
 	/* Made before the node: it has no parent. */
-	sim = dmalab_imp_sim_new("dmalab_probe", NULL, 64, UINT_MAX, ULONG_MAX);
-	if (!sim)
+	pdev = dmalab_imp_sim_pdev("dmalab_probe", NULL, 64, UINT_MAX,
+				   ULONG_MAX);
+	if (!pdev)
 		return ERR_PTR(-ENOMEM);
-	ret = device_add(&sim->dev);
+	ret = platform_device_add(pdev);
 	if (ret) {
-		put_device(&sim->dev);
+		platform_device_put(pdev);
 		return ERR_PTR(ret);
 	}
-	return &sim->dev;
+	return &pdev->dev;
 }
 
 /**
@@ -384,5 +390,5 @@ struct device *dmalab_imp_probe_create(void)
  */
 void dmalab_imp_probe_destroy(struct device *dev)
 {
-	device_unregister(dev);
+	platform_device_unregister(to_platform_device(dev));
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +67,20 @@ static inline int test_write_str(const char *path, const char *val)
 	n = write(fd, val, strlen(val));
 	close(fd);
 	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+/* Whether child @pid exited with status 0 within @secs (it is reaped then). */
+static inline int test_exited_ok_within(pid_t pid, double secs)
+{
+	double end = test_now() + secs;
+	int status;
+
+	do {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) && !WEXITSTATUS(status);
+		usleep(20000);
+	} while (test_now() < end);
+	return 0;
 }
 
 /* Whether @fd is ready for @ev now, without waiting. */
@@ -158,6 +173,24 @@ static inline int test_edu(int fd, int n, __u32 *dev,
 		}
 	}
 	return -ENODEV;
+}
+
+/*
+ * Rescan the PCI bus: whether edu device @n, named @name (its PCI address),
+ * is driven again within 5 s, as *@dev.
+ */
+static inline int test_edu_rescan(int fd, int n, const char *name, __u32 *dev,
+				  struct dmalab_imp_dev_info *info)
+{
+	double end = test_now() + 5;
+
+	test_write_str("/sys/bus/pci/rescan", "1");
+	do {
+		if (!test_edu(fd, n, dev, info) && !strcmp(info->name, name))
+			return 1;
+		usleep(50000);
+	} while (test_now() < end);
+	return 0;
 }
 
 /* Whether this kernel has ZONE_DMA (memory below 16 MiB as a zone). */

@@ -3,7 +3,9 @@
  * Fences of asynchronous DMA jobs, as user space sees them through the
  * dma-buf fd: poll(), DMA_BUF_IOCTL_EXPORT_SYNC_FILE and DMA_BUF_IOCTL_SYNC.
  * A CPU read right after an async edu copy (16 transfers of ~100 ms) sees
- * the old data, and the copied data once it has waited.
+ * the old data, and the copied data once it has waited. A job whose
+ * dependency fails does not run (-ECANCELED), and a job waiting for a
+ * dependency does not hold up other files' jobs on its device.
  */
 #include "dmalab_test.h"
 #include "kselftest_harness.h"
@@ -215,6 +217,121 @@ TEST_F(fence, wait_for_unknown_job_is_enoent)
 {
 	EXPECT_EQ(-ENOENT, dmalab_imp_wait_job(self->fd, 12345, -1, NULL,
 					       NULL));
+}
+
+/*
+ * A foreign buffer holding 0x11, mapped to a simulated device that never
+ * completes (@as) and to one that works (@ag).
+ */
+FIXTURE(dep) {
+	int fd, bfd;
+	__u32 as, ag;
+};
+
+FIXTURE_SETUP(dep)
+{
+	const char *src;
+
+	self->bfd = -1;
+	self->fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, self->fd) TH_LOG("open /dev/dmalab_imp: %d", self->fd);
+	self->bfd = src_any(BUF_SIZE, &src);
+	ASSERT_LE(0, self->bfd) TH_LOG("no foreign dma-buf (last tried %s)",
+				       src);
+	ASSERT_EQ(0, test_stalled_and_good(self->fd, self->bfd, &self->as,
+					   &self->ag));
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+				 .dst_attach = self->ag, .len = BUF_SIZE,
+				 .pattern = 0x11), NULL, NULL));
+}
+
+FIXTURE_TEARDOWN(dep)
+{
+	close(self->fd);
+	if (self->bfd >= 0)
+		close(self->bfd);
+}
+
+/*
+ * The fill depends on the stalled write through the buffer's implicit
+ * fences; that write times out, so the fill does not run: -ECANCELED, and
+ * the buffer keeps its 0x11.
+ */
+TEST_F(dep, job_after_failed_dependency_is_cancelled)
+{
+	struct dmalab_imp_job *fill = TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					       .dst_attach = self->ag,
+					       .len = BUF_SIZE,
+					       .pattern = 0x77);
+	unsigned char want[BUF_SIZE];
+	uint64_t sum = 0;
+
+	ASSERT_EQ(0, dmalab_imp_submit_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+				 .dst_attach = self->as, .len = BUF_SIZE,
+				 .pattern = 2, .timeout_ms = 300), NULL));
+	ASSERT_EQ(0, dmalab_imp_submit_job(self->fd, fill, NULL));
+	EXPECT_EQ(-ECANCELED, dmalab_imp_wait_job(self->fd, fill->job_id, -1,
+						  NULL, NULL));
+	memset(want, 0x11, sizeof(want));
+	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_CHECKSUM,
+				 .src_attach = self->ag, .len = BUF_SIZE),
+			&sum, NULL));
+	EXPECT_EQ(test_fnv(want, BUF_SIZE), sum) TH_LOG("the buffer changed");
+}
+
+/*
+ * File 1's job on edu device B waits for a stalled simulated device's
+ * write (ending by timeout after 5 s); file 2's job on B, which depends
+ * on nothing, must not wait behind it. Edu device B takes about 100 ms a
+ * transfer, so file 2's two transfers need well under 2 s.
+ */
+TEST(job_waiting_for_dependency_does_not_hold_up_other_files)
+{
+	struct dmalab_imp_mapping m;
+	struct dmalab_imp_dev_info info;
+	__u32 as, ag, dev;
+	double t;
+	int fd1, fd2, b1, b2;
+	const char *src;
+
+	fd1 = dmalab_imp_open(NULL);
+	fd2 = dmalab_imp_open(NULL);
+	ASSERT_LE(0, fd1);
+	ASSERT_LE(0, fd2);
+	TEST_EDU(fd1, 1, &dev, &info);
+	b1 = src_any(BUF_SIZE, &src);
+	b2 = src_any(BUF_SIZE, &src);
+	ASSERT_LE(0, b1) TH_LOG("no foreign dma-buf (last tried %s)", src);
+	ASSERT_LE(0, b2);
+	ASSERT_EQ(0, test_stalled_and_good(fd1, b1, &as, &ag));
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd1, b1, dev, DMALAB_IMP_DIR_BIDIR, &m,
+				       NULL));
+	ASSERT_EQ(0, dmalab_imp_submit_job(fd1,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL, .dst_attach = as,
+				 .len = BUF_SIZE, .pattern = 2,
+				 .timeout_ms = 5000), NULL));
+	ASSERT_EQ(0, dmalab_imp_submit_job(fd1,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+				 .dst_attach = m.attach_id, .len = 2048,
+				 .pattern = 3, .timeout_ms = 10000), NULL));
+	usleep(100000);	/* let file 1's job reach the device */
+
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd2, b2, dev, DMALAB_IMP_DIR_BIDIR, &m,
+				       NULL));
+	t = test_now();
+	EXPECT_EQ(0, dmalab_imp_run_job(fd2,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+				 .dst_attach = m.attach_id, .len = 2048,
+				 .pattern = 4), NULL, NULL));
+	t = test_now() - t;
+	EXPECT_GT(2.0, t) TH_LOG("file 2's job took %.2f s", t);
+	close(fd2);
+	close(b2);
+	close(fd1);
+	close(b1);
 }
 
 TEST_HARNESS_MAIN

@@ -4,7 +4,8 @@
  * ranges of one dma-buf is refused (engines copy in chunks, so the result
  * would depend on the device) while disjoint ranges of one buffer copy
  * fine; a job's fence, left in a buffer's dma_resv after the importer's
- * file is closed, holds the importer module until the buffer goes.
+ * file is closed, holds the importer module until the buffer goes (and
+ * an RCU grace period after).
  */
 #include "dmalab_test.h"
 #include "kselftest_harness.h"
@@ -110,6 +111,20 @@ TEST_F(jobs, async_job_done)
 }
 
 /*
+ * dmalab_imp's references once they are back to 0, or after 2 s: a fence
+ * gives its reference back an RCU grace period after its last put.
+ */
+static long refcnt_settled(void)
+{
+	double end = test_now() + 2;
+	long n;
+
+	while ((n = test_module_refcnt("dmalab_imp")) > 0 && test_now() < end)
+		usleep(10000);
+	return n;
+}
+
+/*
  * The job's fence stays in the buffer's dma_resv: dmalab_imp's references
  * with the file open, after its close, and after the buffer's.
  */
@@ -123,7 +138,7 @@ static void refs_as_things_close(struct __test_metadata *_metadata,
 	ref[1] = test_module_refcnt("dmalab_imp");
 	close(self->bfd);
 	self->bfd = -1;
-	ref[2] = test_module_refcnt("dmalab_imp");
+	ref[2] = refcnt_settled();
 	TH_LOG("dmalab_imp refcnt: %ld with the file open, %ld after its close, %ld after the buffer's",
 	       ref[0], ref[1], ref[2]);
 }

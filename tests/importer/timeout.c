@@ -4,7 +4,9 @@
  * DMALAB_IMP_SIM_STALL never completes, its jobs fail with -ETIMEDOUT after
  * their timeout and their fences signal with that error; jobs waiting on
  * such a fence time out by their own deadline; closing the file with a
- * stalled job pending returns once the job's deadline passes.
+ * stalled job pending returns once the job's deadline passes. An edu
+ * engine that cannot be stopped after a timeout wedges its device until
+ * it is removed.
  */
 #include "dmalab_test.h"
 #include "kselftest_harness.h"
@@ -167,6 +169,123 @@ TEST_F(stall, close_with_stalled_job_returns_after_deadline)
 	t = test_now() - t;
 	TH_LOG("close took %.2f s", t);
 	EXPECT_GT(2.0, t);
+}
+
+#define ABORT_STUCK "/sys/module/dmalab_imp/parameters/edu_abort_stuck"
+#define EDU_SIZE 16384
+
+/*
+ * Fault injection: the abort of a timed-out edu job reports the engine
+ * still running. Nothing may then free what it may still write: the job's
+ * mapping stays busy (UNMAP: -EBUSY), the device takes no new job (-EIO),
+ * and only a remove (with a rescan to find it again) ends that.
+ */
+TEST(edu_engine_stuck_after_timeout_wedges_the_device)
+{
+	struct dmalab_imp_dev_info info, again;
+	struct dmalab_imp_mapping m, m2;
+	const char *src;
+	char path[128];
+	int fd, b1, b2, r;
+	__u32 dev;
+	pid_t pid;
+
+	fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, fd);
+	TEST_EDU(fd, 1, &dev, &info);
+	b1 = src_any(EDU_SIZE, &src);
+	b2 = src_any(EDU_SIZE, &src);
+	ASSERT_LE(0, b1) TH_LOG("no foreign dma-buf (last tried %s)", src);
+	ASSERT_LE(0, b2);
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd, b1, dev, DMALAB_IMP_DIR_BIDIR, &m,
+				       NULL));
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd, b2, dev, DMALAB_IMP_DIR_BIDIR, &m2,
+				       NULL));
+
+	/* Nine transfers of about 100 ms each: 100 ms is too short. */
+	ASSERT_EQ(0, test_write_str(ABORT_STUCK, "1"));
+	r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					    .dst_attach = m.attach_id,
+					    .len = EDU_SIZE, .pattern = 0x21,
+					    .timeout_ms = 100), NULL, NULL);
+	test_write_str(ABORT_STUCK, "0");
+	EXPECT_EQ(-ETIMEDOUT, r);
+	EXPECT_EQ(-EBUSY, dmalab_imp_unmap_attach(fd, m.attach_id, NULL));
+	EXPECT_EQ(-EIO, dmalab_imp_run_job(fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+				 .dst_attach = m2.attach_id, .len = 2048,
+				 .pattern = 0x22), NULL, NULL));
+
+	/* The way out: remove the device, find it again. */
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
+		 info.name);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(test_write_str(path, "1") ? 1 : 0);
+	ASSERT_TRUE(test_exited_ok_within(pid, 15))
+		TH_LOG("the removal of the wedged device did not complete");
+	EXPECT_EQ(-ENODEV, dmalab_imp_unmap_attach(fd, m.attach_id, NULL));
+	ASSERT_TRUE(test_edu_rescan(fd, 1, info.name, &dev, &again));
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd, b2, dev, DMALAB_IMP_DIR_BIDIR, &m2,
+				       NULL));
+	EXPECT_EQ(0, dmalab_imp_run_job(fd,
+			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+				 .dst_attach = m2.attach_id, .len = 2048,
+				 .pattern = 0x23), NULL, NULL));
+	close(fd);
+	close(b1);
+	close(b2);
+}
+
+/*
+ * The file holding the wedged mapping is closed: the close returns (it
+ * leaves the mapping, with its buffer, to the device), and the device's
+ * removal then frees it and completes.
+ */
+TEST(edu_file_closed_while_wedged_leaves_its_mapping_to_the_removal)
+{
+	struct dmalab_imp_dev_info info, again;
+	struct dmalab_imp_mapping m;
+	const char *src;
+	char path[128];
+	int fd, b1, r;
+	double t;
+	__u32 dev;
+	pid_t pid;
+
+	fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, fd);
+	TEST_EDU(fd, 1, &dev, &info);
+	b1 = src_any(EDU_SIZE, &src);
+	ASSERT_LE(0, b1) TH_LOG("no foreign dma-buf (last tried %s)", src);
+	ASSERT_EQ(0, dmalab_imp_map_fd(fd, b1, dev, DMALAB_IMP_DIR_BIDIR, &m,
+				       NULL));
+	ASSERT_EQ(0, test_write_str(ABORT_STUCK, "1"));
+	r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					    .dst_attach = m.attach_id,
+					    .len = EDU_SIZE, .pattern = 0x31,
+					    .timeout_ms = 100), NULL, NULL);
+	test_write_str(ABORT_STUCK, "0");
+	ASSERT_EQ(-ETIMEDOUT, r);
+	t = test_now();
+	close(fd);
+	close(b1);
+	t = test_now() - t;
+	EXPECT_GT(2.0, t) TH_LOG("closing took %.2f s", t);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
+		 info.name);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(test_write_str(path, "1") ? 1 : 0);
+	ASSERT_TRUE(test_exited_ok_within(pid, 15))
+		TH_LOG("the removal of the wedged device did not complete");
+	fd = dmalab_imp_open(NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_TRUE(test_edu_rescan(fd, 1, info.name, &dev, &again));
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -38,6 +38,13 @@
  * - Handles, attachment ids and job ids are local to the open file of
  *   /dev/dmalab_imp that created them; closing it releases all of them.
  * - Device ids name edu devices (shared) and the caller's simulated devices.
+ *   An edu device can be removed (PCI remove, hot unplug) at any time: its
+ *   jobs end with -ENODEV and its attachments are revoked (unmapped and
+ *   detached): every ioctl naming one fails with -ENODEV, except DETACH,
+ *   which frees its id.
+ * - An edu device whose engine cannot be stopped after a timeout is wedged
+ *   until it is removed: the timed-out job's mappings stay busy (UNMAP,
+ *   DETACH: -EBUSY) and new jobs fail with -EIO.
  */
 #ifndef _UAPI_LINUX_DMALAB_IMP_H
 #define _UAPI_LINUX_DMALAB_IMP_H
@@ -423,7 +430,9 @@ struct dmalab_imp_cpu {
  * fences already there, which it waits for before starting. The call
  * returns once the job is queued; a file holds at most 64 jobs not yet
  * waited for (-EAGAIN). A job that does not finish within @timeout_ms fails
- * with -ETIMEDOUT and its fence signals with that error.
+ * with -ETIMEDOUT and its fence signals with that error. A job one of whose
+ * collected fences signals with an error does not run: it fails with
+ * -ECANCELED, its buffers untouched.
  */
 struct dmalab_imp_job {
 	__u32 size;
@@ -445,7 +454,8 @@ struct dmalab_imp_job {
  * @size: sizeof(struct dmalab_imp_wait)
  * @flags: must be 0
  * @job_id: in: id from DMALAB_IMP_IOC_JOB; freed once its end is reported
- * @status: out: 0, or the job's negative errno (e.g. -ETIMEDOUT)
+ * @status: out: 0, or the job's negative errno (e.g. -ETIMEDOUT, or
+ *	-ECANCELED when a fence it depended on failed)
  * @deadline_ns: in: CLOCK_MONOTONIC time to give up at, in nanoseconds;
  *	0 waits until the job ends, which its own timeout bounds
  * @checksum: out: for CHECKSUM jobs, FNV-1a 64 of the source range
