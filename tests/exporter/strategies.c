@@ -251,12 +251,18 @@ TEST_F(strat, deferred_pages_suit_every_attached_device)
 	EXPECT_GT(1ULL << 28, info.phys_hi);
 }
 
+/* Pages below 256 MiB may lie in winA's 64 MiB (the debug kernel's do). */
 TEST_F(strat, disjoint_device_without_copy_flag_fails_erange)
 {
+	struct dmalab_exp_info info;
 	uint32_t att;
 
 	deferred(_metadata, self);
 	map_att(_metadata, self, self->a36, DMALAB_IMP_DIR_BIDIR);
+	info = info_of(_metadata, self);
+	if (self->root && info.phys_lo >= WIN_A &&
+	    info.phys_hi < WIN_A + WIN_SIZE)
+		SKIP(return, "pages happen to lie in the window");
 	EXPECT_EQ(-ERANGE, exp_attach(self->imp, self->h, self->win_a, &att));
 }
 
