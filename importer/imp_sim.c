@@ -206,6 +206,17 @@ static bool dmalab_imp_sim_places(const struct dmalab_imp_sim_create *arg)
 }
 
 /*
+ * platform_device_add(), whose failure to allocate the device's name comes
+ * back as -EINVAL (it ignores dev_set_name()'s error): said as -ENOMEM.
+ */
+static int dmalab_imp_sim_pdev_add(struct platform_device *pdev)
+{
+	int ret = platform_device_add(pdev);
+
+	return ret == -EINVAL && !dev_name(&pdev->dev) ? -ENOMEM : ret;
+}
+
+/*
  * A platform device, not yet added, with these DMA limits. Set directly, as
  * a bus would: dma_set_mask() rejects windows. The driver core frees
  * dev.dma_range_map with the device (6.1 and 6.12).
@@ -284,7 +295,7 @@ int dmalab_imp_sim_create(struct dmalab_imp_file *f,
 		sim->idev.win_dma = arg->win_dma_start;
 		sim->idev.win_size = arg->win_size;
 	}
-	ret = platform_device_add(sim->pdev);
+	ret = dmalab_imp_sim_pdev_add(sim->pdev);
 	if (ret)
 		goto put_pdev;
 	ret = dmalab_imp_dev_init_engine(&sim->idev, name);
@@ -376,7 +387,7 @@ struct device *dmalab_imp_probe_create(void)
 				   ULONG_MAX);
 	if (!pdev)
 		return ERR_PTR(-ENOMEM);
-	ret = platform_device_add(pdev);
+	ret = dmalab_imp_sim_pdev_add(pdev);
 	if (ret) {
 		platform_device_put(pdev);
 		return ERR_PTR(ret);
