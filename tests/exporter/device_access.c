@@ -188,18 +188,34 @@ static uint64_t first_piece_end(struct __test_metadata *_metadata,
 	return end;
 }
 
-/* Two bytes written through mmap on both sides of a physical discontinuity. */
+/*
+ * Two bytes written through mmap on both sides of a physical discontinuity.
+ * A scattered buffer's blocks can come out adjacent (6.12 did once): such
+ * a buffer is kept aside and another taken, whose blocks are then others.
+ */
 TEST_F(dev, mmap_writes_are_seen_by_vmap_across_pages)
 {
 	struct dmalab_exp_info info;
+	int held[8], nheld = 0;
 	unsigned char got[4];
 	uint64_t off;
 	int r;
 
 	cpu_buf(_metadata, self);
 	ASSERT_EQ(0, exp_info(self->dev, self->fd, &info));
+	while (info.nr_segments < 2 && nheld < 8) {
+		munmap(self->p, self->len);
+		self->p = MAP_FAILED;
+		held[nheld++] = self->fd;
+		self->fd = -1;
+		cpu_buf(_metadata, self);
+		ASSERT_EQ(0, exp_info(self->dev, self->fd, &info));
+	}
+	TH_LOG("%d contiguous buffer(s) set aside", nheld);
+	while (nheld)
+		close(held[--nheld]);
 	ASSERT_LT(1U, info.nr_segments)
-		TH_LOG("the scatter buffer came out physically contiguous");
+		TH_LOG("nine scatter buffers came out physically contiguous");
 	off = first_piece_end(_metadata, self);
 	TH_LOG("%u segments, the first ends at offset %llu", info.nr_segments,
 	       (unsigned long long)off);
