@@ -318,4 +318,24 @@ static inline int test_stalled_and_good(int fd, int bfd, __u32 *stalled,
 	return r;
 }
 
+/*
+ * The body of a FIXTURE_SETUP whose fixture has int fd, bfd and __u32 as,
+ * ag: the importer in fd, a foreign dma-buf of @size in bfd, mapped to a
+ * simulated device that never completes a job (as) and to one that works
+ * (ag).
+ */
+#define TEST_STALL_SETUP(size) do {					\
+	const char *_src;						\
+									\
+	self->bfd = -1;							\
+	self->fd = dmalab_imp_open(NULL);				\
+	ASSERT_LE(0, self->fd) TH_LOG("open /dev/dmalab_imp: %d",	\
+				      self->fd);			\
+	self->bfd = src_any(size, &_src);				\
+	ASSERT_LE(0, self->bfd)						\
+		TH_LOG("no foreign dma-buf (last tried %s)", _src);	\
+	ASSERT_EQ(0, test_stalled_and_good(self->fd, self->bfd,	\
+					   &self->as, &self->ag));	\
+} while (0)
+
 #endif /* DMALAB_TESTS_DMALAB_TEST_H */

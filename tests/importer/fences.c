@@ -230,16 +230,7 @@ FIXTURE(dep) {
 
 FIXTURE_SETUP(dep)
 {
-	const char *src;
-
-	self->bfd = -1;
-	self->fd = dmalab_imp_open(NULL);
-	ASSERT_LE(0, self->fd) TH_LOG("open /dev/dmalab_imp: %d", self->fd);
-	self->bfd = src_any(BUF_SIZE, &src);
-	ASSERT_LE(0, self->bfd) TH_LOG("no foreign dma-buf (last tried %s)",
-				       src);
-	ASSERT_EQ(0, test_stalled_and_good(self->fd, self->bfd, &self->as,
-					   &self->ag));
+	TEST_STALL_SETUP(BUF_SIZE);
 	ASSERT_EQ(0, dmalab_imp_run_job(self->fd,
 			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
 				 .dst_attach = self->ag, .len = BUF_SIZE,

@@ -169,16 +169,7 @@ FIXTURE(stalled) {
 
 FIXTURE_SETUP(stalled)
 {
-	const char *src;
-
-	self->bfd = -1;
-	self->fd = dmalab_imp_open(NULL);
-	ASSERT_LE(0, self->fd) TH_LOG("open /dev/dmalab_imp: %d", self->fd);
-	self->bfd = src_any(BUF_SIZE, &src);
-	ASSERT_LE(0, self->bfd) TH_LOG("no foreign dma-buf (last tried %s)",
-				       src);
-	ASSERT_EQ(0, test_stalled_and_good(self->fd, self->bfd, &self->as,
-					   &self->ag));
+	TEST_STALL_SETUP(BUF_SIZE);
 }
 
 FIXTURE_TEARDOWN(stalled)
