@@ -176,6 +176,25 @@ static inline int test_edu(int fd, int n, __u32 *dev,
 }
 
 /*
+ * Write "1" to edu device @name's (its PCI address) sysfs remove from a
+ * child: whether that returned within @secs. A child, so that a removal
+ * that blocks fails the test instead of hanging it.
+ */
+static inline int test_edu_remove_within(const char *name, double secs)
+{
+	char path[128];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", name);
+	pid = fork();
+	if (pid < 0)
+		return 0;
+	if (pid == 0)
+		_exit(test_write_str(path, "1") ? 1 : 0);
+	return test_exited_ok_within(pid, secs);
+}
+
+/*
  * Rescan the PCI bus: whether edu device @n, named @name (its PCI address),
  * is driven again within 5 s, as *@dev.
  */

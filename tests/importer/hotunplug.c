@@ -259,21 +259,6 @@ TEST(removal_by_the_holder_of_a_mapping_completes)
 	close(fd);
 }
 
-/* Write 'remove' for edu device @name from a child: whether it returned in 15 s. */
-static int remove_within(const char *name)
-{
-	char path[128];
-	pid_t pid;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", name);
-	pid = fork();
-	if (pid < 0)
-		return 0;
-	if (pid == 0)
-		_exit(test_write_str(path, "1") ? 1 : 0);
-	return test_exited_ok_within(pid, 15);
-}
-
 /*
  * A job on the device waits for a stalled simulated device's write (20 s
  * deadline) when the device is removed: it ends at once with -ENODEV, and
@@ -306,7 +291,7 @@ TEST(removal_ends_a_waiting_job_with_enodev)
 	ASSERT_EQ(0, dmalab_imp_submit_job(fd, job, NULL));
 
 	t = test_now();
-	ASSERT_TRUE(remove_within(info.name));
+	ASSERT_TRUE(test_edu_remove_within(info.name, 15));
 	EXPECT_EQ(-ENODEV, dmalab_imp_wait_job(fd, job->job_id, -1, NULL,
 					       NULL));
 	t = test_now() - t;

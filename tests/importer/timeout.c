@@ -166,6 +166,25 @@ TEST_F(stall, close_with_stalled_job_returns_after_deadline)
 #define EDU_SIZE 16384
 
 /*
+ * A FILL of @pattern through edu attachment @att that times out while the
+ * abort reports the engine still running: its status. Sixteen KiB is
+ * eight transfers of about 100 ms each, so its 100 ms deadline passes.
+ */
+static int wedge(struct __test_metadata *_metadata, int fd, __u32 att,
+		 __u32 pattern)
+{
+	int r;
+
+	ASSERT_EQ(0, test_write_str(ABORT_STUCK, "1"));
+	r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
+					    .dst_attach = att,
+					    .len = EDU_SIZE, .pattern = pattern,
+					    .timeout_ms = 100), NULL, NULL);
+	test_write_str(ABORT_STUCK, "0");
+	return r;
+}
+
+/*
  * Fault injection: the abort of a timed-out edu job reports the engine
  * still running. Nothing may then free what it may still write: the job's
  * mapping stays busy (UNMAP: -EBUSY), the device takes no new job (-EIO),
@@ -176,10 +195,8 @@ TEST(edu_engine_stuck_after_timeout_wedges_the_device)
 	struct dmalab_imp_dev_info info, again;
 	struct dmalab_imp_mapping m, m2;
 	const char *src;
-	char path[128];
-	int fd, b1, b2, r;
+	int fd, b1, b2;
 	__u32 dev;
-	pid_t pid;
 
 	fd = dmalab_imp_open(NULL);
 	ASSERT_LE(0, fd);
@@ -193,14 +210,7 @@ TEST(edu_engine_stuck_after_timeout_wedges_the_device)
 	ASSERT_EQ(0, dmalab_imp_map_fd(fd, b2, dev, DMALAB_IMP_DIR_BIDIR, &m2,
 				       NULL));
 
-	/* Nine transfers of about 100 ms each: 100 ms is too short. */
-	ASSERT_EQ(0, test_write_str(ABORT_STUCK, "1"));
-	r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
-					    .dst_attach = m.attach_id,
-					    .len = EDU_SIZE, .pattern = 0x21,
-					    .timeout_ms = 100), NULL, NULL);
-	test_write_str(ABORT_STUCK, "0");
-	EXPECT_EQ(-ETIMEDOUT, r);
+	EXPECT_EQ(-ETIMEDOUT, wedge(_metadata, fd, m.attach_id, 0x21));
 	EXPECT_EQ(-EBUSY, dmalab_imp_unmap_attach(fd, m.attach_id, NULL));
 	EXPECT_EQ(-EIO, dmalab_imp_run_job(fd,
 			TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
@@ -208,13 +218,7 @@ TEST(edu_engine_stuck_after_timeout_wedges_the_device)
 				 .pattern = 0x22), NULL, NULL));
 
 	/* The way out: remove the device, find it again. */
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
-		 info.name);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(test_write_str(path, "1") ? 1 : 0);
-	ASSERT_TRUE(test_exited_ok_within(pid, 15))
+	ASSERT_TRUE(test_edu_remove_within(info.name, 15))
 		TH_LOG("the removal of the wedged device did not complete");
 	EXPECT_EQ(-ENODEV, dmalab_imp_unmap_attach(fd, m.attach_id, NULL));
 	ASSERT_TRUE(test_edu_rescan(fd, 1, info.name, &dev, &again));
@@ -239,11 +243,9 @@ TEST(edu_file_closed_while_wedged_leaves_its_mapping_to_the_removal)
 	struct dmalab_imp_dev_info info, again;
 	struct dmalab_imp_mapping m;
 	const char *src;
-	char path[128];
-	int fd, b1, r;
+	int fd, b1;
 	double t;
 	__u32 dev;
-	pid_t pid;
 
 	fd = dmalab_imp_open(NULL);
 	ASSERT_LE(0, fd);
@@ -252,26 +254,14 @@ TEST(edu_file_closed_while_wedged_leaves_its_mapping_to_the_removal)
 	ASSERT_LE(0, b1) TH_LOG("no foreign dma-buf (last tried %s)", src);
 	ASSERT_EQ(0, dmalab_imp_map_fd(fd, b1, dev, DMALAB_IMP_DIR_BIDIR, &m,
 				       NULL));
-	ASSERT_EQ(0, test_write_str(ABORT_STUCK, "1"));
-	r = dmalab_imp_run_job(fd, TEST_JOB(.op = DMALAB_IMP_JOB_FILL,
-					    .dst_attach = m.attach_id,
-					    .len = EDU_SIZE, .pattern = 0x31,
-					    .timeout_ms = 100), NULL, NULL);
-	test_write_str(ABORT_STUCK, "0");
-	ASSERT_EQ(-ETIMEDOUT, r);
+	ASSERT_EQ(-ETIMEDOUT, wedge(_metadata, fd, m.attach_id, 0x31));
 	t = test_now();
 	close(fd);
 	close(b1);
 	t = test_now() - t;
 	EXPECT_GT(2.0, t) TH_LOG("closing took %.2f s", t);
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
-		 info.name);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(test_write_str(path, "1") ? 1 : 0);
-	ASSERT_TRUE(test_exited_ok_within(pid, 15))
+	ASSERT_TRUE(test_edu_remove_within(info.name, 15))
 		TH_LOG("the removal of the wedged device did not complete");
 	fd = dmalab_imp_open(NULL);
 	ASSERT_LE(0, fd);
