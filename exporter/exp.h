@@ -145,6 +145,10 @@ struct sg_table *dmalab_exp_sgt_hand_out(struct dmalab_exp_attach *a);
 void *dmalab_exp_kmap_new(const struct dmalab_exp_mem *mem);
 void dmalab_exp_kmap_free(void *vaddr);
 
+/* exp_create.c */
+struct dmalab_exp_alloc;
+struct dma_buf *dmalab_exp_create(const struct dmalab_exp_alloc *args);
+
 /* exp_ops.c */
 void dmalab_exp_buf_free(struct dmalab_exp_buf *buf);
 struct dma_buf *dmalab_exp_buf_export(struct dmalab_exp_buf *buf,

@@ -58,65 +58,10 @@ static bool dmalab_exp_zeroed(const void *p, size_t len)
 	return !memchr_inv(p, 0, len);
 }
 
-static int dmalab_exp_check_alloc(const struct dmalab_exp_alloc *args)
-{
-	if (args->flags & ~DMALAB_EXP_ALLOC_FLAGS ||
-	    args->fd_flags & ~(O_CLOEXEC | O_RDWR) || args->pad ||
-	    !dmalab_exp_zeroed(args->reserved, sizeof(args->reserved)))
-		return -EINVAL;
-	if (args->placement > DMALAB_EXP_PLACE_CONTIG ||
-	    args->timing > DMALAB_EXP_TIMING_DEFERRED)
-		return -EINVAL;
-	if (args->addr_bits && (args->addr_bits < DMALAB_EXP_ADDR_BITS_MIN ||
-				args->addr_bits > DMALAB_EXP_ADDR_BITS_MAX))
-		return -EINVAL;
-	if (!args->len || !PAGE_ALIGNED(args->len))
-		return -EINVAL;
-	if (args->len > dmalab_exp_max_len())
-		return -E2BIG;
-	if (args->placement == DMALAB_EXP_PLACE_CONTIG &&
-	    args->len > dmalab_exp_max_contig_len())
-		return -E2BIG;
-	return 0;
-}
-
-static struct dmalab_exp_buf *
-dmalab_exp_buf_new(const struct dmalab_exp_alloc *args)
-{
-	struct dmalab_exp_buf *buf;
-	int ret;
-
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
-	if (!buf)
-		return ERR_PTR(-ENOMEM);
-	mutex_init(&buf->lock);
-	INIT_LIST_HEAD(&buf->attachments);
-	INIT_LIST_HEAD(&buf->node);
-	buf->len = args->len;
-	buf->placement = args->placement;
-	buf->timing = args->timing;
-	buf->flags = args->flags;
-	buf->addr_bits = args->addr_bits;
-	buf->limit.lo = 0;
-	buf->limit.hi = PHYS_ADDR_MAX;
-	if (args->addr_bits && args->addr_bits < 64)
-		buf->limit.hi = min_t(u64, PHYS_ADDR_MAX,
-				      (1ULL << args->addr_bits) - 1);
-	if (args->timing == DMALAB_EXP_TIMING_EAGER) {
-		ret = dmalab_exp_buf_mem_alloc(buf, &buf->limit, true);
-		if (ret) {
-			dmalab_exp_buf_free(buf);
-			return ERR_PTR(ret);
-		}
-	}
-	return buf;
-}
-
 static int dmalab_exp_alloc_ioctl(struct file *file, void __user *uarg,
 				  u32 usize)
 {
 	struct dmalab_exp_alloc args;
-	struct dmalab_exp_buf *buf;
 	struct dma_buf *dmabuf;
 	int ret, fd;
 
@@ -124,20 +69,9 @@ static int dmalab_exp_alloc_ioctl(struct file *file, void __user *uarg,
 				 usize);
 	if (ret)
 		return ret;
-	ret = dmalab_exp_check_alloc(&args);
-	if (ret)
-		return ret;
-	if (args.fd)
-		return -EINVAL;
-
-	buf = dmalab_exp_buf_new(&args);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	dmabuf = dmalab_exp_buf_export(buf, args.fd_flags);
-	if (IS_ERR(dmabuf)) {
-		dmalab_exp_buf_free(buf);
+	dmabuf = dmalab_exp_create(&args);
+	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	}
 
 	/* Install the fd only once user space has it: no fd leaks on -EFAULT. */
 	fd = get_unused_fd_flags(args.fd_flags & O_CLOEXEC);

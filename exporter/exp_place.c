@@ -15,6 +15,8 @@
 #include <linux/slab.h>
 #include <uapi/linux/dmalab_exp.h>
 
+#include <dmalab/compat.h>
+
 #include "exp.h"
 
 static void dmalab_exp_range_clip(struct dmalab_exp_range *r,
@@ -83,6 +85,7 @@ void dmalab_exp_dev_reach(struct device *dev, struct dmalab_exp_range *reach,
 		}
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(dmalab_exp_dev_reach);
 
 /**
  * dmalab_exp_direct_range() - where the buffer's own pages must lie
@@ -253,6 +256,7 @@ int dmalab_exp_place_attach(struct dmalab_exp_buf *buf,
 	a->copy = true;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(dmalab_exp_place_attach);
 
 /* Whether a device mapped in @dir may write the memory. */
 static bool dmalab_exp_dir_writes(enum dma_data_direction dir)

@@ -13,6 +13,8 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
+#include <dmalab/compat.h>
+
 #include "exp.h"
 
 struct dmalab_exp_sgt_walk {
@@ -109,6 +111,7 @@ free_sgt:
 	kfree(sgt);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_IF_KUNIT(dmalab_exp_sgt_build);
 
 /**
  * dmalab_exp_sgt_free() - free a table from dmalab_exp_sgt_build()
@@ -119,6 +122,7 @@ void dmalab_exp_sgt_free(struct sg_table *sgt)
 	sg_free_table(sgt);
 	kfree(sgt);
 }
+EXPORT_SYMBOL_IF_KUNIT(dmalab_exp_sgt_free);
 
 /**
  * dmalab_exp_sgt_drop() - free an attachment's tables, if it has them

@@ -29,6 +29,25 @@
 #define DMALAB_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS(DMA_BUF)
 #endif
 
+/*
+ * The KUnit suite (kunit/) calls functions of the exporter that nothing
+ * else may: they are exported, in KUnit's own namespace, only where the
+ * kernel has KUnit. <kunit/visibility.h> came with 6.2 (and 6.1.y).
+ */
+#ifdef DMALAB_HAVE_KUNIT_VISIBILITY
+#include <kunit/visibility.h>
+#elif IS_ENABLED(CONFIG_KUNIT)
+#error "CONFIG_KUNIT without <kunit/visibility.h>: the KUnit suite needs it"
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+#endif
+
+#ifdef DMALAB_HAVE_IMPORT_NS_STRING
+#define DMALAB_IMPORT_NS_KUNIT() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define DMALAB_IMPORT_NS_KUNIT() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
 /* ---- dmalab_imp (importer) ---- */
 
 /*
