@@ -162,7 +162,7 @@ lint:
 # it would take the VM bench's unpacked kernels in build/ with it. Clean
 # each module's folder instead.
 clean:
-	for m in exporter importer kunit; do \
+	for m in exporter importer kunit heap; do \
 		$(MAKE) -C $(KDIR) M=$(CURDIR)/$$m clean 2>/dev/null || true; \
 	done
 	rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd

@@ -12,6 +12,8 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include <dmalab/exp_api.h>
+
 struct device;
 struct sg_table;
 
@@ -145,9 +147,7 @@ struct sg_table *dmalab_exp_sgt_hand_out(struct dmalab_exp_attach *a);
 void *dmalab_exp_kmap_new(const struct dmalab_exp_mem *mem);
 void dmalab_exp_kmap_free(void *vaddr);
 
-/* exp_create.c */
-struct dmalab_exp_alloc;
-struct dma_buf *dmalab_exp_create(const struct dmalab_exp_alloc *args);
+/* exp_create.c: dmalab_exp_create() in <dmalab/exp_api.h> */
 
 /* exp_ops.c */
 void dmalab_exp_buf_free(struct dmalab_exp_buf *buf);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dmalab_exp buffer creation: ALLOC's arguments checked, the buffer set up
- * (its pages now, or at the first use) and wrapped in a dma-buf. The ioctl
- * and the KUnit suite (kunit/) create buffers through here.
+ * (its pages now, or at the first use) and wrapped in a dma-buf. The ioctl,
+ * the DMA-BUF heaps (heap/) and the KUnit suite (kunit/) create buffers
+ * through here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,7 +21,7 @@
 static int dmalab_exp_check_alloc(const struct dmalab_exp_alloc *args)
 {
 	if (args->flags & ~DMALAB_EXP_ALLOC_FLAGS ||
-	    args->fd_flags & ~(O_CLOEXEC | O_RDWR) || args->pad || args->fd ||
+	    args->fd_flags & ~(O_CLOEXEC | O_ACCMODE) || args->pad || args->fd ||
 	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
 	if (args->placement > DMALAB_EXP_PLACE_CONTIG ||
@@ -73,7 +74,9 @@ dmalab_exp_buf_new(const struct dmalab_exp_alloc *args)
 
 /**
  * dmalab_exp_create() - a new buffer of the exporter, as a dma-buf
- * @args: the arguments of DMALAB_EXP_IOC_ALLOC; @args->fd must be zero
+ * @args: the arguments of DMALAB_EXP_IOC_ALLOC; @args->fd must be zero.
+ *	@args->fd_flags may hold any access mode, as a heap's may (the ioctl
+ *	allows O_RDWR only, and checks that itself).
  *
  * Return: the dma-buf (the caller holds its only reference) or an ERR_PTR:
  * -EINVAL for arguments ALLOC refuses, -E2BIG for a length past the caps,
@@ -96,4 +99,4 @@ struct dma_buf *dmalab_exp_create(const struct dmalab_exp_alloc *args)
 		dmalab_exp_buf_free(buf);
 	return dmabuf;
 }
-EXPORT_SYMBOL_IF_KUNIT(dmalab_exp_create);
+EXPORT_SYMBOL_GPL(dmalab_exp_create);

@@ -69,6 +69,9 @@ static int dmalab_exp_alloc_ioctl(struct file *file, void __user *uarg,
 				 usize);
 	if (ret)
 		return ret;
+	/* Heaps may ask for other access modes; ALLOC for O_RDWR only. */
+	if (args.fd_flags & ~(O_CLOEXEC | O_RDWR))
+		return -EINVAL;
 	dmabuf = dmalab_exp_create(&args);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);

@@ -40,6 +40,8 @@ static int __init dmalab_exp_init(void)
 		pr_err("cannot register the misc device: %d\n", ret);
 		goto remove_debugfs;
 	}
+	if (!dmalab_exp_heaps_possible())
+		pr_info("no DMA-BUF heaps: this kernel does not export dma_heap_add() to modules\n");
 	return 0;
 
 remove_debugfs:

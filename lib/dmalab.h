@@ -668,6 +668,19 @@ int dmalab_heap_open(const char *heap, struct dmalab_err *err);
 int dmalab_heap_alloc(int heap_fd, uint64_t len, struct dmalab_err *err);
 
 /**
+ * dmalab_heap_alloc_from() - a buffer from the dma-buf heap of that name
+ * @heap: its name in /dev/dma_heap ("system", "dmalab-dma32", ...)
+ * @len: bytes (the heap rounds up to pages)
+ * @fd_flags: the dma-buf fd's flags, O_CLOEXEC and an access mode; 0 for
+ *	O_RDWR | O_CLOEXEC
+ * @err: error report, may be NULL
+ *
+ * Return: the dma-buf fd or -errno (-ENOENT: no such heap on this kernel).
+ */
+int dmalab_heap_alloc_from(const char *heap, uint64_t len, uint32_t fd_flags,
+			   struct dmalab_err *err);
+
+/**
  * dmalab_udmabuf_open() - open /dev/udmabuf
  * @err: error report, may be NULL
  *

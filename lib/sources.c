@@ -37,25 +37,43 @@ static int dmalab_heap_open_default(struct dmalab_err *err)
 	return dmalab_heap_open(NULL, err);
 }
 
-int dmalab_heap_alloc(int heap_fd, uint64_t len, struct dmalab_err *err)
+static int dmalab_heap_ioctl_alloc(int heap_fd, uint64_t len,
+				   uint32_t fd_flags, struct dmalab_err *err)
 {
 	struct dma_heap_allocation_data a = {
-		.len = len, .fd_flags = O_RDWR | O_CLOEXEC,
+		.len = len, .fd_flags = fd_flags ?: O_RDWR | O_CLOEXEC,
 	};
-	int own, ret, code;
+
+	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &a))
+		return dmalab_err_set(err, errno,
+				      "dma-heap allocation of %llu bytes",
+				      (unsigned long long)len);
+	return a.fd;
+}
+
+int dmalab_heap_alloc(int heap_fd, uint64_t len, struct dmalab_err *err)
+{
+	int own, ret;
 
 	ret = dmalab_fd_or_open(&heap_fd, &own, dmalab_heap_open_default, err);
 	if (ret)
 		return ret;
-	ret = ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &a);
-	code = errno;
+	ret = dmalab_heap_ioctl_alloc(heap_fd, len, 0, err);
 	if (own >= 0)
 		close(own);
-	if (ret)
-		return dmalab_err_set(err, code,
-				   "dma-heap allocation of %llu bytes",
-				   (unsigned long long)len);
-	return a.fd;
+	return ret;
+}
+
+int dmalab_heap_alloc_from(const char *heap, uint64_t len, uint32_t fd_flags,
+			   struct dmalab_err *err)
+{
+	int heap_fd = dmalab_heap_open(heap, err), ret;
+
+	if (heap_fd < 0)
+		return heap_fd;
+	ret = dmalab_heap_ioctl_alloc(heap_fd, len, fd_flags, err);
+	close(heap_fd);
+	return ret;
 }
 
 int dmalab_udmabuf_open(struct dmalab_err *err)

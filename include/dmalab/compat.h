@@ -25,8 +25,10 @@
  */
 #ifdef DMALAB_HAVE_IMPORT_NS_STRING
 #define DMALAB_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS("DMA_BUF")
+#define DMALAB_IMPORT_NS_DMA_BUF_HEAP() MODULE_IMPORT_NS("DMA_BUF_HEAP")
 #else
 #define DMALAB_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS(DMA_BUF)
+#define DMALAB_IMPORT_NS_DMA_BUF_HEAP() MODULE_IMPORT_NS(DMA_BUF_HEAP)
 #endif
 
 /*
@@ -181,6 +183,16 @@ static inline void dmalab_exp_vm_flags_clear(struct vm_area_struct *vma,
 #else
 	vma->vm_flags &= ~flags;
 #endif
+}
+
+/*
+ * Whether modules may add DMA-BUF heaps: dma_heap_add() is exported from
+ * 7.2 on (read from the kernel's Module.symvers, not its version). Where it
+ * is, heap/ builds dmalab_heap.
+ */
+static inline bool dmalab_exp_heaps_possible(void)
+{
+	return IS_ENABLED(DMALAB_HAVE_HEAP_ADD);
 }
 
 /* ---- end dmalab_exp ---- */

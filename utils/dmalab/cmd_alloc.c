@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* dmalab alloc: a buffer from the exporter, shown or handed to a program. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ static struct cli_opt alloc_opts[] = {
 	OPT("migrate", NULL, "let a device attaching later move the pages"),
 	OPT("copy", NULL, "give a device that cannot share its own copy"),
 	OPT("name", "NAME", "set the dma-buf's name (DMA_BUF_SET_NAME)"),
+	OPT("heap", "HEAP", "allocate from /dev/dma_heap/HEAP instead (dmalab-scatter, dmalab-dma32, system, ...)"),
 	OPT("exec", "PROG ARGS...", "run PROG with the buffer open, its fd number in DMABUF_FD"),
 	OPT_END,
 };
@@ -68,6 +70,65 @@ static int alloc_exec(struct cli *c, int fd)
 	return 127;
 }
 
+/*
+ * --heap: the buffer comes from a DMA-BUF heap, ours (dmalab-*: the same
+ * buffer as ALLOC's, shown like one) or any other (shown by its size and
+ * exporter). The heap's name says how it places its pages: the exporter's
+ * own options do not apply.
+ */
+static int alloc_from_heap(struct cli *c, const char *heap)
+{
+	static const char *const exp_opts[] = {
+		"placement", "timing", "addr-bits", "migrate", "copy", NULL,
+	};
+	struct dmalab_exp_info info;
+	char exporter[64] = "";
+	uint64_t len, size = 0;
+	int i, exp, fd, ret;
+	double t0, t1;
+
+	for (i = 0; exp_opts[i]; i++)
+		if (cli_flag(c, exp_opts[i]))
+			return cli_usage(c, "--%s does not go with --heap: the heap places the pages",
+					 exp_opts[i]);
+	if (c->argc != 1)
+		return cli_usage(c, "one SIZE only");
+	if (dmalab_parse_size(c->argv[0], &len, &c->err))
+		return cli_usage(c, "%s", c->err.msg);
+	t0 = now_ms();
+	fd = dmalab_heap_alloc_from(heap, len,
+				    c->exec_argv ? O_RDWR : O_RDWR | O_CLOEXEC,
+				    &c->err);
+	t1 = now_ms();
+	if (fd < 0)
+		return cli_lib_fail(c);
+	if (cli_str(c, "name", NULL) &&
+	    dmalab_buf_set_name(fd, cli_str(c, "name", NULL), &c->err)) {
+		close(fd);
+		return cli_lib_fail(c);
+	}
+	if (c->exec_argv)
+		return alloc_exec(c, fd);
+	out_begin(c);
+	out_ms(c, "alloc_ms", t1 - t0);
+	out_str(c, "heap", heap);
+	dmalab_buf_fdinfo(fd, "exp_name", exporter, sizeof(exporter), NULL);
+	out_str(c, "exporter", exporter);
+	exp = dmalab_exp_open(NULL);
+	ret = exp < 0 ? exp : dmalab_exp_get_info(exp, fd, &info, NULL, 0, NULL);
+	if (exp >= 0)
+		close(exp);
+	if (!ret) {
+		show_exp_info(c, &info, NULL);
+	} else {
+		dmalab_buf_size(fd, &size, NULL);
+		out_u64(c, "size", size);
+	}
+	out_end(c);
+	close(fd);
+	return 0;
+}
+
 static int alloc_run(struct cli *c)
 {
 	struct dmalab_alloc_opts o;
@@ -75,6 +136,8 @@ static int alloc_run(struct cli *c)
 	int exp, fd, ret;
 	double t0, t1;
 
+	if (cli_str(c, "heap", NULL))
+		return alloc_from_heap(c, cli_str(c, "heap", NULL));
 	ret = alloc_opts_read(c, &o);
 	if (ret)
 		return ret;

@@ -3,7 +3,7 @@
  * dmalab conform: hold a dma-buf of any exporter to the dma-buf contract
  * (libdmalab-conform's dmalab_conform()) and print one verdict per check. The
  * buffer is ours (--fd N, DMABUF_FD, or a number), or one made here by
- * another kernel driver (--from vgem|vivid|heap|udmabuf).
+ * another kernel driver (--from vgem|vivid|heap|heap:NAME|udmabuf).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 
 static struct cli_opt conform_opts[] = {
 	OPT("fd", "N", "the dma-buf (default: the argument, else $DMABUF_FD)"),
-	OPT("from", "vgem|vivid|heap|udmabuf", "check a buffer made by that driver instead"),
+	OPT("from", "vgem|vivid|heap|heap:NAME|udmabuf", "check a buffer made by that driver instead"),
 	OPT("size", "BYTES", "size of the --from buffer (default 64K; vivid: one frame)"),
 	OPT_END,
 };
@@ -68,7 +68,7 @@ static int conform_run(struct cli *c)
 	struct source src = { .fd = -1, .keep = -1 };
 	const char *from = cli_str(c, "from", NULL);
 	uint64_t size;
-	int fd, ret, i;
+	int fd, ret;
 
 	ret = cli_size(c, "size", 64 << 10, &size);
 	if (ret)
@@ -76,10 +76,8 @@ static int conform_run(struct cli *c)
 	if (c->argc > 1 || (c->argc && (from || cli_str(c, "fd", NULL))))
 		return cli_usage(c, "one buffer only: an fd number, --fd or --from");
 	if (from) {
-		for (i = 0; source_names[i] && strcmp(from, source_names[i]); i++)
-			;
-		if (!source_names[i])
-			return cli_usage(c, "--from: '%s' is not one of vgem, vivid, heap, udmabuf",
+		if (!source_known(from))
+			return cli_usage(c, "--from: '%s' is not one of vgem, vivid, heap, heap:NAME, udmabuf",
 					 from);
 		if (!size || size % 4096 || size > (1ULL << 30))
 			return cli_usage(c, "--size: a multiple of 4K up to 1G");
@@ -111,7 +109,7 @@ static int conform_run(struct cli *c)
 
 const struct cli_cmd cmd_conform = {
 	.name = "conform",
-	.usage = "[--fd N | DMABUF_FD | --from vgem|vivid|heap|udmabuf]",
+	.usage = "[--fd N | DMABUF_FD | --from vgem|vivid|heap|heap:NAME|udmabuf]",
 	.summary = "check any dma-buf against the dma-buf contract (pass, fail, not supported)",
 	.details = "Runs size and lseek, mmap (offsets, bounds, MAP_PRIVATE), DMA_BUF_IOCTL_SYNC,\n"
 		   "vmap against mmap, per-device sg_tables, a DMA round trip and fences\n"

@@ -51,6 +51,18 @@ static int src_vivid(struct source *s)
 	return 0;
 }
 
+int source_known(const char *name)
+{
+	int i;
+
+	if (!strncmp(name, "heap:", 5) && name[5] && !strchr(name + 5, '/'))
+		return 1;
+	for (i = 0; source_names[i]; i++)
+		if (!strcmp(name, source_names[i]))
+			return 1;
+	return 0;
+}
+
 int source_open(const char *name, uint64_t size, struct source *s)
 {
 	int fd = -EINVAL, r;
@@ -64,6 +76,8 @@ int source_open(const char *name, uint64_t size, struct source *s)
 		fd = dmalab_vgem_alloc(-1, size, NULL, NULL);
 	else if (!strcmp(name, "heap"))
 		fd = dmalab_heap_alloc(-1, size, NULL);
+	else if (!strncmp(name, "heap:", 5))
+		fd = dmalab_heap_alloc_from(name + 5, size, 0, NULL);
 	else if (!strcmp(name, "udmabuf"))
 		fd = dmalab_udmabuf_alloc(-1, size, NULL);
 	if (fd < 0)
