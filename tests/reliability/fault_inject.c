@@ -15,7 +15,8 @@
  * among the paths by weight: a path that has not reached its unfaulted
  * success within its share is skipped with how far it got.
  * DMALAB_FI_DRYRUN=1 runs every path once without faults, to test the test
- * on any kernel.
+ * on any kernel. DMALAB_FI_PATHS='NAME...' runs only the paths whose names
+ * contain one of the words (the others are skipped, saying so).
  *
  * Needs CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC
  * with debugfs (the debug kernel of vm/debug-kernel); elsewhere every test
@@ -24,8 +25,10 @@
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/dma-buf.h>
+#include <linux/videodev2.h>
 
 #include "reliability/rel_util.h"
 
@@ -619,6 +622,82 @@ static int op_unmap_detach_release(struct fi_ctx *c)
 	       dmalab_imp_release(c->imp, c->handle, NULL);
 }
 
+/* ---- a foreign importer: vivid (videobuf2-vmalloc) ---- */
+
+/*
+ * The capture device of vivid-000 (vmalloc: vm/guest/modules), with one
+ * DMABUF buffer slot requested; the frame size in c->out.
+ */
+static int fi_vivid_open(struct fi_ctx *c)
+{
+	struct v4l2_requestbuffers rb = {
+		.count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_capability cap;
+	char path[32];
+	int i;
+
+	for (i = 0; i < 64 && c->dev < 0; i++) {
+		snprintf(path, sizeof(path), "/dev/video%d", i);
+		c->dev = open(path, O_RDWR | O_CLOEXEC);
+		if (c->dev < 0)
+			continue;
+		memset(&cap, 0, sizeof(cap));
+		if (ioctl(c->dev, VIDIOC_QUERYCAP, &cap) ||
+		    strcmp((char *)cap.bus_info, "platform:vivid-000") ||
+		    !(cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) ||
+		    ioctl(c->dev, VIDIOC_G_FMT, &fmt)) {
+			close(c->dev);
+			c->dev = -1;
+		}
+	}
+	if (c->dev < 0)
+		return -ENODEV;
+	c->out = (fmt.fmt.pix.sizeimage + 4095) & ~4095ULL;
+	return ioctl(c->dev, VIDIOC_REQBUFS, &rb) ? -errno : 0;
+}
+
+/* An eager buffer of ours, a frame long, and vivid ready to take it. */
+static int setup_vivid(struct fi_ctx *c)
+{
+	return fi_vivid_open(c) ?:
+	       fi_alloc(c, c->out, DMALAB_EXP_PLACE_SCATTER,
+			DMALAB_EXP_TIMING_EAGER, 0, 0);
+}
+
+/*
+ * QBUF makes videobuf2-vmalloc attach and dma_buf_vmap() the buffer. A
+ * vmap failure there trips the dma-buf core's WARN, so the exporter's vmap
+ * of a buffer with pages must not allocate (A12 of the driver review): the
+ * faults injected here may fail videobuf2's own allocations only.
+ */
+static int op_vivid_qbuf(struct fi_ctx *c)
+{
+	struct v4l2_buffer b = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+		.m.fd = c->fd,
+		.length = c->out,
+	};
+
+	return ioctl(c->dev, VIDIOC_QBUF, &b) ? -errno : 0;
+}
+
+static int chk_vivid_qbuf(struct fi_ctx *c)
+{
+	struct v4l2_buffer b = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+	struct dmalab_exp_info in;
+
+	return !ioctl(c->dev, VIDIOC_QUERYBUF, &b) &&
+	       (b.flags & V4L2_BUF_FLAG_QUEUED) &&
+	       !exp_info(c->exp, c->fd, &in) && in.vmap_count == 1;
+}
+
 /*
  * Weights: most paths make a few dozen allocations in a few ms each; an
  * edu job takes 100 ms per 2 KiB under TCG; every attempt of the
@@ -656,7 +735,8 @@ static int op_unmap_detach_release(struct fi_ctx *c)
 	P(imp_job_sim_fill, fi_mapped, op_job_fill, chk_job_fill, 0, FI_W) \
 	P(imp_job_sim_async_checksum, fi_mapped, op_job_async, chk_job_async, 0, FI_W) \
 	P(imp_job_edu_fill, setup_edu, op_edu_fill, chk_edu_fill, 0, FI_W_EDU) \
-	P(imp_unmap_detach_release, fi_mapped, op_unmap_detach_release, chk_true, 0, FI_W)
+	P(imp_unmap_detach_release, fi_mapped, op_unmap_detach_release, chk_true, 0, FI_W) \
+	P(vivid_qbuf_vmaps_our_buffer, setup_vivid, op_vivid_qbuf, chk_vivid_qbuf, 0, FI_W)
 
 /* Those of fixture fi_slow, after the others. */
 #define FI_SLOW_PATHS(P) \
@@ -707,12 +787,48 @@ static int fi_kept_map_mem(const struct rel_state *pre,
 	return rel_state_same(&want, now);
 }
 
-/* @p's share of $DMALAB_FI_SECS, in seconds, within @timeout. */
+/* Whether $DMALAB_FI_PATHS (unset: all) names path @name. */
+static int fi_selected(const char *name)
+{
+	const char *e = getenv("DMALAB_FI_PATHS");
+	char words[256], *w, *save;
+
+	if (!e || !*e)
+		return 1;
+	snprintf(words, sizeof(words), "%s", e);
+	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		if (strstr(name, w))
+			return 1;
+	return 0;
+}
+
+#define FI_NAME_WEIGHT(n, s, o, c, k, w) { #n, w },
+static const struct {
+	const char *name;
+	unsigned int weight;
+} fi_weights[] = { FI_PATHS(FI_NAME_WEIGHT) FI_SLOW_PATHS(FI_NAME_WEIGHT) };
+
+/* The weights of the paths that run: those DMALAB_FI_PATHS selects. */
+static unsigned int fi_selected_weight(void)
+{
+	unsigned int i, w = 0;
+
+	for (i = 0; i < ARRAY_SIZE(fi_weights); i++)
+		if (fi_selected(fi_weights[i].name))
+			w += fi_weights[i].weight;
+	return w ?: FI_WEIGHT;
+}
+
+/*
+ * @p's share of $DMALAB_FI_SECS, in seconds, within @timeout: the budget
+ * is shared out among the paths selected to run.
+ */
 static double fi_share(struct __test_metadata *_metadata,
 		       const struct fi_path *p, int timeout)
 {
 	const char *e = getenv("DMALAB_FI_SECS");
-	double share = (e ? atof(e) : FI_SECS_DEFAULT) * p->weight / FI_WEIGHT;
+	double share = (e ? atof(e) : FI_SECS_DEFAULT) * p->weight /
+		       fi_selected_weight();
 
 	if (share > timeout - FI_SLACK) {
 		TH_LOG("%s: share of DMALAB_FI_SECS=%s cut to %d s, within the test's timeout of %d s",
@@ -810,6 +926,9 @@ static void fi_run(struct __test_metadata *_metadata,
 	double end = t0 + fi_share(_metadata, p, timeout);
 	int done = 0;
 
+	if (!fi_selected(p->name))
+		SKIP(return, "%s: not among DMALAB_FI_PATHS='%s'", p->name,
+		     getenv("DMALAB_FI_PATHS"));
 	if (p->setup == setup_foreign_imp) {
 		const char *src;
 		int fd = src_any(FI_LEN, &src);
