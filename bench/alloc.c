@@ -16,6 +16,7 @@
 
 static const enum bench_src bench_alloc_srcs[] = {
 	SRC_OURS, SRC_OURS_CONTIG, SRC_HEAP, SRC_UDMABUF, SRC_VGEM,
+	SRC_OURS_HEAP,
 };
 
 #define N_SRCS ARRAY_SIZE(bench_alloc_srcs)

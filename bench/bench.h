@@ -28,6 +28,7 @@ enum bench_src {
 	SRC_HEAP,		/* /dev/dma_heap/system */
 	SRC_UDMABUF,		/* /dev/udmabuf on a sealed memfd */
 	SRC_VGEM,		/* vgem dumb buffer, PRIME-exported */
+	SRC_OURS_HEAP,		/* /dev/dma_heap/dmalab-scatter: ours by a heap */
 	SRC_COUNT,
 };
 
@@ -45,6 +46,7 @@ struct bench_ctx {
 	int reps;
 	int exp_fd;
 	int heap_fd;
+	int ours_heap_fd;
 	int udmabuf_fd;
 	int vgem_fd;
 	int imp_fd;

@@ -10,9 +10,9 @@ import math
 import os
 import sys
 
-SIZE_ORDER = ["ours", "ours_contig", "system_heap", "udmabuf", "vgem",
-              "anon_populate", "memset"]
-COLOURS = {"ours": "#d62728", "ours_contig": "#ff9896",
+SIZE_ORDER = ["ours", "ours_contig", "ours_heap", "system_heap", "udmabuf",
+              "vgem", "anon_populate", "memset"]
+COLOURS = {"ours": "#d62728", "ours_contig": "#ff9896", "ours_heap": "#e377c2",
            "system_heap": "#1f77b4", "udmabuf": "#2ca02c", "vgem": "#9467bd",
            "anon_populate": "#8c564b", "memset": "#7f7f7f"}
 
@@ -143,6 +143,12 @@ def build_table(R, meta):
             t.row("%s, %s only, ours / system_heap" % (human_size(s), metric),
                   R.get("alloc", "ours", metric, size=s),
                   R.get("alloc", "system_heap", metric, size=s))
+        # Our buffers through our DMA-BUF heap (kernels that have it).
+        heap = R.get("alloc", "ours_heap", "alloc_zero_free", size=s)
+        if heap and "error" not in heap:
+            t.row("%s, ours_heap / system_heap" % human_size(s), heap,
+                  R.get("alloc", "system_heap", "alloc_zero_free", size=s),
+                  "<=" if big else None, 1.0)
         contig = R.get("alloc", "ours_contig", "alloc_zero_free", size=s)
         if contig and "error" not in contig:
             t.row("%s, ours_contig / system_heap" % human_size(s), contig,

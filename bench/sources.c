@@ -3,7 +3,8 @@
  * The dma-buf sources dmalab-bench compares. Each allocation returns once
  * the buffer's memory exists and is zeroed, so that "allocate + zero" means
  * the same work for every source:
- *  - ours and the system heap allocate and clear every page in the
+ *  - ours (by ALLOC, or by our heap dmalab-scatter where the kernel has
+ *    it) and the system heap allocate and clear every page in the
  *    allocation ioctl;
  *  - udmabuf pins the memfd's pages in UDMABUF_CREATE (memfd_pin_folios on
  *    6.12), which allocates the missing ones through shmem, zeroed;
@@ -26,6 +27,7 @@ static const char *const bench_src_names[SRC_COUNT] = {
 	[SRC_HEAP] = "system_heap",
 	[SRC_UDMABUF] = "udmabuf",
 	[SRC_VGEM] = "vgem",
+	[SRC_OURS_HEAP] = "ours_heap",
 };
 
 const char *bench_src_name(enum bench_src src)
@@ -42,6 +44,8 @@ int bench_src_open(void)
 
 	bench.exp_fd = dmalab_exp_open(&err);
 	bench.heap_fd = dmalab_heap_open(NULL, NULL);
+	/* Where the kernel lets modules add heaps (heap/): 7.2 and later. */
+	bench.ours_heap_fd = dmalab_heap_open("dmalab-scatter", NULL);
 	bench.udmabuf_fd = dmalab_udmabuf_open(NULL);
 	bench.vgem_fd = dmalab_drm_open("vgem", NULL, 0, NULL);
 	if (bench.exp_fd < 0) {
@@ -55,6 +59,7 @@ int bench_src_open(void)
 	bench_meta("ours_max_contig_bytes", "%llu",
 		   (unsigned long long)bench.max_contig);
 	bench_meta("have_system_heap", "%d", bench.heap_fd >= 0);
+	bench_meta("have_ours_heap", "%d", bench.ours_heap_fd >= 0);
 	bench_meta("have_udmabuf", "%d", bench.udmabuf_fd >= 0);
 	bench_meta("have_vgem", "%d", bench.vgem_fd >= 0);
 	return 0;
@@ -119,6 +124,10 @@ int bench_buf_alloc(enum bench_src src, size_t size, struct bench_buf *b)
 		/* A missing device is -1: no fallback to opening it per call. */
 		fd = bench.heap_fd < 0 ? -ENODEV :
 		     dmalab_heap_alloc(bench.heap_fd, size, NULL);
+		break;
+	case SRC_OURS_HEAP:
+		fd = bench.ours_heap_fd < 0 ? -ENODEV :
+		     dmalab_heap_alloc(bench.ours_heap_fd, size, NULL);
 		break;
 	case SRC_UDMABUF:
 		fd = bench.udmabuf_fd < 0 ? -ENODEV :
