@@ -67,6 +67,8 @@ struct fi_path {
 	int keeps_map_mem;
 	/* Its part of the time budget, in FI_WEIGHT-ths (see fi_share()). */
 	unsigned int weight;
+	/* The first allocation to fail (1 but where a kernel bug forbids). */
+	unsigned int first_nth;
 };
 
 static unsigned char fi_page[4096];
@@ -709,40 +711,46 @@ static int chk_vivid_qbuf(struct fi_ctx *c)
 
 /*
  * The paths, one test each, in this order: name, setup, op, check,
- * keeps_map_mem, weight (struct fi_path). Those of fixture fi:
+ * keeps_map_mem, weight, first_nth (struct fi_path). Those of fixture fi:
+ *
+ * vivid's QBUF starts at its second allocation: its first is videobuf2's
+ * attach_dmabuf, and from 7.x on videobuf2 answers that failure without
+ * putting the dma-buf it took (__prepare_dmabuf jumps to err_put_vb2_buf,
+ * past the put of the new planes): the kernel's leak, not ours, and it
+ * would keep the exporter loaded. The vmap comes after it.
  */
 #define FI_PATHS(P) \
-	P(exp_open, NULL, op_exp_open, chk_exp_open, 0, FI_W) \
-	P(exp_alloc_scatter_mixed_orders, NULL, op_alloc_mixed, chk_alloc_mixed, 0, FI_W) \
-	P(exp_alloc_contig_below_4g, NULL, op_alloc_contig32, chk_contig, 0, FI_W) \
-	P(exp_alloc_deferred, NULL, op_alloc_deferred, chk_alloc, 0, FI_W) \
-	P(exp_mmap, setup_eager, op_mmap, chk_mmap, 0, FI_W) \
-	P(exp_mmap_first_fault_of_deferred, setup_deferred_mapped, op_fault_deferred, chk_fault_deferred, 0, FI_W) \
-	P(exp_set_name, setup_eager, op_set_name, chk_set_name, 0, FI_W) \
-	P(exp_info_with_attachments, setup_attached, op_info_attach, chk_info_attach, 0, FI_W) \
-	P(exp_bind, setup_dev, op_bind, chk_bind, 0, FI_W) \
-	P(exp_device_mmap, setup_bound, op_dev_mmap, chk_mmap, 0, FI_W) \
-	P(exp_sync_with_mapping_and_mmap, setup_mmapped_mapped, op_sync, chk_true, 0, FI_W) \
-	P(imp_open, NULL, op_imp_open, chk_imp_open, 0, FI_W) \
-	P(imp_import, setup_eager_imp, op_import, chk_import, 0, FI_W) \
-	P(imp_import_foreign, setup_foreign_imp, op_import, chk_true, 0, FI_W) \
-	P(imp_sim_create, setup_imp, op_sim_create, chk_sim_create, 0, FI_W) \
-	P(imp_attach, setup_imported, op_attach, chk_attach, 0, FI_W) \
-	P(imp_map_deferred_allocates, setup_attached_deferred, op_map, chk_map, 1, FI_W) \
-	P(imp_attach_migrates_below_256m, setup_migrate, op_attach, chk_migrate, 0, FI_W) \
-	P(imp_cpu_fill, setup_imported, op_cpu_fill, chk_cpu_fill, 0, FI_W) \
-	P(imp_cpu_write_deferred_allocates, setup_imported_deferred, op_cpu_write, chk_cpu_write, 0, FI_W) \
-	P(imp_job_sim_fill, fi_mapped, op_job_fill, chk_job_fill, 0, FI_W) \
-	P(imp_job_sim_async_checksum, fi_mapped, op_job_async, chk_job_async, 0, FI_W) \
-	P(imp_job_edu_fill, setup_edu, op_edu_fill, chk_edu_fill, 0, FI_W_EDU) \
-	P(imp_unmap_detach_release, fi_mapped, op_unmap_detach_release, chk_true, 0, FI_W) \
-	P(vivid_qbuf_vmaps_our_buffer, setup_vivid, op_vivid_qbuf, chk_vivid_qbuf, 0, FI_W)
+	P(exp_open, NULL, op_exp_open, chk_exp_open, 0, FI_W, 1) \
+	P(exp_alloc_scatter_mixed_orders, NULL, op_alloc_mixed, chk_alloc_mixed, 0, FI_W, 1) \
+	P(exp_alloc_contig_below_4g, NULL, op_alloc_contig32, chk_contig, 0, FI_W, 1) \
+	P(exp_alloc_deferred, NULL, op_alloc_deferred, chk_alloc, 0, FI_W, 1) \
+	P(exp_mmap, setup_eager, op_mmap, chk_mmap, 0, FI_W, 1) \
+	P(exp_mmap_first_fault_of_deferred, setup_deferred_mapped, op_fault_deferred, chk_fault_deferred, 0, FI_W, 1) \
+	P(exp_set_name, setup_eager, op_set_name, chk_set_name, 0, FI_W, 1) \
+	P(exp_info_with_attachments, setup_attached, op_info_attach, chk_info_attach, 0, FI_W, 1) \
+	P(exp_bind, setup_dev, op_bind, chk_bind, 0, FI_W, 1) \
+	P(exp_device_mmap, setup_bound, op_dev_mmap, chk_mmap, 0, FI_W, 1) \
+	P(exp_sync_with_mapping_and_mmap, setup_mmapped_mapped, op_sync, chk_true, 0, FI_W, 1) \
+	P(imp_open, NULL, op_imp_open, chk_imp_open, 0, FI_W, 1) \
+	P(imp_import, setup_eager_imp, op_import, chk_import, 0, FI_W, 1) \
+	P(imp_import_foreign, setup_foreign_imp, op_import, chk_true, 0, FI_W, 1) \
+	P(imp_sim_create, setup_imp, op_sim_create, chk_sim_create, 0, FI_W, 1) \
+	P(imp_attach, setup_imported, op_attach, chk_attach, 0, FI_W, 1) \
+	P(imp_map_deferred_allocates, setup_attached_deferred, op_map, chk_map, 1, FI_W, 1) \
+	P(imp_attach_migrates_below_256m, setup_migrate, op_attach, chk_migrate, 0, FI_W, 1) \
+	P(imp_cpu_fill, setup_imported, op_cpu_fill, chk_cpu_fill, 0, FI_W, 1) \
+	P(imp_cpu_write_deferred_allocates, setup_imported_deferred, op_cpu_write, chk_cpu_write, 0, FI_W, 1) \
+	P(imp_job_sim_fill, fi_mapped, op_job_fill, chk_job_fill, 0, FI_W, 1) \
+	P(imp_job_sim_async_checksum, fi_mapped, op_job_async, chk_job_async, 0, FI_W, 1) \
+	P(imp_job_edu_fill, setup_edu, op_edu_fill, chk_edu_fill, 0, FI_W_EDU, 1) \
+	P(imp_unmap_detach_release, fi_mapped, op_unmap_detach_release, chk_true, 0, FI_W, 1) \
+	P(vivid_qbuf_vmaps_our_buffer, setup_vivid, op_vivid_qbuf, chk_vivid_qbuf, 0, FI_W, 2)
 
 /* Those of fixture fi_slow, after the others. */
 #define FI_SLOW_PATHS(P) \
-	P(imp_map_disjoint_window_copy, setup_copy, op_map, chk_copy, 1, FI_W_COPY)
+	P(imp_map_disjoint_window_copy, setup_copy, op_map, chk_copy, 1, FI_W_COPY, 1)
 
-#define FI_ADD_WEIGHT(n, s, o, c, k, w) + (w)
+#define FI_ADD_WEIGHT(n, s, o, c, k, w, f) + (w)
 #define FI_WEIGHT (0 FI_PATHS(FI_ADD_WEIGHT) FI_SLOW_PATHS(FI_ADD_WEIGHT))
 
 /*
@@ -802,7 +810,7 @@ static int fi_selected(const char *name)
 	return 0;
 }
 
-#define FI_NAME_WEIGHT(n, s, o, c, k, w) { #n, w },
+#define FI_NAME_WEIGHT(n, s, o, c, k, w, f) { #n, w },
 static const struct {
 	const char *name;
 	unsigned int weight;
@@ -939,7 +947,7 @@ static void fi_run(struct __test_metadata *_metadata,
 		TH_LOG("foreign dma-buf source: %s", src);
 	}
 	ASSERT_EQ(0, rel_state_get(env->exp, &base));
-	for (n = 1; !done; n++) {
+	for (n = p->first_nth; !done; n++) {
 		struct fi_ctx c = {
 			.exp = env->exp, .fnth = env->fnth, .fd = -1,
 			.dev = -1, .imp = -1,
@@ -1015,8 +1023,8 @@ static void fi_run(struct __test_metadata *_metadata,
 		       p->name, kept);
 }
 
-#define FI_VARIANT(fixture, n, s, o, c, k, w) \
-	FIXTURE_VARIANT_ADD(fixture, n) { { #n, s, o, c, k, w } };
+#define FI_VARIANT(fixture, n, s, o, c, k, w, f) \
+	FIXTURE_VARIANT_ADD(fixture, n) { { #n, s, o, c, k, w, f } };
 #define FI_VARIANT_FI(...) FI_VARIANT(fi, __VA_ARGS__)
 #define FI_VARIANT_SLOW(...) FI_VARIANT(fi_slow, __VA_ARGS__)
 
