@@ -24,3 +24,21 @@ int dmalab_err_set(struct dmalab_err *err, int code, const char *fmt, ...)
 	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(code));
 	return -code;
 }
+
+const char *dmalab_open_hint(int code, const char *module)
+{
+	static __thread char hint[96];
+
+	switch (code) {
+	case EACCES:
+	case EPERM:
+		return " (the device is for group dmalab: add the user to it, then log in again)";
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		snprintf(hint, sizeof(hint), " (is %s loaded?)", module);
+		return hint;
+	default:
+		return "";
+	}
+}

@@ -11,11 +11,11 @@
 int dmalab_exp_open(struct dmalab_err *err)
 {
 	int fd = open(DMALAB_EXP_DEVICE, O_RDWR | O_CLOEXEC);
+	int code = errno;
 
 	if (fd < 0)
-		return dmalab_err_set(err, errno,
-				   "open %s (is dmalab_exp loaded?)",
-				   DMALAB_EXP_DEVICE);
+		return dmalab_err_set(err, code, "open %s%s", DMALAB_EXP_DEVICE,
+				      dmalab_open_hint(code, "dmalab_exp"));
 	return fd;
 }
 

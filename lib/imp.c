@@ -16,11 +16,11 @@
 int dmalab_imp_open(struct dmalab_err *err)
 {
 	int fd = open(DMALAB_IMP_DEVICE, O_RDWR | O_CLOEXEC);
+	int code = errno;
 
 	if (fd < 0)
-		return dmalab_err_set(err, errno,
-				   "open %s (is dmalab_imp loaded?)",
-				   DMALAB_IMP_DEVICE);
+		return dmalab_err_set(err, code, "open %s%s", DMALAB_IMP_DEVICE,
+				      dmalab_open_hint(code, "dmalab_imp"));
 	return fd;
 }
 

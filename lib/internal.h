@@ -13,6 +13,12 @@
  * in *@fd and *@own, which the caller closes. Returns 0 or @open_fn's
  * negative error.
  */
+/*
+ * What to tell a user whose open of a driver's device failed with @code:
+ * the group it needs, or the module @module that must be loaded.
+ */
+const char *dmalab_open_hint(int code, const char *module);
+
 static inline int dmalab_fd_or_open(int *fd, int *own,
 				    int (*open_fn)(struct dmalab_err *err),
 				    struct dmalab_err *err)

@@ -2,11 +2,14 @@
 /*
  * libdmalab: sizes parse with their suffixes, failures return -errno and a
  * message in the caller's struct naming what failed, a NULL error struct is
- * allowed, and the library's FNV-1a matches the importer's definition.
+ * allowed, the library's FNV-1a matches the importer's definition, and a
+ * user outside group dmalab is told that group, not to load the module.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dmalab.h"
@@ -130,6 +133,45 @@ TEST(fnv1a64_matches_the_reference_values)
 		  dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, "a", 1)) TH_LOG("'a'");
 	EXPECT_EQ(DMALAB_IMP_FNV_OFFSET,
 		  dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, "", 0)) TH_LOG("''");
+}
+
+/*
+ * As uid and gid 65534 without supplementary groups, opening the devices
+ * (0660, group dmalab) fails with EACCES, and the message names the
+ * permission and the group; root gets no such hint.
+ */
+TEST(outsider_is_told_the_group_not_to_load_the_module)
+{
+	struct dmalab_err err = { 0 };
+	int status, fd;
+	pid_t pid;
+
+	fd = dmalab_exp_open(NULL);
+	if (fd < 0)
+		SKIP(return, "the exporter is not loaded: %s", strerror(-fd));
+	close(fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(3);
+		fd = dmalab_exp_open(&err);
+		if (fd != -EACCES || !strstr(err.msg, "Permission denied") ||
+		    !strstr(err.msg, "group dmalab") || strstr(err.msg, "loaded")) {
+			fprintf(stderr, "# exporter: %d, '%s'\n", fd, err.msg);
+			_exit(1);
+		}
+		fd = dmalab_imp_open(&err);
+		if (fd != -EACCES || !strstr(err.msg, "group dmalab")) {
+			fprintf(stderr, "# importer: %d, '%s'\n", fd, err.msg);
+			_exit(2);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("1: the exporter's message, 2: the importer's, 3: could not drop privileges");
 }
 
 TEST_HARNESS_MAIN
