@@ -10,6 +10,14 @@
 # make demo              run the demo in a QEMU guest (vm/demo)
 # make bench             benchmarks against mainline's exporters (bench/run)
 # make lint              checkpatch --strict, sparse, W=1 and kernel-doc
+# make install           install tool, library, headers, man pages, udev rule,
+#                        group and bash completion (PREFIX, DESTDIR, ...)
+# make uninstall         remove what install installed
+# make modules_install   install the modules into KDIR's kernel
+# make dkms-src          the modules' sources and dkms.conf, for /usr/src
+# make dkms-install      dkms-src, then dkms add/build/install (root)
+# make debs              Debian packages into build/debs, checked by lintian
+# make help              this list
 #
 # The VM bench never builds against or loads into the host's kernel: it
 # fetches stock Debian kernels and passes their KDIR itself.
@@ -19,7 +27,7 @@ BUILD ?= $(CURDIR)/build
 
 # Without a kernel build tree (WSL2, containers, no headers package) say
 # what to do, in one line, instead of kbuild's bare error.
-ifneq ($(filter all modules,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(filter all modules modules_install,$(or $(MAKECMDGOALS),all)),)
 ifeq ($(wildcard $(KDIR)/Makefile),)
 $(error no kernel build tree at $(KDIR): install linux-headers-$(shell uname -r), or pass KDIR=<kernel build tree> (README: Building the modules for your own kernel))
 endif
@@ -63,18 +71,35 @@ CONFORM_HDRS := $(wildcard conform/*.h)
 CONFORM_OBJS := $(patsubst conform/%.c,$(BUILD)/obj/conform/%.o,$(CONFORM_SRCS))
 CONFORM_LIB := $(BUILD)/lib/libdmalab-conform.a
 
-# The dmalab tool (utils/dmalab/): one static binary on the guest's PATH.
-TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -static -I lib -I conform -I include/uapi \
+# The dmalab tool (utils/dmalab/): one static binary on the guest's PATH;
+# TOOL_LINK=shared links it against libdmalab.so (the Debian packages).
+TOOL_LINK ?= static
+TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -I lib -I conform -I include/uapi \
 	-DDMALAB_VERSION=\"$(VERSION)\"
+ifeq ($(TOOL_LINK),shared)
+TOOL_LIBS := -L$(BUILD)/lib -ldmalab
+TOOL_LIB_DEP := $(BUILD)/lib/libdmalab.so
+else
+TOOL_CFLAGS += -static
+TOOL_LIBS := $(BUILD)/lib/libdmalab.a
+TOOL_LIB_DEP := $(BUILD)/lib/libdmalab.a
+endif
 TOOL_SRCS := $(wildcard utils/dmalab/*.c)
 TOOL_HDRS := $(wildcard utils/dmalab/*.h)
 
-.PHONY: all modules userspace lib tool check check-debug check-wsl demo bench lint clean
+.PHONY: all modules userspace lib tool check check-debug check-wsl demo bench lint clean \
+	help install uninstall modules_install dkms-src dkms-install man completion debs
 
 all: modules userspace
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+modules_install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+help:
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' Makefile
 
 userspace: lib tool $(TEST_BINS) $(TEST_SCRIPTS) $(SCRIPTS) $(BENCH_BIN)
 
@@ -84,7 +109,7 @@ tool: $(BUILD)/bin/dmalab
 
 $(BUILD)/obj/lib/%.o: lib/%.c $(LIB_HDRS) $(UAPI_HEADERS)
 	@mkdir -p $(@D)
-	$(USER_CC) $(LIB_CFLAGS) -c -o $@ $<
+	$(USER_CC) $(LIB_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/libdmalab.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -92,7 +117,7 @@ $(BUILD)/lib/libdmalab.a: $(LIB_OBJS)
 
 $(BUILD)/lib/libdmalab.so: $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(USER_CC) -shared -Wl,-soname,libdmalab.so.$(LIB_SOVERSION) \
+	$(USER_CC) -shared $(LDFLAGS) -Wl,-soname,libdmalab.so.$(LIB_SOVERSION) \
 		-o $@.$(LIB_VERSION) $^
 	ln -sf libdmalab.so.$(LIB_VERSION) $@.$(LIB_SOVERSION)
 	ln -sf libdmalab.so.$(LIB_SOVERSION) $@
@@ -108,17 +133,16 @@ $(BUILD)/include/dmalab.h: lib/dmalab.h $(CONFORM_HDRS) $(UAPI_HEADERS)
 
 $(BUILD)/obj/conform/%.o: conform/%.c $(CONFORM_HDRS) lib/dmalab.h $(UAPI_HEADERS)
 	@mkdir -p $(@D)
-	$(USER_CC) $(LIB_CFLAGS) -I conform -c -o $@ $<
+	$(USER_CC) $(LIB_CFLAGS) $(CPPFLAGS) $(CFLAGS) -I conform -c -o $@ $<
 
 $(CONFORM_LIB): $(CONFORM_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bin/dmalab: $(TOOL_SRCS) $(TOOL_HDRS) $(CONFORM_LIB) \
-		$(BUILD)/lib/libdmalab.a
+$(BUILD)/bin/dmalab: $(TOOL_SRCS) $(TOOL_HDRS) $(CONFORM_LIB) $(TOOL_LIB_DEP)
 	@mkdir -p $(@D)
-	$(USER_CC) $(TOOL_CFLAGS) -o $@ $(TOOL_SRCS) $(CONFORM_LIB) \
-		$(BUILD)/lib/libdmalab.a
+	$(USER_CC) $(TOOL_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOL_SRCS) $(CONFORM_LIB) \
+		$(TOOL_LIBS)
 
 $(BUILD)/bin/dmalab-%: utils/dmalab-%
 	@mkdir -p $(@D)
@@ -158,6 +182,83 @@ bench:
 lint:
 	scripts/lint
 
+debs:
+	scripts/build-debs
+
+# ---- Installing (make install, DKMS) ----
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# udev and systemd read only their own directories, not PREFIX's.
+UDEVRULESDIR ?= /etc/udev/rules.d
+SYSUSERSDIR ?= /etc/sysusers.d
+# The sources DKMS builds from: the modules and what their build reads.
+DKMS_DIR ?= /usr/src/dmalab-$(VERSION)
+DKMS_SRCS := Kbuild Makefile VERSION \
+	$(wildcard exporter/Kbuild exporter/*.[ch] importer/Kbuild importer/*.[ch] \
+		heap/Kbuild heap/*.[ch] kunit/Kbuild kunit/*.[ch]) \
+	$(wildcard include/dmalab/* include/uapi/linux/*.h)
+
+man: $(BUILD)/man/dmalab.1
+completion: $(BUILD)/completion/dmalab
+
+$(BUILD)/man/dmalab.1: $(BUILD)/bin/dmalab scripts/mkman
+	@mkdir -p $(@D)
+	LD_LIBRARY_PATH=$(BUILD)/lib scripts/mkman $(BUILD)/bin/dmalab $@
+
+$(BUILD)/completion/dmalab: $(BUILD)/bin/dmalab scripts/mkcompletion
+	@mkdir -p $(@D)
+	LD_LIBRARY_PATH=$(BUILD)/lib scripts/mkcompletion $(BUILD)/bin/dmalab $@
+
+$(BUILD)/install/dmalab.pc: lib/dmalab.pc.in
+	@mkdir -p $(@D)
+	sed 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(LIB_VERSION)|; s|^includedir=.*|includedir=$(INCLUDEDIR)|; s|^libdir=.*|libdir=$(LIBDIR)|' $< >$@
+
+install: lib tool man completion $(BUILD)/install/dmalab.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 755 $(BUILD)/bin/dmalab utils/dmalab-demo $(DESTDIR)$(BINDIR)/
+	install -m 644 $(BUILD)/lib/libdmalab.so.$(LIB_VERSION) $(BUILD)/lib/libdmalab.a \
+		$(DESTDIR)$(LIBDIR)/
+	ln -sf libdmalab.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libdmalab.so.$(LIB_SOVERSION)
+	ln -sf libdmalab.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libdmalab.so
+	install -m 644 $(BUILD)/install/dmalab.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 lib/dmalab.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(UAPI_HEADERS) $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 644 $(BUILD)/man/dmalab.1 docs/man/dmalab-demo.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 docs/man/libdmalab.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 $(BUILD)/completion/dmalab $(DESTDIR)$(BASHCOMPDIR)/dmalab
+	install -m 644 udev/60-dmalab.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -m 644 udev/dmalab.sysusers $(DESTDIR)$(SYSUSERSDIR)/dmalab.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/dmalab $(DESTDIR)$(BINDIR)/dmalab-demo \
+		$(DESTDIR)$(LIBDIR)/libdmalab.so* $(DESTDIR)$(LIBDIR)/libdmalab.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/dmalab.pc \
+		$(DESTDIR)$(INCLUDEDIR)/dmalab.h \
+		$(patsubst include/uapi/linux/%,$(DESTDIR)$(INCLUDEDIR)/linux/%,$(UAPI_HEADERS)) \
+		$(DESTDIR)$(MANDIR)/man1/dmalab.1 $(DESTDIR)$(MANDIR)/man1/dmalab-demo.1 \
+		$(DESTDIR)$(MANDIR)/man3/libdmalab.3 $(DESTDIR)$(BASHCOMPDIR)/dmalab \
+		$(DESTDIR)$(UDEVRULESDIR)/60-dmalab.rules $(DESTDIR)$(SYSUSERSDIR)/dmalab.conf
+
+dkms-src:
+	install -d $(DESTDIR)$(DKMS_DIR)
+	tar -cf - $(DKMS_SRCS) | tar -xf - -C $(DESTDIR)$(DKMS_DIR)
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DESTDIR)$(DKMS_DIR)/dkms.conf
+
+# Another version registered with DKMS is removed first: the upgrade path.
+dkms-install: dkms-src
+	for v in $$(dkms status -m dmalab 2>/dev/null | sed -n 's|^dmalab/\([^,:]*\).*|\1|p' | sort -u); do \
+		[ "$$v" = "$(VERSION)" ] || dkms remove dmalab/$$v --all; \
+	done
+	dkms status -m dmalab -v $(VERSION) | grep -q . || dkms add dmalab/$(VERSION)
+	dkms install dmalab/$(VERSION)
+
 # Kbuild's clean of M=DIR deletes every *.ko under DIR: given the checkout
 # it would take the VM bench's unpacked kernels in build/ with it. Clean
 # each module's folder instead.
@@ -166,4 +267,5 @@ clean:
 		$(MAKE) -C $(KDIR) M=$(CURDIR)/$$m clean 2>/dev/null || true; \
 	done
 	rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
-	rm -rf $(BUILD)/bin $(BUILD)/modules $(BUILD)/runs $(BUILD)/obj $(BUILD)/lib $(BUILD)/include
+	rm -rf $(BUILD)/bin $(BUILD)/modules $(BUILD)/runs $(BUILD)/obj $(BUILD)/lib $(BUILD)/include \
+		$(BUILD)/man $(BUILD)/completion $(BUILD)/install

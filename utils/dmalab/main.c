@@ -73,7 +73,11 @@ static void usage_cmd(const struct cli_cmd *cmd)
 			 letter ? '-' : ' ', letter ? letter : ' ',
 			 letter ? ", " : "  ", o->name,
 			 o->arg ? " " : "", o->arg ? o->arg : "");
-		printf("  %-28s %s\n", left, o->help);
+		/* A long option and argument gets its text on a line of its own. */
+		if (strlen(left) > 28)
+			printf("  %s\n  %-28s %s\n", left, "", o->help);
+		else
+			printf("  %-28s %s\n", left, o->help);
 	}
 	printf("  %-28s %s\n  %-28s %s\n", "-j, --json",
 	       "print the result as one JSON object", "-h, --help",
