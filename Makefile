@@ -17,6 +17,7 @@
 # make dkms-src          the modules' sources and dkms.conf, for /usr/src
 # make dkms-install      dkms-src, then dkms add/build/install (root)
 # make debs              Debian packages into build/debs, checked by lintian
+# make check-install     the packages installed in a Debian system under QEMU
 # make help              this list
 #
 # The VM bench never builds against or loads into the host's kernel: it
@@ -88,7 +89,8 @@ TOOL_SRCS := $(wildcard utils/dmalab/*.c)
 TOOL_HDRS := $(wildcard utils/dmalab/*.h)
 
 .PHONY: all modules userspace lib tool check check-debug check-wsl demo bench lint clean \
-	help install uninstall modules_install dkms-src dkms-install man completion debs
+	help install uninstall modules_install dkms-src dkms-install man completion debs \
+	check-install
 
 all: modules userspace
 
@@ -184,6 +186,9 @@ lint:
 
 debs:
 	scripts/build-debs
+
+check-install:
+	vm/check-install
 
 # ---- Installing (make install, DKMS) ----
 PREFIX ?= /usr/local
