@@ -36,7 +36,7 @@ static void conform_show(struct cli *c, int fd, const char *from,
 		       from ? " from " : "", from ? from : "",
 		       (unsigned long long)r->size, fd);
 		if (c->owner_pid)
-			printf(": fd %d of pid %d", c->owner_fd, c->owner_pid);
+			printf(" here: fd %d of pid %d", c->owner_fd, c->owner_pid);
 		printf(")\n\n");
 		printf("%-32s %-13s %s\n", "check", "verdict", "detail");
 		for (i = 0; i < r->nr_checks; i++) {
