@@ -8,7 +8,7 @@
 # the shell's own read, so no short-lived child shares their buffer.
 n=0
 t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
-echo 1..16
+echo 1..17
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
@@ -106,4 +106,9 @@ t $(($? != 1)) "conform_with_write_changed_the_owners_bytes"
 
 dmalab conform --fd 0 --write >/dev/null 2>&1
 t $(($? != 2)) "conform_write_without_pid_is_refused"
+
+out=$(dmalab info --pid 4000000 --fd 3 2>&1)
+rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "pidfd_open of pid 4000000"
+t $? "info_by_pid_of_no_process_fails_and_says_so"
 wait

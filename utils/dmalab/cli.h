@@ -72,6 +72,7 @@ struct cli_cmd {
  * @exec_argv: after --exec: the program and its arguments, else NULL
  * @owner_pid: with --pid: the process the buffer was taken from, else 0
  * @owner_fd: with --pid: the buffer's fd number in that process
+ * @owner_failed: with --pid: taking the buffer failed (exit status 1, not 2)
  */
 struct cli {
 	const struct cli_cmd *cmd;
@@ -85,7 +86,14 @@ struct cli {
 	char **exec_argv;
 	int owner_pid;
 	int owner_fd;
+	int owner_failed;
 };
+
+/* Exit status after cli_buf_fd() gave no fd: wrong input, or --pid failed. */
+static inline int cli_buf_fd_status(const struct cli *c)
+{
+	return c->owner_failed ? 1 : 2;
+}
 
 /* Every command, defined in the cmd_*.c files. */
 extern const struct cli_cmd cmd_alloc, cmd_info, cmd_fill, cmd_verify,

@@ -120,7 +120,7 @@ static int conform_run(struct cli *c)
 		fd = cli_buf_fd(c, "fd");
 	}
 	if (fd < 0)
-		return 2;
+		return cli_buf_fd_status(c);
 	/* Another process's buffer: read it, never write it, unless asked. */
 	if (cli_flag(c, "read-only") || (c->owner_pid && !cli_flag(c, "write"))) {
 		o.flags = DMALAB_CONFORM_READ_ONLY;

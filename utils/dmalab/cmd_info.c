@@ -77,7 +77,7 @@ static int info_run(struct cli *c)
 
 	fd = cli_buf_fd(c, "fd");
 	if (fd < 0)
-		return 2;
+		return cli_buf_fd_status(c);
 	if (cli_no_args(c))
 		return 2;
 	if (dmalab_buf_size(fd, &size, &c->err))

@@ -46,7 +46,7 @@ static int range_open(struct cli *c, struct range *r, int prot,
 	r->exp_fd = -1;
 	r->buf_fd = cli_buf_fd(c, "fd");
 	if (r->buf_fd < 0)
-		return 2;
+		return cli_buf_fd_status(c);
 	if (cli_no_args(c))
 		return 2;
 	via = cli_choice(c, "via", vias, 0);

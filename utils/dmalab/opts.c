@@ -97,6 +97,7 @@ static int cli_owner_fd(struct cli *c, const char *pid_s, int fd)
 	}
 	nfd = dmalab_pidfd_getfd((int)pid, fd, &c->err);
 	if (nfd < 0) {
+		c->owner_failed = 1;
 		cli_lib_fail(c);
 		return -1;
 	}
