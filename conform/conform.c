@@ -4,7 +4,8 @@
  * exported it, to the contract the dma-buf core and importers rely on:
  * through the calls user space has (lseek, mmap, DMA_BUF_IOCTL_SYNC, poll,
  * sync_files) and, for the kernel's side (vmap, device mappings, DMA,
- * fences), through the dmalab importer. The checks write the buffer.
+ * fences), through the dmalab importer. The checks write the buffer,
+ * unless run read-only (a buffer of another process).
  */
 #include <errno.h>
 #include <poll.h>
@@ -39,6 +40,10 @@ struct conform {
 	char dma_dev[DMALAB_CONFORM_NAME_LEN];
 	int have_dma;
 	uint32_t sim;		/* the simulated device made for the checks */
+	/* Read-only: never write the buffer; why, for each check skipped. */
+	int ro;
+	const char *why;
+	uint32_t dir;		/* device mappings' direction */
 };
 
 const char *dmalab_conform_verdict_name(int verdict)
@@ -48,6 +53,8 @@ const char *dmalab_conform_verdict_name(int verdict)
 		return "pass";
 	case DMALAB_CONFORM_FAIL:
 		return "fail";
+	case DMALAB_CONFORM_SKIPPED:
+		return "skipped";
 	default:
 		return "not supported";
 	}
@@ -76,8 +83,16 @@ static void conform_add(struct conform *k, const char *name, int verdict,
 		r->passed++;
 	else if (verdict == DMALAB_CONFORM_FAIL)
 		r->failed++;
+	else if (verdict == DMALAB_CONFORM_SKIPPED)
+		r->skipped++;
 	else
 		r->unsupported++;
+}
+
+/* A check that writes the buffer, skipped in a read-only run. */
+static void conform_skip(struct conform *k, const char *name)
+{
+	conform_add(k, name, DMALAB_CONFORM_SKIPPED, "%s", k->why);
 }
 
 static double conform_ms(void)
@@ -148,8 +163,8 @@ static void conform_fill(struct conform *k, uint32_t seed)
 /* A second mapping at @off of @len bytes shows what the whole one shows. */
 static int conform_mmap_at(struct conform *k, uint64_t off, uint64_t len)
 {
-	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, k->fd,
-			  (off_t)off);
+	uint8_t *p = mmap(NULL, len, k->ro ? PROT_READ : PROT_READ | PROT_WRITE,
+			  MAP_SHARED, k->fd, (off_t)off);
 	int same;
 
 	if (p == MAP_FAILED)
@@ -161,6 +176,12 @@ static int conform_mmap_at(struct conform *k, uint64_t off, uint64_t len)
 		conform_sync(k->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 		return -ESPIPE;	/* it mapped offset 0: vm_pgoff ignored */
 	}
+	/* Read-only: contents compared; a write would show more. */
+	if (k->ro) {
+		conform_sync(k->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		munmap(p, len);
+		return same ? 0 : -EIO;
+	}
 	p[len - 1] ^= 0xff;
 	same = same && k->map[off + len - 1] == p[len - 1];
 	p[len - 1] ^= 0xff;
@@ -169,19 +190,12 @@ static int conform_mmap_at(struct conform *k, uint64_t off, uint64_t len)
 	return same ? 0 : -EIO;
 }
 
-static void conform_mmap(struct conform *k)
+static void conform_mmap_rw(struct conform *k)
 {
-	uint64_t offs[3] = { 0, k->page, k->size - k->page }, i;
-	uint8_t *p;
-	int r = 0, ok;
+	uint8_t *p = k->map;
+	uint64_t i;
+	int ok;
 
-	p = mmap(NULL, k->size, PROT_READ | PROT_WRITE, MAP_SHARED, k->fd, 0);
-	if (p == MAP_FAILED) {
-		conform_add(k, "mmap_whole_buffer", DMALAB_CONFORM_UNSUPPORTED,
-			    "mmap refused: %s", strerror(errno));
-		return;
-	}
-	k->map = p;
 	conform_fill(k, CONFORM_SEED);
 	conform_sync(k->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	for (i = 0, ok = 1; i < k->size && ok; i++)
@@ -191,6 +205,12 @@ static void conform_mmap(struct conform *k)
 		    ok ? DMALAB_CONFORM_PASS : DMALAB_CONFORM_FAIL,
 		    ok ? "written and read back" : "byte %llu reads back wrong",
 		    (unsigned long long)(i - 1));
+}
+
+static void conform_mmap_offsets(struct conform *k)
+{
+	uint64_t offs[3] = { 0, k->page, k->size - k->page }, i;
+	int r = 0;
 
 	for (i = 1; i < 3 && !r; i++)
 		if (offs[i] < k->size)
@@ -204,9 +224,37 @@ static void conform_mmap(struct conform *k)
 			    strerror(-r));
 	else
 		conform_add(k, "mmap_at_offsets", DMALAB_CONFORM_PASS,
-			    "pages at offsets %llu and %llu match the whole mapping",
+			    "pages at offsets %llu and %llu match the whole mapping%s",
 			    (unsigned long long)offs[1],
-			    (unsigned long long)offs[2]);
+			    (unsigned long long)offs[2],
+			    k->ro ? " (read-only: by contents)" : "");
+}
+
+static void conform_mmap(struct conform *k)
+{
+	uint8_t *p;
+
+	p = mmap(NULL, k->size, k->ro ? PROT_READ : PROT_READ | PROT_WRITE,
+		 MAP_SHARED, k->fd, 0);
+	if (p == MAP_FAILED) {
+		conform_add(k, "mmap_whole_buffer", DMALAB_CONFORM_UNSUPPORTED,
+			    "mmap refused: %s", strerror(errno));
+		return;
+	}
+	k->map = p;
+	if (k->ro) {
+		uint64_t sum;
+
+		conform_sync(k->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		sum = dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, p, k->size);
+		conform_sync(k->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		conform_add(k, "mmap_whole_buffer", DMALAB_CONFORM_PASS,
+			    "mapped read-only and read (FNV-1a %#llx); not written",
+			    (unsigned long long)sum);
+	} else {
+		conform_mmap_rw(k);
+	}
+	conform_mmap_offsets(k);
 }
 
 static void conform_mmap_bounds(struct conform *k)
@@ -235,6 +283,10 @@ static void conform_mmap_bounds(struct conform *k)
 		munmap(q, k->page);
 
 	/* MAP_PRIVATE: either refused, or private writes stay private. */
+	if (k->ro) {
+		conform_skip(k, "mmap_private");
+		return;
+	}
 	p = mmap(NULL, k->page, PROT_READ | PROT_WRITE, MAP_PRIVATE, k->fd, 0);
 	if (p == MAP_FAILED) {
 		conform_add(k, "mmap_private", DMALAB_CONFORM_PASS,
@@ -322,8 +374,11 @@ static void conform_vmap(struct conform *k)
 			    DMALAB_CONFORM_UNSUPPORTED, "as above");
 		return;
 	}
-	conform_fill(k, CONFORM_SEED + 1);
+	if (!k->ro)
+		conform_fill(k, CONFORM_SEED + 1);
+	conform_sync(k->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	want = dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, k->map, k->size);
+	conform_sync(k->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	r = conform_cpu(k, DMALAB_IMP_CPU_CHECKSUM, 0, k->size, 0, &sum);
 	if (r == -EINVAL || r == -EOPNOTSUPP || r == -ENOMEM || r == -ENOTTY) {
 		conform_add(k, "vmap_equals_mmap", DMALAB_CONFORM_UNSUPPORTED,
@@ -341,6 +396,10 @@ static void conform_vmap(struct conform *k)
 			    "FNV-1a of %llu bytes %s", (unsigned long long)k->size,
 			    sum == want ? "equal" : "differ");
 
+	if (k->ro) {
+		conform_skip(k, "vmap_write_seen_by_mmap");
+		return;
+	}
 	r = conform_cpu(k, DMALAB_IMP_CPU_FILL, k->size - len, len, 0xc3, NULL);
 	conform_sync(k->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	for (i = k->size - len; !r && ok && i < k->size; i++)
@@ -374,7 +433,7 @@ static void conform_dev(struct conform *k, uint32_t dev_id, const char *label)
 		return;
 	r = dmalab_imp_attach_dev(k->imp, k->handle, dev_id, &att, NULL);
 	if (!r) {
-		r = dmalab_imp_map_attach(k->imp, att, DMALAB_IMP_DIR_BIDIR, NULL);
+		r = dmalab_imp_map_attach(k->imp, att, k->dir, NULL);
 		if (r)
 			dmalab_imp_detach(k->imp, att, NULL);
 	}
@@ -495,6 +554,35 @@ static int conform_job(struct conform *k, uint32_t op, uint64_t off,
 	return dmalab_imp_run_job(k->imp, &j, sum, NULL);
 }
 
+/* Read-only: the device reads the buffer; what mmap reads must match. */
+static void conform_dma_read(struct conform *k)
+{
+	uint64_t len = k->size < CONFORM_DMA_LEN ? k->size : CONFORM_DMA_LEN;
+	uint64_t sum = 0, want;
+	int r;
+
+	conform_skip(k, "dma_round_trip");
+	if (!k->have_dma || !k->map) {
+		conform_add(k, "dma_read_equals_mmap", DMALAB_CONFORM_UNSUPPORTED,
+			    "%s", !k->have_dma ? "no device could map it" :
+			    "needs mmap to compare");
+		return;
+	}
+	conform_sync(k->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	want = dmalab_fnv1a64(DMALAB_IMP_FNV_OFFSET, k->map, len);
+	conform_sync(k->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	r = conform_job(k, DMALAB_IMP_JOB_CHECKSUM, 0, 0, &sum);
+	if (r)
+		conform_add(k, "dma_read_equals_mmap", DMALAB_CONFORM_FAIL,
+			    "%s job: %s", k->dma_dev, strerror(-r));
+	else
+		conform_add(k, "dma_read_equals_mmap",
+			    sum == want ? DMALAB_CONFORM_PASS : DMALAB_CONFORM_FAIL,
+			    "%s read %llu bytes %s", k->dma_dev,
+			    (unsigned long long)len,
+			    sum == want ? "as mmap reads them" : "DIFFERENT from mmap");
+}
+
 static void conform_dma(struct conform *k)
 {
 	uint64_t len = k->size < CONFORM_DMA_LEN ? k->size : CONFORM_DMA_LEN;
@@ -555,6 +643,12 @@ static void conform_fences(struct conform *k)
 	double t0, ms;
 	uint32_t id = 0;
 
+	if (k->ro) {
+		conform_skip(k, "poll_waits_for_device_job");
+		conform_skip(k, "export_sync_file_waits_for_job");
+		conform_skip(k, "sync_start_waits_for_job");
+		return;
+	}
 	if (!k->have_dma) {
 		conform_add(k, "poll_waits_for_device_job",
 			    DMALAB_CONFORM_UNSUPPORTED, "no device could map it");
@@ -624,9 +718,23 @@ static void conform_fences(struct conform *k)
 int dmalab_conform(int buf_fd, int imp_fd, struct dmalab_conform_report *rep,
 		   struct dmalab_err *err)
 {
+	return dmalab_conform_with(buf_fd, imp_fd, NULL, rep, err);
+}
+
+int dmalab_conform_with(int buf_fd, int imp_fd,
+			const struct dmalab_conform_opts *opts,
+			struct dmalab_conform_report *rep,
+			struct dmalab_err *err)
+{
 	struct conform k = { .rep = rep, .fd = buf_fd, .imp = imp_fd };
 	uint64_t isize = 0;
 	int own = 0, r;
+
+	k.ro = opts && (opts->flags & DMALAB_CONFORM_READ_ONLY);
+	k.why = opts && opts->why ? opts->why :
+		"read-only: the check writes the buffer";
+	/* A device that only reads: no bounce buffer is copied back. */
+	k.dir = k.ro ? DMALAB_IMP_DIR_TO_DEVICE : DMALAB_IMP_DIR_BIDIR;
 
 	memset(rep, 0, sizeof(*rep));
 	k.page = sysconf(_SC_PAGESIZE);
@@ -666,15 +774,17 @@ int dmalab_conform(int buf_fd, int imp_fd, struct dmalab_conform_report *rep,
 				  NULL))
 		k.have_dma = 0;
 	if (k.have_dma &&
-	    dmalab_imp_map_attach(k.imp, k.dma_attach, DMALAB_IMP_DIR_BIDIR,
-				  NULL)) {
+	    dmalab_imp_map_attach(k.imp, k.dma_attach, k.dir, NULL)) {
 		dmalab_imp_detach(k.imp, k.dma_attach, NULL);
 		k.have_dma = 0;
 	}
 	if (!k.imported)
 		conform_add(&k, "sg_tables", DMALAB_CONFORM_UNSUPPORTED,
 			    "the importer could not import it: %s", strerror(-r));
-	conform_dma(&k);
+	if (k.ro)
+		conform_dma_read(&k);
+	else
+		conform_dma(&k);
 	conform_fences(&k);
 	if (k.map)
 		munmap(k.map, k.size);

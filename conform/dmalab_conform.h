@@ -19,11 +19,14 @@ extern "C" {
  * @DMALAB_CONFORM_FAIL: it does not; the detail says how
  * @DMALAB_CONFORM_UNSUPPORTED: the exporter (or a device) does not offer
  *	what the check needs, which the contract allows; the detail says why
+ * @DMALAB_CONFORM_SKIPPED: not run, as the caller asked (a read-only run
+ *	skips the checks that write the buffer); the detail says why
  */
 enum dmalab_conform_verdict {
 	DMALAB_CONFORM_PASS,
 	DMALAB_CONFORM_FAIL,
 	DMALAB_CONFORM_UNSUPPORTED,
+	DMALAB_CONFORM_SKIPPED,
 };
 
 #define DMALAB_CONFORM_MAX		32
@@ -50,6 +53,7 @@ struct dmalab_conform_check {
  * @passed: checks that passed
  * @failed: checks that failed
  * @unsupported: checks the exporter or a device does not support
+ * @skipped: checks not run, as the caller asked
  * @checks: the checks, in the order run
  */
 struct dmalab_conform_report {
@@ -59,7 +63,22 @@ struct dmalab_conform_report {
 	unsigned int passed;
 	unsigned int failed;
 	unsigned int unsupported;
+	unsigned int skipped;
 	struct dmalab_conform_check checks[DMALAB_CONFORM_MAX];
+};
+
+/* Read the buffer, never write it: for buffers the caller did not make. */
+#define DMALAB_CONFORM_READ_ONLY	(1U << 0)
+
+/**
+ * struct dmalab_conform_opts - how dmalab_conform_with() runs the checks
+ * @flags: %DMALAB_CONFORM_READ_ONLY, or 0 for every check
+ * @why: NULL, or the detail of each check a read-only run skips (such as
+ *	"read-only: the buffer belongs to pid 42; --write to include")
+ */
+struct dmalab_conform_opts {
+	unsigned int flags;
+	const char *why;
 };
 
 /**
@@ -82,13 +101,39 @@ struct dmalab_conform_report {
  * DMA_BUF_IOCTL_SYNC wait until it ends.
  *
  * The checks overwrite the buffer's contents. They leave nothing imported
- * or attached behind.
+ * or attached behind. dmalab_conform_with() runs them read-only.
  *
  * Return: 0 when the checks ran (@rep->failed counts failures), or -errno
  * when @buf_fd is not a dma-buf at all.
  */
 int dmalab_conform(int buf_fd, int imp_fd, struct dmalab_conform_report *rep,
 		   struct dmalab_err *err);
+
+/**
+ * dmalab_conform_with() - dmalab_conform(), with options
+ * @buf_fd: the dma-buf, of any exporter
+ * @imp_fd: fd of /dev/dmalab_imp, or -1 to open it for this call
+ * @opts: NULL for dmalab_conform()'s run, or how to run
+ * @rep: receives the verdicts
+ * @err: error report, may be NULL
+ *
+ * With %DMALAB_CONFORM_READ_ONLY, for a buffer another process owns (taken
+ * with dmalab_pidfd_getfd()): nothing is written into it, by the CPU or by
+ * a device. mmap maps it read-only and compares offsets by contents, vmap
+ * is compared with mmap on the contents found, devices map it
+ * DMA_TO_DEVICE only (no bounce buffer is copied back over the owner's
+ * bytes), a device reads it (dma_read_equals_mmap), and the checks that
+ * write (MAP_PRIVATE, the kernel's write through vmap, the DMA round trip
+ * and the fences, which a device's write drives) are reported
+ * %DMALAB_CONFORM_SKIPPED with @opts->why. The owner may write meanwhile:
+ * a comparison can then fail that a quiet buffer would pass.
+ *
+ * Return: as dmalab_conform().
+ */
+int dmalab_conform_with(int buf_fd, int imp_fd,
+			const struct dmalab_conform_opts *opts,
+			struct dmalab_conform_report *rep,
+			struct dmalab_err *err);
 
 /**
  * dmalab_conform_verdict_name() - "pass", "fail" or "not supported"

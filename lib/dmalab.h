@@ -700,6 +700,159 @@ int dmalab_udmabuf_open(struct dmalab_err *err);
  */
 int dmalab_udmabuf_alloc(int udmabuf_fd, uint64_t len, struct dmalab_err *err);
 
+/* ---- every dma-buf on the machine (ps.c) ---- */
+
+#define DMALAB_PS_COMM_LEN	16	/* TASK_COMM_LEN */
+#define DMALAB_PS_EXP_LEN	64
+
+/**
+ * enum dmalab_ps_via - how a process holds a dma-buf
+ * @DMALAB_PS_VIA_FD: an open file descriptor (/proc/PID/fd)
+ * @DMALAB_PS_VIA_MAP: a mapping (/proc/PID/maps), with or without an fd
+ */
+enum dmalab_ps_via {
+	DMALAB_PS_VIA_FD,
+	DMALAB_PS_VIA_MAP,
+};
+
+/**
+ * struct dmalab_ps_buf - one dma-buf, as the processes holding it show it
+ * @ino: its inode number: one per buffer, whichever process shows it
+ * @size: bytes; for a buffer no process holds an fd of (only mappings),
+ *	the longest mapping of it (the size when mapped whole; @size_known 0)
+ * @size_known: @size and @exporter come from the buffer itself (an fd's
+ *	fdinfo, or /sys/kernel/dmabuf where the kernel has it); a mapping
+ *	alone shows only its length, inode and name
+ * @exporter: the exporter's name (exp_name), "" when unknown
+ * @name: the name set with DMA_BUF_SET_NAME, "" when none
+ * @nr_procs: processes holding it (by fd, mapping or both)
+ * @nr_fds: file descriptors on it, over every process
+ * @nr_maps: mappings of it, over every process
+ */
+struct dmalab_ps_buf {
+	uint64_t ino;
+	uint64_t size;
+	int size_known;
+	char exporter[DMALAB_PS_EXP_LEN];
+	char name[DMA_BUF_NAME_LEN];
+	unsigned int nr_procs;
+	unsigned int nr_fds;
+	unsigned int nr_maps;
+};
+
+/**
+ * struct dmalab_ps_proc - one process holding dma-bufs, or not readable
+ * @pid: its pid
+ * @uid: its owner (of /proc/PID)
+ * @comm: its command (/proc/PID/comm)
+ * @error: 0, or the -errno that kept its fds or maps from being read
+ *	(-EACCES: another user's process and no CAP_SYS_PTRACE); what could
+ *	be read is listed all the same
+ * @nr_bufs: distinct buffers it holds
+ * @nr_fds: its fds on dma-bufs
+ * @nr_maps: its mappings of dma-bufs
+ * @bytes: the sizes of its distinct buffers, added up
+ * @pss: its proportional share: each buffer's size divided by the number
+ *	of processes holding it, added up
+ */
+struct dmalab_ps_proc {
+	int pid;
+	unsigned int uid;
+	char comm[DMALAB_PS_COMM_LEN];
+	int error;
+	unsigned int nr_bufs;
+	unsigned int nr_fds;
+	unsigned int nr_maps;
+	uint64_t bytes;
+	uint64_t pss;
+};
+
+/**
+ * struct dmalab_ps_ref - one holder's reference to one buffer
+ * @ino: the buffer's inode number
+ * @pid: the holder
+ * @via: an &enum dmalab_ps_via
+ * @fd: the fd number (%DMALAB_PS_VIA_FD), else -1
+ * @map_start: first address of the mapping (%DMALAB_PS_VIA_MAP)
+ * @map_end: the address after it
+ * @buf: index of the buffer in &dmalab_ps.bufs
+ * @proc: index of the holder in &dmalab_ps.procs
+ */
+struct dmalab_ps_ref {
+	uint64_t ino;
+	int pid;
+	int via;
+	int fd;
+	uint64_t map_start;
+	uint64_t map_end;
+	unsigned int buf;
+	unsigned int proc;
+};
+
+/**
+ * struct dmalab_ps - what dmalab_ps_scan() found; free with dmalab_ps_free()
+ * @bufs: every buffer seen, @nr_bufs of them
+ * @nr_bufs: entries in @bufs
+ * @procs: the processes holding a buffer, and those that could not be
+ *	read (&dmalab_ps_proc.error), @nr_procs of them
+ * @nr_procs: entries in @procs
+ * @refs: every (buffer, holder) reference, @nr_refs of them, grouped by
+ *	process
+ * @nr_refs: entries in @refs
+ * @nr_scanned: processes looked at
+ * @nr_unreadable: processes of @procs whose fds or maps could not be read
+ */
+struct dmalab_ps {
+	struct dmalab_ps_buf *bufs;
+	unsigned int nr_bufs;
+	struct dmalab_ps_proc *procs;
+	unsigned int nr_procs;
+	struct dmalab_ps_ref *refs;
+	unsigned int nr_refs;
+	unsigned int nr_scanned;
+	unsigned int nr_unreadable;
+};
+
+/**
+ * dmalab_ps_scan() - every dma-buf of every process the caller may inspect
+ * @ps: receives the buffers, holders and references (the arrays are
+ *	allocated here: free them with dmalab_ps_free())
+ * @err: error report, may be NULL
+ *
+ * Reads /proc/PID/fd and fdinfo (exp_name, size, name, ino) and
+ * /proc/PID/maps (dma-buf mappings, with or without an fd) of every
+ * process, and joins them by the buffer's inode number: Android's
+ * dmabuf_dump for any Linux, with no module loaded. As root every process
+ * is read; otherwise those the caller may ptrace (its own), and the others
+ * are listed with their &dmalab_ps_proc.error. Processes come and go
+ * during the scan: it is a snapshot, not an atomic one.
+ *
+ * Return: 0 or -errno (-ENOMEM; /proc not mounted).
+ */
+int dmalab_ps_scan(struct dmalab_ps *ps, struct dmalab_err *err);
+
+/**
+ * dmalab_ps_free() - free what dmalab_ps_scan() allocated
+ * @ps: the scan; zeroed
+ */
+void dmalab_ps_free(struct dmalab_ps *ps);
+
+/**
+ * dmalab_pidfd_getfd() - a duplicate of another process's fd
+ * @pid: the process
+ * @fd: its fd number (dmalab_ps_scan() lists them)
+ * @err: error report, may be NULL
+ *
+ * pidfd_open(2) and pidfd_getfd(2) (Linux 5.6): the new fd refers to the
+ * same open file, here a dma-buf the caller may then inspect or check in
+ * place. Needs the rights of ptrace over @pid (CAP_SYS_PTRACE, or the same
+ * user where the Yama LSM allows it).
+ *
+ * Return: the new fd (close-on-exec) or -errno (-EPERM: no ptrace rights,
+ * -ESRCH: no such process, -EBADF: no such fd, -ENOSYS: kernel before 5.6).
+ */
+int dmalab_pidfd_getfd(int pid, int fd, struct dmalab_err *err);
+
 #ifdef __cplusplus
 }
 #endif

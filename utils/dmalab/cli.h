@@ -36,6 +36,8 @@ struct cli_opt {
 #define OPT_END		{ .name = NULL }
 /* The buffer option of every command that works on one dma-buf. */
 #define OPT_FD		OPT("fd", "N", "the dma-buf (default: $DMABUF_FD)")
+/* Commands that only read a buffer may take it from another process. */
+#define OPT_PID		OPT("pid", "PID", "take fd N of process PID (pidfd_getfd: needs ptrace rights over it)")
 
 struct cli;
 
@@ -68,6 +70,9 @@ struct cli_cmd {
  * @first: per depth, whether nothing was printed yet at that level
  * @in_row: text output: inside an array's object, printed as one row
  * @exec_argv: after --exec: the program and its arguments, else NULL
+ * @owner_pid: with --pid: the process the buffer was taken from, else 0
+ * @owner_fd: with --pid: the buffer's fd number in that process
+ * @owner_failed: with --pid: taking the buffer failed (exit status 1, not 2)
  */
 struct cli {
 	const struct cli_cmd *cmd;
@@ -79,12 +84,21 @@ struct cli {
 	int first[16];
 	int in_row;
 	char **exec_argv;
+	int owner_pid;
+	int owner_fd;
+	int owner_failed;
 };
+
+/* Exit status after cli_buf_fd() gave no fd: wrong input, or --pid failed. */
+static inline int cli_buf_fd_status(const struct cli *c)
+{
+	return c->owner_failed ? 1 : 2;
+}
 
 /* Every command, defined in the cmd_*.c files. */
 extern const struct cli_cmd cmd_alloc, cmd_info, cmd_fill, cmd_verify,
 	cmd_dump, cmd_name, cmd_vmap, cmd_map, cmd_dma, cmd_fence, cmd_list,
-	cmd_devices, cmd_stats, cmd_capture, cmd_conform, cmd_version;
+	cmd_devices, cmd_stats, cmd_ps, cmd_capture, cmd_conform, cmd_version;
 
 /* Options. */
 struct cli_opt *cli_opt(struct cli *c, const char *name);

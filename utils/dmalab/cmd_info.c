@@ -63,6 +63,7 @@ void show_exp_info(struct cli *c, const struct dmalab_exp_info *info,
 
 static struct cli_opt info_opts[] = {
 	OPT_FD,
+	OPT_PID,
 	OPT_END,
 };
 
@@ -76,7 +77,7 @@ static int info_run(struct cli *c)
 
 	fd = cli_buf_fd(c, "fd");
 	if (fd < 0)
-		return 2;
+		return cli_buf_fd_status(c);
 	if (cli_no_args(c))
 		return 2;
 	if (dmalab_buf_size(fd, &size, &c->err))
@@ -93,6 +94,10 @@ static int info_run(struct cli *c)
 		close(exp);
 	out_begin(c);
 	out_i64(c, "fd", fd);
+	if (c->owner_pid) {
+		out_i64(c, "pid", c->owner_pid);
+		out_i64(c, "pid_fd", c->owner_fd);
+	}
 	out_str(c, "exporter", exp_name);
 	if (ret) {
 		char name[64] = "";
@@ -109,10 +114,11 @@ static int info_run(struct cli *c)
 
 const struct cli_cmd cmd_info = {
 	.name = "info",
-	.usage = "[--fd N]",
+	.usage = "[--fd N] [--pid PID]",
 	.summary = "show a dma-buf: size, exporter, placement, segments, devices",
 	.details = "Any dma-buf works; the dmalab exporter's own buffers show everything\n"
-		   "its INFO ioctl knows (physical addresses need root).",
+		   "its INFO ioctl knows (physical addresses need root). With --pid, fd N\n"
+		   "of that process (see dmalab ps).",
 	.opts = info_opts,
 	.run = info_run,
 };

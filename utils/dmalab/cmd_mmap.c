@@ -46,7 +46,7 @@ static int range_open(struct cli *c, struct range *r, int prot,
 	r->exp_fd = -1;
 	r->buf_fd = cli_buf_fd(c, "fd");
 	if (r->buf_fd < 0)
-		return 2;
+		return cli_buf_fd_status(c);
 	if (cli_no_args(c))
 		return 2;
 	via = cli_choice(c, "via", vias, 0);
@@ -102,6 +102,10 @@ static void range_close(struct range *r)
 static void range_out(struct cli *c, const struct range *r)
 {
 	out_i64(c, "fd", r->buf_fd);
+	if (c->owner_pid) {
+		out_i64(c, "pid", c->owner_pid);
+		out_i64(c, "pid_fd", c->owner_fd);
+	}
 	out_str(c, "via", r->exp_fd >= 0 ? "dev" : "buf");
 	out_u64(c, "offset", r->off);
 	out_u64(c, "len", r->len);
@@ -169,6 +173,7 @@ const struct cli_cmd cmd_fill = {
 
 static struct cli_opt verify_opts[] = {
 	OPT_FD,
+	OPT_PID,
 	RANGE_OPT_OFFSET,
 	RANGE_OPT_LEN,
 	RANGE_OPT_VIA,
@@ -234,7 +239,7 @@ fail:
 
 const struct cli_cmd cmd_verify = {
 	.name = "verify",
-	.usage = "[--fd N] [--offset B] [--len B] [--pattern P] [--via buf|dev]",
+	.usage = "[--fd N [--pid PID]] [--offset B] [--len B] [--pattern P] [--via buf|dev]",
 	.summary = "check a range holds a pattern, through mmap (exit 1 if not)",
 	.opts = verify_opts,
 	.run = verify_run,
@@ -242,6 +247,7 @@ const struct cli_cmd cmd_verify = {
 
 static struct cli_opt dump_opts[] = {
 	OPT_FD,
+	OPT_PID,
 	RANGE_OPT_OFFSET,
 	RANGE_OPT_LEN,
 	RANGE_OPT_VIA,
@@ -297,7 +303,7 @@ static int dump_run(struct cli *c)
 
 const struct cli_cmd cmd_dump = {
 	.name = "dump",
-	.usage = "[--fd N] [--offset B] [--len B] [--via buf|dev]",
+	.usage = "[--fd N [--pid PID]] [--offset B] [--len B] [--via buf|dev]",
 	.summary = "hex dump of a range (default 256 bytes) through mmap",
 	.opts = dump_opts,
 	.run = dump_run,

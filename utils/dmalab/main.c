@@ -14,7 +14,7 @@
 static const struct cli_cmd *const commands[] = {
 	&cmd_alloc, &cmd_info, &cmd_fill, &cmd_verify, &cmd_dump, &cmd_name,
 	&cmd_vmap, &cmd_map, &cmd_dma, &cmd_fence, &cmd_list, &cmd_devices,
-	&cmd_stats, &cmd_capture, &cmd_conform, &cmd_version, NULL,
+	&cmd_stats, &cmd_ps, &cmd_capture, &cmd_conform, &cmd_version, NULL,
 };
 
 static void usage_all(FILE *f)

@@ -79,14 +79,48 @@ int cli_byte(struct cli *c, const char *name, uint8_t def, uint8_t *out)
 	return 0;
 }
 
-/* The buffer fd: --NAME N, else $DMABUF_FD. */
+/*
+ * With --pid PID: the buffer is fd N of that process, taken with
+ * pidfd_getfd(2); the local duplicate is returned. -1 after a message.
+ */
+static int cli_owner_fd(struct cli *c, const char *pid_s, int fd)
+{
+	char *end;
+	long pid;
+	int nfd;
+
+	errno = 0;
+	pid = strtol(pid_s, &end, 10);
+	if (!*pid_s || *end || errno || pid <= 0 || pid > 1 << 22) {
+		cli_usage(c, "--pid: '%s' is not a process id", pid_s);
+		return -1;
+	}
+	nfd = dmalab_pidfd_getfd((int)pid, fd, &c->err);
+	if (nfd < 0) {
+		c->owner_failed = 1;
+		cli_lib_fail(c);
+		return -1;
+	}
+	c->owner_pid = (int)pid;
+	c->owner_fd = fd;
+	return nfd;
+}
+
+/* The buffer fd: --NAME N, else $DMABUF_FD; of process --pid if given. */
 int cli_buf_fd(struct cli *c, const char *name)
 {
+	const char *pid_s = cli_str(c, "pid", NULL);
+
 	const char *s = cli_str(c, name, NULL);
 	const char *what = s ? name : "DMABUF_FD";
 	long v;
 	char *end;
 
+	if (pid_s && !s) {
+		cli_usage(c, "--pid needs --%s N: the buffer's fd number in that process (see dmalab ps)",
+			  name);
+		return -1;
+	}
 	if (!s)
 		s = getenv("DMABUF_FD");
 	if (!s || !*s) {
@@ -101,7 +135,7 @@ int cli_buf_fd(struct cli *c, const char *name)
 			  s == getenv("DMABUF_FD") ? "" : "--", what, s);
 		return -1;
 	}
-	return (int)v;
+	return pid_s ? cli_owner_fd(c, pid_s, (int)v) : (int)v;
 }
 
 int cli_choice(struct cli *c, const char *name, const char *const *choices,
