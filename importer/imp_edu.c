@@ -434,7 +434,7 @@ int dmalab_imp_edu_init(void)
 	for (i = 0; i < dmalab_imp_edu_nsegs; i++) {
 		kb = dmalab_imp_edu_max_seg_kb[i];
 		if (kb && (kb < PAGE_SIZE / SZ_1K || kb > UINT_MAX / SZ_1K)) {
-			pr_err("edu_max_seg_kb: %u KiB, not 0 (no limit) nor %lu..%u\n",
+			pr_err("edu_max_seg_kb: %u KiB is neither 0 (no limit) nor in %lu..%u\n",
 			       kb, PAGE_SIZE / SZ_1K, UINT_MAX / SZ_1K);
 			return -EINVAL;
 		}
