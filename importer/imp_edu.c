@@ -5,7 +5,8 @@
  * 2 KiB at a time (QEMU 7.2 aborts when a transfer reaches 0x41000), with
  * an MSI after each transfer. The device silently drops address bits above
  * its dma_mask property, which it cannot report: the mask comes from the
- * edu_dma_bits module parameter, in the order of the devices' PCI addresses.
+ * edu_dma_bits module parameter, in the order of the devices' PCI addresses,
+ * and so does the longest DMA segment it takes (edu_max_seg_kb).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,6 +16,7 @@
 #include <linux/iopoll.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/sizes.h>
 
 #include <dmalab/compat.h>
 
@@ -50,6 +52,14 @@ module_param_array_named(edu_dma_bits, dmalab_imp_edu_dma_bits, uint,
 			 &dmalab_imp_edu_nbits, 0444);
 MODULE_PARM_DESC(edu_dma_bits,
 		 "DMA mask width of each edu device in the order of their PCI addresses, as QEMU's dma_mask property (default 28 each)");
+
+/* 0 KiB: segments of any length, as the driver cuts them itself. */
+static unsigned int dmalab_imp_edu_max_seg_kb[EDU_MAX_DEVICES];
+static unsigned int dmalab_imp_edu_nsegs;
+module_param_array_named(edu_max_seg_kb, dmalab_imp_edu_max_seg_kb, uint,
+			 &dmalab_imp_edu_nsegs, 0444);
+MODULE_PARM_DESC(edu_max_seg_kb,
+		 "Longest DMA segment of each edu device in KiB, in the order of their PCI addresses; 0 for no limit, else at least a page (default 0 each)");
 
 static bool dmalab_imp_edu_abort_stuck;
 module_param_named(edu_abort_stuck, dmalab_imp_edu_abort_stuck, bool, 0600);
@@ -229,20 +239,34 @@ static u64 dmalab_imp_edu_pci_addr(struct pci_dev *pdev)
 }
 
 /*
- * The mask of the n-th edu device by PCI address, not by probe order: a
- * device removed and found again by a rescan keeps its mask.
+ * The n-th edu device by PCI address, not by probe order: a device removed
+ * and found again by a rescan keeps its mask and segment limit.
  */
-static unsigned int dmalab_imp_edu_dma_bits_of(struct pci_dev *pdev)
+static unsigned int dmalab_imp_edu_index(struct pci_dev *pdev)
 {
 	u64 addr = dmalab_imp_edu_pci_addr(pdev);
 	struct pci_dev *other = NULL;
-	unsigned int i = 0, bits;
+	unsigned int i = 0;
 
 	while ((other = pci_get_device(EDU_VENDOR, EDU_DEVICE, other)))
 		if (dmalab_imp_edu_pci_addr(other) < addr)
 			i++;
-	bits = i < EDU_MAX_DEVICES ? dmalab_imp_edu_dma_bits[i] : 28;
+	return i;
+}
+
+static unsigned int dmalab_imp_edu_dma_bits_of(unsigned int i)
+{
+	unsigned int bits = i < EDU_MAX_DEVICES ? dmalab_imp_edu_dma_bits[i] : 28;
+
 	return clamp(bits, 12U, 64U);
+}
+
+/* In bytes; dmalab_imp_edu_init() has checked the parameter. */
+static unsigned int dmalab_imp_edu_max_seg_of(unsigned int i)
+{
+	unsigned int kb = i < EDU_MAX_DEVICES ? dmalab_imp_edu_max_seg_kb[i] : 0;
+
+	return kb ? kb * SZ_1K : UINT_MAX;
 }
 
 static int dmalab_imp_edu_setup_irq(struct dmalab_imp_edu *edu)
@@ -267,7 +291,7 @@ static int dmalab_imp_edu_probe(struct pci_dev *pdev,
 {
 	struct device *dev = &pdev->dev;
 	struct dmalab_imp_edu *edu;
-	unsigned int bits;
+	unsigned int i, bits, max_seg;
 	int ret;
 
 	edu = kzalloc(sizeof(*edu), GFP_KERNEL);
@@ -292,7 +316,9 @@ static int dmalab_imp_edu_probe(struct pci_dev *pdev,
 		ret = -ENODEV;
 		goto unmap;
 	}
-	bits = dmalab_imp_edu_dma_bits_of(pdev);
+	i = dmalab_imp_edu_index(pdev);
+	bits = dmalab_imp_edu_dma_bits_of(i);
+	max_seg = dmalab_imp_edu_max_seg_of(i);
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
 	if (ret) {
 		/* Below 32 bits, direct DMA needs ZONE_DMA (WSL2 has none). */
@@ -302,10 +328,11 @@ static int dmalab_imp_edu_probe(struct pci_dev *pdev,
 	}
 	/*
 	 * The driver cuts every segment into transfers of at most 2 KiB
-	 * itself, so the engine takes segments of any length and alignment.
+	 * itself, so the engine takes segments of any length and alignment
+	 * unless edu_max_seg_kb sets a limit, as a real engine's would be.
 	 * (PCI devices have dma_parms: these cannot fail; 6.12 returns void.)
 	 */
-	dma_set_max_seg_size(dev, UINT_MAX);
+	dma_set_max_seg_size(dev, max_seg);
 	dma_set_seg_boundary(dev, ULONG_MAX);
 	pci_set_master(pdev);
 	edu->bounce = dma_alloc_coherent(dev, EDU_XFER_MAX, &edu->bounce_dma,
@@ -330,7 +357,8 @@ static int dmalab_imp_edu_probe(struct pci_dev *pdev,
 	if (ret)
 		goto free_irq;
 	pci_set_drvdata(pdev, edu);
-	dev_info(dev, "edu device %u, %u-bit DMA, %s\n", edu->idev.id, bits,
+	dev_info(dev, "edu device %u, %u-bit DMA, segments up to %u bytes, %s\n",
+		 edu->idev.id, bits, max_seg,
 		 dmalab_imp_dev_translated(dev) ? "behind an IOMMU" :
 						  "no IOMMU");
 	return 0;
@@ -394,12 +422,23 @@ static struct pci_driver dmalab_imp_edu_driver = {
 };
 
 /**
- * dmalab_imp_edu_init() - register the edu PCI driver
+ * dmalab_imp_edu_init() - check the edu parameters, register the PCI driver
  *
- * Return: 0 or a negative errno.
+ * Return: 0, -EINVAL for an edu_max_seg_kb below a page or beyond 4 GiB,
+ * or a negative errno.
  */
 int dmalab_imp_edu_init(void)
 {
+	unsigned int i, kb;
+
+	for (i = 0; i < dmalab_imp_edu_nsegs; i++) {
+		kb = dmalab_imp_edu_max_seg_kb[i];
+		if (kb && (kb < PAGE_SIZE / SZ_1K || kb > UINT_MAX / SZ_1K)) {
+			pr_err("edu_max_seg_kb: %u KiB is neither 0 (no limit) nor in %lu..%u\n",
+			       kb, PAGE_SIZE / SZ_1K, UINT_MAX / SZ_1K);
+			return -EINVAL;
+		}
+	}
 	return pci_register_driver(&dmalab_imp_edu_driver);
 }
 
