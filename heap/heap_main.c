@@ -40,10 +40,12 @@ static const struct dmalab_heap_kind dmalab_heap_kinds[] = {
 	{ "dmalab-dma36", DMALAB_EXP_PLACE_SCATTER, 36 },
 };
 
+typedef struct dma_buf *(*dmalab_heap_create_fn)(const struct dmalab_exp_alloc *args);
+
 /* dmalab_exp_create(), holding a reference to dmalab_exp; or NULL. */
-static typeof(&dmalab_exp_create) dmalab_heap_get_exporter(void)
+static dmalab_heap_create_fn dmalab_heap_get_exporter(void)
 {
-	typeof(&dmalab_exp_create) create = symbol_get(dmalab_exp_create);
+	dmalab_heap_create_fn create = symbol_get(dmalab_exp_create);
 
 	if (!create && !request_module("dmalab_exp"))
 		create = symbol_get(dmalab_exp_create);
@@ -69,7 +71,7 @@ static struct dma_buf *dmalab_heap_allocate(struct dma_heap *heap,
 		.timing = DMALAB_EXP_TIMING_EAGER,
 		.fd_flags = fd_flags,
 	};
-	typeof(&dmalab_exp_create) create;
+	dmalab_heap_create_fn create;
 	struct dma_buf *dmabuf;
 
 	if (heap_flags || fd_flags & ~(O_CLOEXEC | O_ACCMODE))

@@ -192,7 +192,11 @@ static inline void dmalab_exp_vm_flags_clear(struct vm_area_struct *vma,
  */
 static inline bool dmalab_exp_heaps_possible(void)
 {
-	return IS_ENABLED(DMALAB_HAVE_HEAP_ADD);
+#ifdef DMALAB_HAVE_HEAP_ADD
+	return true;
+#else
+	return false;
+#endif
 }
 
 /* ---- end dmalab_exp ---- */
