@@ -113,6 +113,37 @@ text(struct svg *s, double x, double y, int size, const char *anchor,
 	fputs("</text>\n", s->body);
 }
 
+/*
+ * Text broken at spaces into lines of at most @width characters (a longer
+ * word stands alone), @size + 4 px apart; returns the number of lines.
+ */
+static int text_lines(struct svg *s, double x, double y, int size, int width,
+		      const char *cls, const char *str)
+{
+	int lines = 0, n, len = (int)strlen(str);
+
+	while (len > 0) {
+		n = len;
+		if (n > width) {
+			for (n = width; n > 0 && str[n] != ' '; n--)
+				;
+			if (!n)
+				for (n = width; n < len && str[n] != ' '; n++)
+					;
+		}
+		text(s, x, y + lines * (size + 4), size, "start", cls, "%.*s",
+		     n, str);
+		lines++;
+		str += n;
+		len -= n;
+		while (*str == ' ') {
+			str++;
+			len--;
+		}
+	}
+	return lines;
+}
+
 /* <rect> with a tooltip (its <title>) when @tip is not NULL. */
 static void rect(struct svg *s, const char *cls, double x, double y, double w,
 		 double h, const char *fill, const char *tip)
@@ -374,8 +405,7 @@ struct svg *svg_new(const char *title)
 		free(s);
 		return NULL;
 	}
-	text(s, 10, 24, 17, "start", "heading", "%s", title);
-	s->y = 40;
+	s->y = 20 + text_lines(s, 10, 24, 17, 95, "heading", title) * 21;
 	return s;
 }
 
@@ -393,7 +423,8 @@ void svg_panel(struct svg *s, const struct svg_panel *p)
 
 	fprintf(s->body, "<g class=\"panel\">\n");
 	line(s, 10, s->y, SVG_W - 10, s->y, "#999", 1);
-	text(s, 10, s->y + 20, 14, "start", "panel-title", "%s", p->title);
+	s->y += (text_lines(s, 10, s->y + 20, 14, 115, "panel-title",
+			    p->title) - 1) * 18;
 	if (!(in->state & DMALAB_EXP_STATE_ALLOCATED))
 		text(s, 10, s->y + 38, 11, "start", "summary",
 		     "%s, %s, %s: no pages yet (deferred until the first use)",
