@@ -276,8 +276,70 @@ static void draw_axis(struct svg *s, const struct svg_panel *p)
 	s->y += 52;
 }
 
+/*
+ * Where the buffer's segments are tied from: the log axis, or a linear
+ * zoom of the pages' extent when the log axis crowds them into a few
+ * pixels (a scattered buffer whose pages all lie within some MiB).
+ */
+struct svg_fan {
+	int y;
+	uint64_t zlo, zhi;	/* zoomed range, zhi > zlo; 0, 0 for none */
+};
+
+static double fan_x(const struct svg_fan *f, uint64_t a)
+{
+	if (f->zhi <= f->zlo)
+		return phys_x(a);
+	return SVG_X0 + (double)(a - f->zlo) / (double)(f->zhi - f->zlo) *
+	       (SVG_X1 - SVG_X0);
+}
+
+static void draw_zoom(struct svg *s, const struct svg_panel *p, int axis_y,
+		      struct svg_fan *f)
+{
+	uint64_t lo = p->segs[0].addr, hi = 0;
+	unsigned int i;
+	char tip[160];
+	int y = s->y;
+
+	f->y = axis_y + 38;
+	for (i = 0; i < p->nr_segs; i++) {
+		if (p->segs[i].addr < lo)
+			lo = p->segs[i].addr;
+		if (p->segs[i].addr + p->segs[i].len > hi)
+			hi = p->segs[i].addr + p->segs[i].len;
+	}
+	if (p->nr_segs < 2 || phys_x(hi) - phys_x(lo) >= 60)
+		return;
+	f->zlo = lo & ~((1ULL << 20) - 1);
+	f->zhi = (hi + (1ULL << 20) - 1) & ~((1ULL << 20) - 1);
+	fprintf(s->body, "<g class=\"zoom\">\n");
+	fprintf(s->body, "<path d=\"M%.1f %d L%d %d M%.1f %d L%d %d\" stroke=\"#999\" stroke-dasharray=\"4 3\" fill=\"none\"/>\n",
+		phys_x(f->zlo), axis_y + 38, SVG_X0, y + 14, phys_x(f->zhi),
+		axis_y + 38, SVG_X1, y + 14);
+	text(s, 10, y + 26, 11, "start", NULL, "the same, zoomed");
+	line(s, SVG_X0, y + 28, SVG_X1, y + 28, "#333", 1);
+	for (i = 0; i < p->nr_segs; i++) {
+		double x = fan_x(f, p->segs[i].addr);
+		double w = fan_x(f, p->segs[i].addr + p->segs[i].len) - x;
+
+		snprintf(tip, sizeof(tip), "segment %u at physical 0x%llx",
+			 i, (unsigned long long)p->segs[i].addr);
+		rect(s, "zoom-mark", x, y + 14, w < 1 ? 1 : w, 14, "#1f4e79",
+		     tip);
+	}
+	text(s, SVG_X0, y + 40, 10, "start", "tick", "0x%llx",
+	     (unsigned long long)f->zlo);
+	text(s, SVG_X1, y + 40, 10, "end", "tick", "0x%llx (linear scale)",
+	     (unsigned long long)f->zhi);
+	fputs("</g>\n", s->body);
+	f->y = y + 28;
+	s->y += 46;
+}
+
 /* The buffer by offset, each segment a block tied to its place above. */
-static void draw_buffer(struct svg *s, const struct svg_panel *p, int axis_y)
+static void draw_buffer(struct svg *s, const struct svg_panel *p,
+			const struct svg_fan *f)
 {
 	uint64_t len = p->info.len, off = 0;
 	char tip[160], b[32];
@@ -296,7 +358,7 @@ static void draw_buffer(struct svg *s, const struct svg_panel *p, int axis_y)
 		double x = off_x(off, len), w = off_x(off + g->len, len) - x;
 
 		if (p->nr_segs <= SVG_MAX_FANS)
-			line(s, phys_x(g->addr + g->len / 2), axis_y + 38,
+			line(s, fan_x(f, g->addr + g->len / 2), f->y,
 			     x + w / 2, y, "#7f9fbf", 0.8);
 		snprintf(tip, sizeof(tip), "segment %u: offset %llu, physical 0x%llx, %llu bytes",
 			 i, (unsigned long long)off, (unsigned long long)g->addr,
@@ -419,6 +481,7 @@ void svg_panel(struct svg *s, const struct svg_panel *p)
 	const struct dmalab_exp_info *in = &p->info;
 	char b[32];
 	unsigned int i;
+	struct svg_fan fan = { 0 };
 	int axis_y;
 
 	fprintf(s->body, "<g class=\"panel\">\n");
@@ -456,7 +519,9 @@ void svg_panel(struct svg *s, const struct svg_panel *p)
 		draw_reach(s, &p->devs[i], i);
 	axis_y = s->y;
 	draw_axis(s, p);
-	draw_buffer(s, p, axis_y);
+	if (p->segs)
+		draw_zoom(s, p, axis_y, &fan);
+	draw_buffer(s, p, &fan);
 	for (i = 0; i < p->nr_devs; i++)
 		if (p->devs[i].ents)
 			draw_sg(s, &p->devs[i], i, in->len);
