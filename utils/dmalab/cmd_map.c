@@ -22,7 +22,7 @@ static struct cli_opt map_opts[] = {
 	OPT("dev", "DEV", "attach to DEV, and map once all are attached (repeatable)"),
 	OPT("dir", "bidir|to-device|from-device", "mapping direction (default bidir)"),
 	OPT("entries", NULL, "list the sg entries (at most 64; needs root)"),
-	OPT("svg", "FILE", "draw the buffer at each show step to FILE (SVG; needs root)"),
+	OPT("svg", "FILE", "draw the buffer at each show step to FILE (SVG; addresses need root)"),
 	OPT_END,
 };
 
