@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "svg.h"
 
 #define INFO_MAX_ATTACH 16
 
@@ -64,8 +66,50 @@ void show_exp_info(struct cli *c, const struct dmalab_exp_info *info,
 static struct cli_opt info_opts[] = {
 	OPT_FD,
 	OPT_PID,
+	OPT("svg", "FILE", "draw the buffer to FILE: segments and each device's reach (SVG)"),
 	OPT_END,
 };
+
+/* info --svg: one panel, the buffer as it is now; 0 or -1 (c->err). */
+static int info_svg(struct cli *c, int fd, const char *path)
+{
+	struct svg_panel *p = calloc(1, sizeof(*p));
+	struct svg *s = NULL;
+	uint32_t handle;
+	char title[96];
+	int imp = -1, ret = -1;
+
+	if (!p)
+		goto out;
+	imp = open_imp(c);
+	if (imp < 0 || dmalab_imp_import_fd(imp, fd, &handle, NULL, &c->err))
+		goto out;
+	if (picture_panel(c, imp, handle, fd, NULL, p))
+		goto out;
+	snprintf(title, sizeof(title), "dmalab info: the buffer%s%s%s",
+		 *p->info.name ? " '" : "", p->info.name,
+		 *p->info.name ? "'" : "");
+	s = svg_new(title);
+	if (!s)
+		goto out;
+	snprintf(p->title, sizeof(p->title),
+		 "Now (the sg entries of mappings made by other processes are not known here)");
+	svg_panel(s, p);
+	ret = svg_save(s, path);
+	s = NULL;
+	if (ret)
+		snprintf(c->err.msg, sizeof(c->err.msg), "%s: %s", path,
+			 strerror(-ret));
+out:
+	if (ret && !*c->err.msg)
+		snprintf(c->err.msg, sizeof(c->err.msg), "out of memory");
+	if (imp >= 0)
+		close(imp);
+	if (p)
+		svg_panel_free(p);
+	free(p);
+	return ret ? -1 : 0;
+}
 
 static int info_run(struct cli *c)
 {
@@ -109,6 +153,9 @@ static int info_run(struct cli *c)
 		show_exp_info(c, &info, att);
 	}
 	out_end(c);
+	c->err.msg[0] = '\0';
+	if (cli_str(c, "svg", NULL) && info_svg(c, fd, cli_str(c, "svg", NULL)))
+		return cli_fail(c, "--svg: %s", c->err.msg);
 	return 0;
 }
 
@@ -118,7 +165,10 @@ const struct cli_cmd cmd_info = {
 	.summary = "show a dma-buf: size, exporter, placement, segments, devices",
 	.details = "Any dma-buf works; the dmalab exporter's own buffers show everything\n"
 		   "its INFO ioctl knows (physical addresses need root). With --pid, fd N\n"
-		   "of that process (see dmalab ps).",
+		   "of that process (see dmalab ps). --svg draws a dmalab_exp buffer: its\n"
+		   "physical segments (listed by mapping it for a moment to a simulated\n"
+		   "64-bit device; needs dmalab_imp and root) and each attached device's\n"
+		   "reach. The sg entries of devices are drawn by dmalab map --svg.",
 	.opts = info_opts,
 	.run = info_run,
 };

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "devspec.h"
+#include "svg.h"
 
 #define MAP_MAX_ENTRIES	64
 #define MAP_MAX_ATTACH	16
@@ -21,6 +22,7 @@ static struct cli_opt map_opts[] = {
 	OPT("dev", "DEV", "attach to DEV, and map once all are attached (repeatable)"),
 	OPT("dir", "bidir|to-device|from-device", "mapping direction (default bidir)"),
 	OPT("entries", NULL, "list the sg entries (at most 64; needs root)"),
+	OPT("svg", "FILE", "draw the buffer at each show step to FILE (SVG; addresses need root)"),
 	OPT_END,
 };
 
@@ -49,7 +51,31 @@ struct map_state {
 	uint32_t dir;
 	struct devspecs ds;
 	int failed;
+	struct svg *svg;
+	int panels;
+	char since[160];
 };
+
+/* --svg: draw the buffer as it is now, under what happened since the last. */
+static void map_draw(struct cli *c, struct map_state *s)
+{
+	struct svg_panel *p = calloc(1, sizeof(*p));
+	struct dmalab_err keep = c->err;
+
+	if (!p)
+		return;
+	s->panels++;
+	snprintf(p->title, sizeof(p->title), "%d. %s%s", s->panels,
+		 *s->since ? "after" : "before any step",
+		 *s->since ? s->since : "");
+	if (picture_panel(c, s->imp, s->handle, s->fd, &s->ds, p))
+		snprintf(p->segs_note, sizeof(p->segs_note), "%s", c->err.msg);
+	svg_panel(s->svg, p);
+	svg_panel_free(p);
+	free(p);
+	*s->since = '\0';
+	c->err = keep;
+}
 
 static void map_show_buffer(struct cli *c, struct map_state *s)
 {
@@ -112,8 +138,12 @@ static int map_step(struct cli *c, struct map_state *s, const char *step)
 		out_str(c, "step", "show");
 		map_show_buffer(c, s);
 		out_obj_end(c);
+		if (s->svg)
+			map_draw(c, s);
 		return 0;
 	}
+	if (s->svg && strlen(s->since) + strlen(step) + 2 < sizeof(s->since))
+		strcat(strcat(s->since, " "), step);
 	snprintf(verb, sizeof(verb), "%.*s", colon ? (int)(colon - step) : 0, step);
 	out_str(c, "step", verb);
 	out_str(c, "dev", colon ? colon + 1 : "");
@@ -158,13 +188,29 @@ fail:
 	return -1;
 }
 
+/* --svg: the last state too when no show step drew it; then the file. */
+static int map_svg_save(struct cli *c, struct map_state *s)
+{
+	int ret;
+
+	if (!s->svg)
+		return 0;
+	if (!s->panels || *s->since)
+		map_draw(c, s);
+	ret = svg_save(s->svg, cli_str(c, "svg", NULL));
+	if (ret)
+		return cli_fail(c, "--svg: %s: %s", cli_str(c, "svg", NULL),
+				strerror(-ret));
+	return 0;
+}
+
 static int map_run(struct cli *c)
 {
 	struct cli_opt *devs = cli_opt(c, "dev");
 	struct map_state s;
 	char *steps[2 * CLI_MAX_VALS + 1];
 	char bufs[2 * CLI_MAX_VALS][80];
-	int i, n = 0, dir;
+	int i, n = 0, dir, ret;
 	uint64_t size;
 
 	memset(&s, 0, sizeof(s));
@@ -216,6 +262,19 @@ static int map_run(struct cli *c)
 			return cli_usage(c, "%s", c->err.msg);
 		}
 	}
+	if (cli_str(c, "svg", NULL)) {
+		char title[200];
+
+		snprintf(title, sizeof(title), "dmalab map:");
+		for (i = 0; i < (devs->n ? n : c->argc); i++)
+			if (strlen(title) + strlen(devs->n ? steps[i] : c->argv[i]) + 2 < sizeof(title))
+				strcat(strcat(title, " "), devs->n ? steps[i] : c->argv[i]);
+		s.svg = svg_new(title);
+		if (!s.svg) {
+			close(s.imp);
+			return cli_fail(c, "--svg: out of memory");
+		}
+	}
 	out_begin(c);
 	out_i64(c, "fd", s.fd);
 	out_u64(c, "size", size);
@@ -226,11 +285,12 @@ static int map_run(struct cli *c)
 			break;
 	out_array_end(c);
 	out_end(c);
+	ret = map_svg_save(c, &s);
 	/* Closing the importer fd unmaps, detaches and releases everything. */
 	close(s.imp);
 	if (s.failed)
 		return cli_fail(c, "%s", c->err.msg);
-	return 0;
+	return ret;
 }
 
 const struct cli_cmd cmd_map = {
@@ -241,7 +301,11 @@ const struct cli_cmd cmd_map = {
 		   "sim:BITS[@PHYS+SIZE] for a simulated device (with a bus window).\n"
 		   "STEP: attach:DEV, map:DEV, unmap:DEV, detach:DEV or show (the\n"
 		   "exporter's view of the buffer), run in order. With --dev, every\n"
-		   "device is attached, then every one mapped, then shown.",
+		   "device is attached, then every one mapped, then shown.\n"
+		   "--svg FILE draws the buffer at each show step (and at the end when\n"
+		   "steps follow the last show): the physical address space with its\n"
+		   "segments, each attached device's reach, and each device mapped here\n"
+		   "with its sg entries' DMA addresses (behind an IOMMU: IOVA ranges).",
 	.opts = map_opts,
 	.run = map_run,
 };
