@@ -83,6 +83,23 @@ static int dmalab_kunit_place_attach(struct dmalab_kunit_place *c,
 
 #define DMALAB_KUNIT_4G_HI	(SZ_4G - 1)
 
+/*
+ * A device reaching [lo, hi] is refused with @err under the buffer's
+ * flags as set, and served by a copy once the buffer also allows copies.
+ */
+static void dmalab_kunit_place_copy_only(struct kunit *test,
+					 struct dmalab_kunit_place *c,
+					 phys_addr_t lo, phys_addr_t hi, int err)
+{
+	bool copy;
+
+	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, lo, hi, &copy),
+			err);
+	c->buf.flags |= DMALAB_EXP_ALLOC_COPY;
+	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, lo, hi, &copy), 0);
+	KUNIT_EXPECT_TRUE(test, copy);
+}
+
 /* A device that reaches nothing cannot be served at all. */
 static void dmalab_kunit_place_no_reach(struct kunit *test)
 {
@@ -114,34 +131,18 @@ static void dmalab_kunit_place_deferred_is_direct(struct kunit *test)
 static void dmalab_kunit_place_deferred_disjoint(struct kunit *test)
 {
 	struct dmalab_kunit_place *c = test->priv;
-	bool copy;
 
 	dmalab_kunit_place_other(c, 0, DMALAB_KUNIT_4G_HI);
-	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, SZ_8G,
-							PHYS_ADDR_MAX, &copy),
-			-ERANGE);
-	c->buf.flags = DMALAB_EXP_ALLOC_COPY;
-	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, SZ_8G,
-							PHYS_ADDR_MAX, &copy),
-			0);
-	KUNIT_EXPECT_TRUE(test, copy);
+	dmalab_kunit_place_copy_only(test, c, SZ_8G, PHYS_ADDR_MAX, -ERANGE);
 }
 
 /* The buffer's own address limit counts like a device's reach. */
 static void dmalab_kunit_place_deferred_outside_limit(struct kunit *test)
 {
 	struct dmalab_kunit_place *c = test->priv;
-	bool copy;
 
 	c->buf.limit.hi = SZ_1G - 1;
-	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, SZ_2G,
-							PHYS_ADDR_MAX, &copy),
-			-ERANGE);
-	c->buf.flags = DMALAB_EXP_ALLOC_COPY;
-	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, SZ_2G,
-							PHYS_ADDR_MAX, &copy),
-			0);
-	KUNIT_EXPECT_TRUE(test, copy);
+	dmalab_kunit_place_copy_only(test, c, SZ_2G, PHYS_ADDR_MAX, -ERANGE);
 }
 
 /* Pages inside the reach: direct, whatever the strategies. */
@@ -162,17 +163,9 @@ static void dmalab_kunit_place_pages_within(struct kunit *test)
 static void dmalab_kunit_place_pages_straddle(struct kunit *test)
 {
 	struct dmalab_kunit_place *c = test->priv;
-	bool copy;
 
 	dmalab_kunit_place_pages(c, SZ_4G - SZ_1M, SZ_1M + PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, 0,
-							DMALAB_KUNIT_4G_HI,
-							&copy), -ERANGE);
-	c->buf.flags = DMALAB_EXP_ALLOC_COPY;
-	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, 0,
-							DMALAB_KUNIT_4G_HI,
-							&copy), 0);
-	KUNIT_EXPECT_TRUE(test, copy);
+	dmalab_kunit_place_copy_only(test, c, 0, DMALAB_KUNIT_4G_HI, -ERANGE);
 }
 
 /*
@@ -182,19 +175,11 @@ static void dmalab_kunit_place_pages_straddle(struct kunit *test)
 static void dmalab_kunit_place_busy_no_migration(struct kunit *test)
 {
 	struct dmalab_kunit_place *c = test->priv;
-	bool copy;
 
 	dmalab_kunit_place_pages(c, SZ_8G, SZ_1M);
 	c->buf.vmap_count = 1;
 	c->buf.flags = DMALAB_EXP_ALLOC_MIGRATE;
-	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, 0,
-							DMALAB_KUNIT_4G_HI,
-							&copy), -EBUSY);
-	c->buf.flags |= DMALAB_EXP_ALLOC_COPY;
-	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, 0,
-							DMALAB_KUNIT_4G_HI,
-							&copy), 0);
-	KUNIT_EXPECT_TRUE(test, copy);
+	dmalab_kunit_place_copy_only(test, c, 0, DMALAB_KUNIT_4G_HI, -EBUSY);
 }
 
 /*
@@ -205,19 +190,11 @@ static void dmalab_kunit_place_busy_no_migration(struct kunit *test)
 static void dmalab_kunit_place_migration_needs_common_range(struct kunit *test)
 {
 	struct dmalab_kunit_place *c = test->priv;
-	bool copy;
 
 	dmalab_kunit_place_pages(c, SZ_8G, SZ_1M);
 	dmalab_kunit_place_other(c, SZ_8G, PHYS_ADDR_MAX);
 	c->buf.flags = DMALAB_EXP_ALLOC_MIGRATE;
-	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, 0,
-							DMALAB_KUNIT_4G_HI,
-							&copy), -ERANGE);
-	c->buf.flags |= DMALAB_EXP_ALLOC_COPY;
-	KUNIT_EXPECT_EQ(test, dmalab_kunit_place_attach(c, 0,
-							DMALAB_KUNIT_4G_HI,
-							&copy), 0);
-	KUNIT_EXPECT_TRUE(test, copy);
+	dmalab_kunit_place_copy_only(test, c, 0, DMALAB_KUNIT_4G_HI, -ERANGE);
 	KUNIT_EXPECT_EQ(test, c->buf.mem.lo, (phys_addr_t)SZ_8G);
 	KUNIT_EXPECT_EQ(test, c->buf.nr_migrations, 0U);
 }
