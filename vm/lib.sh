@@ -244,6 +244,17 @@ modules_dir() {
 # width of the DMA mask QEMU gives each (slots 0x10 and 0x11, probed in order).
 EDU_DMA_BITS=(28 36)
 
+# edu_devices ARRAY: append QEMU's -device arguments of those engines to
+# the array named ARRAY.
+edu_devices() {
+	local -n to=$1
+	local slot=16 b
+	for b in "${EDU_DMA_BITS[@]}"; do
+		to+=(-device "edu,addr=$(printf '0x%x' $slot),dma_mask=$(printf '0x%x' $(((1 << b) - 1)))")
+		slot=$((slot + 1))
+	done
+}
+
 # Accelerator: KVM only when a quick boot under it finishes, else TCG.
 # DMALAB_ACCEL=tcg|kvm forces one. The probe's verdict is cached in build/.
 vm_accel() {
