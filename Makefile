@@ -30,7 +30,7 @@ BUILD ?= $(CURDIR)/build
 # what to do, in one line, instead of kbuild's bare error.
 ifneq ($(filter all modules modules_install,$(or $(MAKECMDGOALS),all)),)
 ifeq ($(wildcard $(KDIR)/Makefile),)
-$(error no kernel build tree at $(KDIR): install linux-headers-$(shell uname -r), or pass KDIR=<kernel build tree> (README: Building the modules for your own kernel))
+$(error no kernel build tree at $(KDIR): install linux-headers-$(shell uname -r), or pass KDIR=<kernel build tree> (README: Install on your machine, From source))
 endif
 endif
 
