@@ -61,6 +61,8 @@ struct dmalab_exp_buf {
 	/* Kernel mapping of @mem, made and freed with it (see exp_kmap.c). */
 	void *vaddr;
 	unsigned int vmap_count;
+	/* vmaps ever taken: importers that vmap around each use leave 0 above */
+	unsigned long nr_vmap_calls;
 	unsigned int nr_mmaps;
 	unsigned int nr_migrations;
 	u64 nr_copy_in;

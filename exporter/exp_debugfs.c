@@ -79,9 +79,9 @@ static void dmalab_exp_show_buf(struct seq_file *s, struct dmalab_exp_buf *buf)
 		seq_puts(s, " unallocated");
 	if (buf->vaddr)
 		seq_puts(s, is_vmalloc_addr(buf->vaddr) ? " kmap vmap" : " kmap linear");
-	seq_printf(s, " mmaps %u vmaps %u migrations %u copies-in %llu copies-out %llu",
-		   buf->nr_mmaps, buf->vmap_count, buf->nr_migrations,
-		   buf->nr_copy_in, buf->nr_copy_out);
+	seq_printf(s, " mmaps %u vmaps %u vmaps-taken %lu migrations %u copies-in %llu copies-out %llu",
+		   buf->nr_mmaps, buf->vmap_count, buf->nr_vmap_calls,
+		   buf->nr_migrations, buf->nr_copy_in, buf->nr_copy_out);
 	spin_lock(&buf->dmabuf->name_lock);
 	seq_printf(s, " name '%s'\n", buf->dmabuf->name ?: "");
 	spin_unlock(&buf->dmabuf->name_lock);

@@ -260,6 +260,7 @@ static int dmalab_exp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		goto unlock;
 	if (!buf->vmap_count++)
 		atomic64_inc(&dmalab_exp_counters.live_vmaps);
+	buf->nr_vmap_calls++;
 	iosys_map_set_vaddr(map, buf->vaddr);
 unlock:
 	mutex_unlock(&buf->lock);
