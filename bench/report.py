@@ -142,6 +142,12 @@ def evaluate(R, t):
     return e
 
 
+def duration(sec):
+    if sec < 120:
+        return "%.0f s" % sec
+    return "%.0f min" % (sec / 60) if sec < 7200 else "%.0f h" % (sec / 3600)
+
+
 def target_cells(e):
     """(interval, target, verdict) cells of an evaluated target."""
     ci = e["ci"]
@@ -167,7 +173,7 @@ def target_cells(e):
         else:
             v = "not decided: ~%d pairs" % need
             if e["s_per_pair"]:
-                v += " (~%s)" % human(need * e["s_per_pair"] * 1e9, "ns")
+                v += " (~%s)" % duration(need * e["s_per_pair"])
     return iv, target, v
 
 
@@ -453,7 +459,7 @@ def svg_ratio_plot(evaluated, test, path, title):
     series = {}
     for e in pts:
         series.setdefault(series_name(e, metrics), []).append(e)
-    W, H, L, Rm, T, B = 820, 480, 70, 270, 40, 60
+    W, H, L, Rm, T, B = 1000, 480, 70, 420, 40, 60
     xs = sorted({e["params"]["size"] for e in pts})
     ys = [e["ci"][k] for e in pts for k in ("lo", "hi")] + \
         [e["limit"] for e in pts]
@@ -535,8 +541,9 @@ def svg_ratio_plot(evaluated, test, path, title):
         out.append('<text x="%d" y="%d" fill="#555">target %s (dashed)'
                    '</text>' % (W - Rm + 46, ly + 18, lims))
     ly = T + 20 + len(series) * 34
-    out.append('<text x="%d" y="%d" fill="#555">filled: met; square: missed; '
-               'hollow: not decided</text>' % (W - Rm + 15, ly))
+    out.append('<text x="%d" y="%d" fill="#555">point: median; filled: met, '
+               'square: missed, hollow: not decided</text>' % (W - Rm + 15,
+                                                               ly))
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
