@@ -338,7 +338,7 @@ void bench_sg(const size_t *sizes, int nsizes)
 
 		bench_progress("sg_table entries %zu KiB", sizes[i] / KiB);
 		for (s = 0; s < N_SRCS; s++)
-			ents[s][0] = ents[s][1] = -1;
+			ents[s][0] = -1, ents[s][1] = -1;
 		for (s = 0; s < N_SRCS; s++) {
 			enum bench_src src = bench_alloc_srcs[s];
 			struct bench_buf b;

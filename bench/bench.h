@@ -2,8 +2,9 @@
 /*
  * dmalab-bench: shared declarations of the benchmark program that compares
  * the project's exporter with mainline's (system heap, udmabuf, vgem) in a
- * 6.12 guest. Results are records of one figure each (median, min, max of
- * several repetitions), printed as JSON between two marker lines.
+ * 6.12 guest. Results are records of one figure each (median, min, max and
+ * the samples of several repetitions) and the verdicts of the targets
+ * (docs/bench-method.md), printed as JSON between two marker lines.
  */
 #ifndef DMALAB_BENCH_H
 #define DMALAB_BENCH_H

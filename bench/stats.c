@@ -104,10 +104,14 @@ void bench_record(const char *test, const char *who, const char *params,
 	if (!err && st && st->n > 1 && st->samples) {
 		int i;
 
-		/* In repetition order: report.py pairs sample i of two figures. */
+		/*
+		 * In repetition order: report.py pairs sample i of two figures.
+		 * Ten digits keep nanosecond counts exact, so that the report's
+		 * interval is the guest's.
+		 */
 		fputs(",\"samples\":[", f);
 		for (i = 0; i < st->n; i++)
-			fprintf(f, "%s%.6g", i ? "," : "", st->samples[i]);
+			fprintf(f, "%s%.10g", i ? "," : "", st->samples[i]);
 		fputc(']', f);
 	}
 	if (!err && st && st->n)
@@ -197,19 +201,24 @@ void bench_target(const struct bench_target *t, const double *ours,
 	bench_target_ci(t, ours, n_ours, peer, n_peer, &ci);
 	v = bench_verdict_of(&ci, t->op, t->limit);
 	need = v == BENCH_UNDECIDED ? bench_reps_needed(&ci, t->limit) : 0;
-	bench_progress("target %s %s {%s} %s / %s %s %.2f: %.3f [%.3f, %.3f] n=%d: %s%s",
+	bench_progress("target %s %s {%s} %s / %s %s %.2f: %.3f [%.3f, %.3f] n=%d: %s",
 		       t->test, t->metric, t->params, t->who, t->peer,
 		       t->op == BENCH_LE ? "<=" : ">=", t->limit, ci.med,
-		       ci.lo, ci.hi, ci.n, bench_verdict_name(v),
-		       v == BENCH_UNDECIDED ? " (more pairs needed)" : "");
+		       ci.lo, ci.hi, ci.n, bench_verdict_name(v));
+	if (need > 0)
+		bench_progress("  about %d pairs would decide it", need);
+	else if (need < 0)
+		bench_progress("  the median is on the limit: no number of pairs decides it");
 	if (ftell(f))
 		fputs(",\n", f);
-	fprintf(f, "{\"test\":\"%s\",\"params\":{%s},\"metric\":\"%s\",\"who\":\"%s\",\"peer\":\"%s\",\"op\":\"%s\",\"limit\":%g,\"exact\":%s,",
-		t->test, t->params, t->metric, t->who, t->peer,
-		t->op == BENCH_LE ? "<=" : ">=", t->limit,
-		t->exact ? "true" : "false");
-	fprintf(f, "\"n\":%d,\"median\":%.6g,\"lo\":%.6g,\"hi\":%.6g,\"verdict\":\"%s\",\"reps_needed\":%d",
-		ci.n, ci.med, ci.lo, ci.hi, bench_verdict_name(v), need);
+	fprintf(f, "{\"test\":\"%s\",\"params\":{%s},\"metric\":\"%s\",",
+		t->test, t->params, t->metric);
+	fprintf(f, "\"who\":\"%s\",\"peer\":\"%s\",\"op\":\"%s\",",
+		t->who, t->peer, t->op == BENCH_LE ? "<=" : ">=");
+	fprintf(f, "\"limit\":%g,\"exact\":%s,\"n\":%d,\"median\":%.6g,",
+		t->limit, t->exact ? "true" : "false", ci.n, ci.med);
+	fprintf(f, "\"lo\":%.6g,\"hi\":%.6g,\"verdict\":\"%s\",\"reps_needed\":%d",
+		ci.lo, ci.hi, bench_verdict_name(v), need);
 	if (b)
 		fprintf(f, ",\"seconds\":%.1f,\"budget_s\":%.1f",
 			bench_budget_used(b), b->seconds);

@@ -12,6 +12,7 @@
  * No random numbers, so the guest and bench/report.py agree exactly.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "verdict.h"
 
@@ -56,9 +57,7 @@ void bench_ratio_ci(const double *ours, const double *peer, int n,
 	double *r;
 	int i, m = 0, k;
 
-	ci->n = 0;
-	ci->ok = 0;
-	ci->med = ci->lo = ci->hi = 0;
+	memset(ci, 0, sizeof(*ci));
 	if (n > BENCH_CI_MAX_PAIRS)
 		n = BENCH_CI_MAX_PAIRS;
 	if (n <= 0)
