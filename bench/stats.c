@@ -164,23 +164,26 @@ int bench_budget_more(const struct bench_budget *b, int done, int undecided)
 
 static void bench_target_ci(const struct bench_target *t, const double *ours,
 			    int n_ours, const double *peer, int n_peer,
-			    struct bench_ci *ci)
+			    double alpha, struct bench_ci *ci)
 {
 	int n = n_ours < n_peer ? n_ours : n_peer;
 
-	bench_ratio_ci(ours, peer, t->exact && n > 1 ? 1 : n, ci);
+	bench_ratio_ci_at(ours, peer, t->exact && n > 1 ? 1 : n, alpha, ci);
 	/* A count is the same at every repetition: its ratio is exact. */
 	if (t->exact && ci->n)
 		ci->ok = 1;
 }
 
-/* 1 while more pairs could still decide @t (0 when a figure is missing). */
+/*
+ * 1 while more pairs could still decide @t (0 when a figure is missing):
+ * until its 99 % interval decides it (BENCH_STOP_ALPHA).
+ */
 int bench_target_undecided(const struct bench_target *t, const double *ours,
 			   int n_ours, const double *peer, int n_peer)
 {
 	struct bench_ci ci;
 
-	bench_target_ci(t, ours, n_ours, peer, n_peer, &ci);
+	bench_target_ci(t, ours, n_ours, peer, n_peer, BENCH_STOP_ALPHA, &ci);
 	return bench_verdict_of(&ci, t->op, t->limit) == BENCH_UNDECIDED;
 }
 
@@ -198,7 +201,7 @@ void bench_target(const struct bench_target *t, const double *ours,
 	struct bench_ci ci;
 	int need;
 
-	bench_target_ci(t, ours, n_ours, peer, n_peer, &ci);
+	bench_target_ci(t, ours, n_ours, peer, n_peer, BENCH_ALPHA, &ci);
 	v = bench_verdict_of(&ci, t->op, t->limit);
 	need = v == BENCH_UNDECIDED ? bench_reps_needed(&ci, t->limit) : 0;
 	bench_progress("target %s %s {%s} %s / %s %s %.2f: %.3f [%.3f, %.3f] n=%d: %s",

@@ -16,14 +16,12 @@
 
 #include "verdict.h"
 
-/* Largest k with 2 P(B <= k - 1) <= 0.05, or 0 if n is too small. */
-int bench_ci_rank(int n)
+/* Largest k with 2 P(B <= k - 1) <= @alpha, or 0 if there is none. */
+int bench_ci_rank_at(int n, double alpha)
 {
 	double total = 1, c = 1, cum = 0;
 	int i, k = 0;
 
-	if (n < BENCH_CI_MIN_PAIRS)
-		return 0;
 	if (n > BENCH_CI_MAX_PAIRS)
 		n = BENCH_CI_MAX_PAIRS;
 	for (i = 0; i < n; i++)
@@ -31,12 +29,18 @@ int bench_ci_rank(int n)
 	/* c = C(n, i); cum = P(B <= i) * 2^n */
 	for (i = 0; i < n / 2; i++) {
 		cum += c;
-		if (2 * cum / total > 0.05)
+		if (2 * cum / total > alpha)
 			break;
 		k = i + 1;
 		c = c * (n - i) / (i + 1);
 	}
 	return k;
+}
+
+/* The rank of the verdict's 95 % interval. */
+int bench_ci_rank(int n)
+{
+	return bench_ci_rank_at(n, BENCH_ALPHA);
 }
 
 static int bench_cmp_double(const void *a, const void *b)
@@ -47,12 +51,13 @@ static int bench_cmp_double(const void *a, const void *b)
 }
 
 /*
- * The median of ours[i] / peer[i] over the first @n pairs and its 95 %
- * interval; pairs whose peer is not positive are left out. Without enough
- * pairs for an interval, [lo, hi] is the range and ci->ok is 0.
+ * The median of ours[i] / peer[i] over the first @n pairs and its
+ * 1 - @alpha interval; pairs whose peer is not positive are left out.
+ * Without enough pairs for an interval, [lo, hi] is the range and ci->ok
+ * is 0.
  */
-void bench_ratio_ci(const double *ours, const double *peer, int n,
-		    struct bench_ci *ci)
+void bench_ratio_ci_at(const double *ours, const double *peer, int n,
+		       double alpha, struct bench_ci *ci)
 {
 	double *r;
 	int i, m = 0, k;
@@ -72,12 +77,19 @@ void bench_ratio_ci(const double *ours, const double *peer, int n,
 		qsort(r, m, sizeof(*r), bench_cmp_double);
 		ci->n = m;
 		ci->med = m % 2 ? r[m / 2] : (r[m / 2 - 1] + r[m / 2]) / 2;
-		k = bench_ci_rank(m);
+		k = bench_ci_rank_at(m, alpha);
 		ci->ok = k > 0;
 		ci->lo = k ? r[k - 1] : r[0];
 		ci->hi = k ? r[m - k] : r[m - 1];
 	}
 	free(r);
+}
+
+/* The verdict's interval: 95 %. */
+void bench_ratio_ci(const double *ours, const double *peer, int n,
+		    struct bench_ci *ci)
+{
+	bench_ratio_ci_at(ours, peer, n, BENCH_ALPHA, ci);
 }
 
 /* Met or missed when the whole interval lies on one side of @limit. */

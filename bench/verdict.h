@@ -12,6 +12,13 @@
 
 /* Fewest pairs with a 95 % interval for a median: 2 / 2^6 < 0.05. */
 #define BENCH_CI_MIN_PAIRS	6
+/*
+ * The verdict's interval leaves out 5 %; the guest, which looks after every
+ * repetition, stops early only once the 99 % interval decides, so that the
+ * many looks seldom stop on a lucky stretch.
+ */
+#define BENCH_ALPHA		0.05
+#define BENCH_STOP_ALPHA	0.01
 /* Pairs beyond this are not counted (2^n must fit in a double). */
 #define BENCH_CI_MAX_PAIRS	1000
 
@@ -37,7 +44,10 @@ struct bench_ci {
 	double hi;
 };
 
+int bench_ci_rank_at(int n, double alpha);
 int bench_ci_rank(int n);
+void bench_ratio_ci_at(const double *ours, const double *peer, int n,
+		       double alpha, struct bench_ci *ci);
 void bench_ratio_ci(const double *ours, const double *peer, int n,
 		    struct bench_ci *ci);
 enum bench_verdict bench_verdict_of(const struct bench_ci *ci,

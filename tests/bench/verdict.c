@@ -52,6 +52,14 @@ TEST(ranks_match_the_binomial_table)
 	EXPECT_EQ(40, bench_ci_rank(100));
 }
 
+TEST(stopping_rule_waits_for_the_99_percent_interval)
+{
+	EXPECT_EQ(0, bench_ci_rank_at(7, BENCH_STOP_ALPHA));
+	EXPECT_EQ(1, bench_ci_rank_at(8, BENCH_STOP_ALPHA));
+	EXPECT_EQ(4, bench_ci_rank_at(20, BENCH_STOP_ALPHA));
+	EXPECT_EQ(6, bench_ci_rank_at(20, BENCH_ALPHA));
+}
+
 TEST(rank_of_the_largest_count_stays_finite)
 {
 	int k = bench_ci_rank(BENCH_CI_MAX_PAIRS);
