@@ -504,12 +504,18 @@ def svg_ratio_plot(evaluated, test, path, title):
                'text-anchor="middle">ours / peer (median of paired ratios; '
                'bars: 95 %% interval)</text>' % ((T + H - B) / 2,
                                                  (T + H - B) / 2))
+    # A target line in its series' colour; grey where several share it.
+    owners = {}
+    for i, (name, es) in enumerate(sorted(series.items())):
+        for lim in {e["limit"] for e in es}:
+            owners.setdefault(lim, []).append(PALETTE[i % len(PALETTE)])
+    for lim, cs in sorted(owners.items()):
+        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s" '
+                   'stroke-dasharray="6,4"/>' % (L, py(lim), W - Rm, py(lim),
+                                                 cs[0] if len(cs) == 1
+                                                 else "#666"))
     for i, (name, es) in enumerate(sorted(series.items())):
         c = PALETTE[i % len(PALETTE)]
-        for lim in sorted({e["limit"] for e in es}):
-            out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" '
-                       'stroke="%s" stroke-dasharray="6,4"/>' %
-                       (L, py(lim), W - Rm, py(lim), c))
         es.sort(key=lambda e: e["params"]["size"])
         out.append('<polyline fill="none" stroke="%s" stroke-width="1.5" '
                    'points="%s"/>' % (c, " ".join(
