@@ -25,6 +25,26 @@ static const enum bench_src bench_alloc_srcs[] = {
 #define REF_ANON	(N_SRCS + 1)
 #define N_WHO		(N_SRCS + 2)
 
+/* Indices into bench_alloc_srcs of the contenders the targets name. */
+#define W_OURS		0
+#define W_CONTIG	1
+#define W_HEAP		2
+#define W_OURS_HEAP	5
+
+/* Issue 8's targets from 1 MiB up: allocate + zero + free, ours / peer. */
+static const struct {
+	unsigned int who, peer;
+	double limit;
+} bench_alloc_targets[] = {
+	{ W_OURS, W_HEAP, 1.00 },
+	{ W_OURS, REF_MEMSET, 1.25 },
+	{ W_CONTIG, W_HEAP, 1.00 },
+	{ W_OURS_HEAP, W_HEAP, 1.00 },
+};
+
+#define N_TARGETS ARRAY_SIZE(bench_alloc_targets)
+
+/* Repetitions every contender takes; targets' contenders may take more. */
 static int bench_reps_for(size_t size)
 {
 	if (bench.quick)
@@ -34,6 +54,20 @@ static int bench_reps_for(size_t size)
 	if (size >= 256 * MiB)
 		return 5;
 	return bench.reps;
+}
+
+/* Seconds of paired repetitions per size (full run, --quick). */
+static void bench_alloc_budget(struct bench_budget *b, size_t size)
+{
+	if (size >= GiB)
+		bench_budget_start(b, 150, 20);
+	else if (size >= 256 * MiB)
+		bench_budget_start(b, 90, 20);
+	else if (size >= 16 * MiB)
+		bench_budget_start(b, 40, 20);
+	else
+		bench_budget_start(b, 20, 10);
+	b->min_reps = bench_reps_for(size);
 }
 
 /*
@@ -86,17 +120,60 @@ static const char *const bench_alloc_metrics[] = {
 	"alloc_zero_free", "alloc_zero", "free",
 };
 
+static void bench_alloc_target_of(struct bench_target *t, unsigned int i,
+				  const char *params)
+{
+	memset(t, 0, sizeof(*t));
+	t->test = "alloc";
+	t->params = params;
+	t->metric = "alloc_zero_free";
+	t->who = bench_who_name(bench_alloc_targets[i].who);
+	t->peer = bench_who_name(bench_alloc_targets[i].peer);
+	t->op = BENCH_LE;
+	t->limit = bench_alloc_targets[i].limit;
+}
+
+/* Targets of this size still undecided whose contenders both still run. */
+static int bench_alloc_undecided(size_t size, double v[][3][BENCH_MAX_REPS],
+				 const int *n, const int *err,
+				 const char *params, int *in_target)
+{
+	struct bench_target t;
+	unsigned int i, w, p;
+	int undecided = 0;
+
+	memset(in_target, 0, N_WHO * sizeof(*in_target));
+	if (size < MiB)
+		return 0;
+	for (i = 0; i < N_TARGETS; i++) {
+		w = bench_alloc_targets[i].who;
+		p = bench_alloc_targets[i].peer;
+		if (err[w] || err[p])
+			continue;
+		bench_alloc_target_of(&t, i, params);
+		if (bench_target_undecided(&t, v[w][0], n[w], v[p][0], n[p])) {
+			in_target[w] = 1;
+			in_target[p] = 1;
+			undecided++;
+		}
+	}
+	return undecided;
+}
+
 static void bench_alloc_size(size_t size)
 {
 	static double v[N_WHO][3][BENCH_MAX_REPS];
-	int n[N_WHO] = { 0 }, err[N_WHO] = { 0 };
-	int reps = bench_reps_for(size), r, m;
+	int n[N_WHO] = { 0 }, err[N_WHO] = { 0 }, in_target[N_WHO];
+	int base = bench_reps_for(size), undecided = 1, r, m;
+	struct bench_budget budget;
+	struct bench_target t;
 	unsigned int w, i;
 	struct bench_stat st;
 	double dummy[3], ns[3];
 	char params[64];
 	void *pre;
 
+	snprintf(params, sizeof(params), "\"size\":%zu", size);
 	/* The memset reference writes memory that is already faulted in. */
 	pre = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -113,9 +190,13 @@ static void bench_alloc_size(size_t size)
 	 * so runs repeat), so that noise and what the previous contender left
 	 * in the page allocator spread over all of them: a fixed cycle would
 	 * always put the same contender after anonymous memory's munmap.
+	 * After @base repetitions of all, only the contenders of undecided
+	 * targets go on, still interleaved, within the size's budget: sample
+	 * r of each is from repetition r, which pairs them.
 	 */
 	srand(size / KiB);
-	for (r = 0; r < reps; r++) {
+	bench_alloc_budget(&budget, size);
+	for (r = 0; bench_budget_more(&budget, r, undecided); r++) {
 		unsigned int order[N_WHO];
 
 		for (i = 0; i < N_WHO; i++)
@@ -130,7 +211,7 @@ static void bench_alloc_size(size_t size)
 			int ret;
 
 			w = order[i];
-			if (err[w])
+			if (err[w] || n[w] < r || (r >= base && !in_target[w]))
 				continue;
 			ret = bench_alloc_one(w, size, pre, ns);
 			if (ret) {
@@ -141,10 +222,11 @@ static void bench_alloc_size(size_t size)
 				v[w][m][n[w]] = ns[m];
 			n[w]++;
 		}
+		undecided = bench_alloc_undecided(size, v, n, err, params,
+						  in_target);
 	}
 	if (pre)
 		munmap(pre, size);
-	snprintf(params, sizeof(params), "\"size\":%zu", size);
 	for (w = 0; w < N_WHO; w++) {
 		for (m = 0; m < 3; m++) {
 			/* memset has nothing to free. */
@@ -155,6 +237,16 @@ static void bench_alloc_size(size_t size)
 				     bench_alloc_metrics[m], "ns", &st,
 				     n[w] ? 0 : err[w]);
 		}
+	}
+	for (i = 0; size >= MiB && i < N_TARGETS; i++) {
+		unsigned int a = bench_alloc_targets[i].who;
+		unsigned int p = bench_alloc_targets[i].peer;
+
+		/* Sources this kernel lacks or refuses have no target. */
+		if (!n[a])
+			continue;
+		bench_alloc_target_of(&t, i, params);
+		bench_target(&t, v[a][0], n[a], v[p][0], n[p], &budget);
 	}
 }
 
@@ -175,10 +267,12 @@ static void bench_one(struct bench_stat *st, double v)
 	st->min = v;
 	st->max = v;
 	st->n = 1;
+	st->samples = NULL;
 }
 
+/* Records the entries of one mapping; *@entries stays as is on failure. */
 static void bench_sg_record(const char *who, size_t size, const char *dev,
-			    uint32_t handle, uint32_t dev_id)
+			    uint32_t handle, uint32_t dev_id, double *entries)
 {
 	struct dmalab_imp_sg_info sg;
 	struct bench_stat st;
@@ -198,6 +292,7 @@ static void bench_sg_record(const char *who, size_t size, const char *dev,
 					     NULL);
 		if (!ret) {
 			nents = sg.nents;
+			*entries = nents;
 			longest = sg.longest;
 			viol = sg.violations;
 		}
@@ -213,6 +308,24 @@ out:
 	bench_record("sg", who, params, "violations", "entries", &st, -ret);
 }
 
+/* Target: ours maps to no more entries than the system heap (a count). */
+static void bench_sg_target(size_t size, const char *dev, double ours,
+			    double heap)
+{
+	struct bench_target t = {
+		.test = "sg", .metric = "entries",
+		.who = "ours", .peer = "system_heap",
+		.op = BENCH_LE, .limit = 1.0, .exact = 1,
+	};
+	char params[96];
+
+	snprintf(params, sizeof(params), "\"size\":%zu,\"device\":\"%s\"",
+		 size, dev);
+	t.params = params;
+	if (ours >= 0)
+		bench_target(&t, &ours, 1, &heap, heap >= 0, NULL);
+}
+
 /* Entry counts of each source's buffers, mapped for two devices. */
 void bench_sg(const size_t *sizes, int nsizes)
 {
@@ -220,7 +333,12 @@ void bench_sg(const size_t *sizes, int nsizes)
 	int i;
 
 	for (i = 0; i < nsizes; i++) {
+		/* [source][sim64, edu_b], -1 where not mapped */
+		double ents[N_SRCS][2];
+
 		bench_progress("sg_table entries %zu KiB", sizes[i] / KiB);
+		for (s = 0; s < N_SRCS; s++)
+			ents[s][0] = -1, ents[s][1] = -1;
 		for (s = 0; s < N_SRCS; s++) {
 			enum bench_src src = bench_alloc_srcs[s];
 			struct bench_buf b;
@@ -243,11 +361,16 @@ void bench_sg(const size_t *sizes, int nsizes)
 				continue;
 			}
 			bench_sg_record(bench_src_name(src), sizes[i],
-					"sim64", h, bench.dev_sim);
+					"sim64", h, bench.dev_sim, &ents[s][0]);
 			bench_sg_record(bench_src_name(src), sizes[i],
-					"edu_b", h, bench.dev_edu_b);
+					"edu_b", h, bench.dev_edu_b,
+					&ents[s][1]);
 			dmalab_imp_release(bench.imp_fd, h, NULL);
 			bench_buf_free(&b);
 		}
+		bench_sg_target(sizes[i], "sim64", ents[W_OURS][0],
+				ents[W_HEAP][0]);
+		bench_sg_target(sizes[i], "edu_b", ents[W_OURS][1],
+				ents[W_HEAP][1]);
 	}
 }

@@ -2,8 +2,9 @@
 /*
  * dmalab-bench: shared declarations of the benchmark program that compares
  * the project's exporter with mainline's (system heap, udmabuf, vgem) in a
- * 6.12 guest. Results are records of one figure each (median, min, max of
- * several repetitions), printed as JSON between two marker lines.
+ * 6.12 guest. Results are records of one figure each (median, min, max and
+ * the samples of several repetitions) and the verdicts of the targets
+ * (docs/bench-method.md), printed as JSON between two marker lines.
  */
 #ifndef DMALAB_BENCH_H
 #define DMALAB_BENCH_H
@@ -13,12 +14,14 @@
 #include <stdio.h>
 
 #include "dmalab.h"
+#include "verdict.h"
 
 #define KiB ((size_t)1024)
 #define MiB (1024 * KiB)
 #define GiB (1024 * MiB)
 
-#define BENCH_MAX_REPS	64
+/* Samples kept per figure: adaptive repetition stops here at the latest. */
+#define BENCH_MAX_REPS	BENCH_CI_MAX_PAIRS
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Dma-buf sources, in the order the tables show them. */
@@ -44,6 +47,7 @@ struct bench_buf {
 struct bench_ctx {
 	int quick;
 	int reps;
+	double budget_scale;	/* --budget-scale: times each figure's budget */
 	int exp_fd;
 	int heap_fd;
 	int ours_heap_fd;
@@ -64,10 +68,47 @@ struct bench_stat {
 	double min;
 	double max;
 	int n;
+	/* The n samples in repetition order (kept in the JSON), or NULL. */
+	const double *samples;
+};
+
+/*
+ * A section's time for the repetitions of one figure (or of the figures
+ * it takes together): at least bench.reps, then more while one of its
+ * targets is undecided, until the budget or BENCH_MAX_REPS runs out.
+ */
+struct bench_budget {
+	uint64_t t0;
+	double seconds;
+	int min_reps;
+};
+
+/*
+ * A target: the ratio ours / peer of one figure (test, params, metric)
+ * against @limit, on the side @op says. @ours and @peer are the samples in
+ * repetition order, sample i of both from the same repetition.
+ */
+struct bench_target {
+	const char *test;
+	const char *params;	/* JSON fragment, as for bench_record() */
+	const char *metric;
+	const char *who;
+	const char *peer;
+	enum bench_op op;
+	double limit;
+	int exact;		/* a count, not a time: one sample decides */
 };
 
 uint64_t bench_now_ns(void);
 void bench_stat_of(struct bench_stat *st, double *v, int n);
+void bench_budget_start(struct bench_budget *b, double full_s,
+			double quick_s);
+int bench_budget_more(const struct bench_budget *b, int done, int undecided);
+int bench_target_undecided(const struct bench_target *t, const double *ours,
+			   int n_ours, const double *peer, int n_peer);
+void bench_target(const struct bench_target *t, const double *ours,
+		  int n_ours, const double *peer, int n_peer,
+		  const struct bench_budget *b);
 void bench_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bench_record(const char *test, const char *who, const char *params,
 		  const char *metric, const char *unit,

@@ -3,11 +3,14 @@
  * dmalab-bench: the project's exporter side by side with mainline's
  * (system heap, udmabuf, vgem), run as root in a 6.12 guest by bench/run.
  *
- *   dmalab-bench [--quick] [--reps N] [--only SECTION,...]
+ *   dmalab-bench [--quick] [--reps N] [--only SECTION,...] [--budget-scale F]
  *
  * Progress goes to stderr; the figures go to stdout as one JSON document
  * between the lines DMALAB-BENCH-JSON-BEGIN and DMALAB-BENCH-JSON-END.
  * --quick: small sizes and few repetitions, for trying the bench out.
+ * Figures with a target take at least N repetitions (--reps), then more
+ * until the target is decided or the figure's time budget, times F, runs
+ * out (docs/bench-method.md).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -18,7 +21,7 @@
 
 #include "bench.h"
 
-struct bench_ctx bench = { .reps = 7 };
+struct bench_ctx bench = { .reps = 7, .budget_scale = 1 };
 
 static const size_t bench_full_sizes[] = {
 	4 * KiB, 64 * KiB, 1 * MiB, 16 * MiB, 256 * MiB, 1 * GiB,
@@ -32,6 +35,7 @@ static void bench_usage(void)
 {
 	fprintf(stderr,
 		"usage: dmalab-bench [--quick] [--reps N] [--only SECTION,...]\n"
+		"                    [--budget-scale F]\n"
 		"sections: alloc sg mmap attach vmap scale\n");
 	exit(2);
 }
@@ -89,6 +93,8 @@ int main(int argc, char **argv)
 			bench.reps = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			only = argv[++i];
+		else if (!strcmp(argv[i], "--budget-scale") && i + 1 < argc)
+			bench.budget_scale = atof(argv[++i]);
 		else
 			bench_usage();
 	}
@@ -98,7 +104,8 @@ int main(int argc, char **argv)
 		if (bench.reps == 7)
 			bench.reps = 3;
 	}
-	if (bench.reps < 1 || bench.reps > BENCH_MAX_REPS)
+	if (bench.reps < 1 || bench.reps > BENCH_MAX_REPS ||
+	    bench.budget_scale < 0)
 		bench_usage();
 
 	uname(&u);
@@ -109,6 +116,7 @@ int main(int argc, char **argv)
 	bench_meta_file("thp", "/sys/kernel/mm/transparent_hugepage/enabled");
 	bench_meta("quick", "%d", bench.quick);
 	bench_meta("reps", "%d", bench.reps);
+	bench_meta("budget_scale", "%g", bench.budget_scale);
 	bench_raise_udmabuf_limit();
 	bench_meta_file("udmabuf_size_limit_mb",
 			"/sys/module/udmabuf/parameters/size_limit_mb");

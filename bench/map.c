@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -52,61 +53,138 @@ int bench_remap(uint32_t att, double *ns)
 	return 0;
 }
 
-static void bench_attach_dev(const char *who, uint32_t h, const char *dname,
-			     uint32_t dev, size_t size)
+/* One side of the comparison: a buffer imported into the importer. */
+struct bench_side {
+	const char *who;
+	uint32_t h;
+	uint32_t att;		/* map_unmap's attachment */
+	int imported;
+	int attached;
+	int err;		/* positive errno once the side failed */
+	int n[2];		/* samples of [attach_map_unmap_detach, map_unmap] */
+	double v[2][BENCH_MAX_REPS];
+};
+
+static const char *const bench_map_metrics[] = {
+	"attach_map_unmap_detach", "map_unmap",
+};
+
+/* Issue 8's target: ours no slower than the system heap. */
+static void bench_map_target_of(struct bench_target *t, int m,
+				const char *params)
 {
-	double v[BENCH_MAX_REPS], w[BENCH_MAX_REPS], dummy;
-	int r, n = 0, m = 0, ret = 0, ret2 = 0;
+	memset(t, 0, sizeof(*t));
+	t->test = "attach";
+	t->params = params;
+	t->metric = bench_map_metrics[m];
+	t->who = "ours";
+	t->peer = "system_heap";
+	t->op = BENCH_LE;
+	t->limit = 1.0;
+}
+
+/* One timed sample of metric @m for @s; a failure ends the side. */
+static void bench_map_sample(struct bench_side *s, int m, uint32_t dev)
+{
+	int ret;
+
+	if (s->err)
+		return;
+	if (m == 0)
+		ret = bench_amud(s->h, dev, &s->v[0][s->n[0]]);
+	else
+		ret = bench_remap(s->att, &s->v[1][s->n[1]]);
+	if (ret)
+		s->err = -ret;
+	else
+		s->n[m]++;
+}
+
+/*
+ * Metric @m for ours (@s[0]) and the system heap (@s[1]), interleaved,
+ * their order swapped every repetition; more repetitions while the target
+ * is undecided and the budget lasts.
+ */
+static void bench_map_metric(struct bench_side *s, int m, uint32_t dev,
+			     const char *params)
+{
+	struct bench_budget budget;
+	struct bench_target t;
+	double dummy;
+	int r, i, undecided = 1;
+
+	bench_map_target_of(&t, m, params);
+	/* Warm up. */
+	for (i = 0; i < 2; i++) {
+		int ret;
+
+		if (s[i].err)
+			continue;
+		ret = m == 0 ? bench_amud(s[i].h, dev, &dummy) :
+			       bench_remap(s[i].att, &dummy);
+		if (ret)
+			s[i].err = -ret;
+	}
+	bench_budget_start(&budget, 10, 3);
+	for (r = 0; bench_budget_more(&budget, r, undecided); r++) {
+		bench_map_sample(&s[r % 2], m, dev);
+		bench_map_sample(&s[!(r % 2)], m, dev);
+		undecided = !s[0].err && !s[1].err &&
+			    bench_target_undecided(&t, s[0].v[m], s[0].n[m],
+						   s[1].v[m], s[1].n[m]);
+		if (s[0].err && s[1].err)
+			break;
+	}
+	if (s[0].n[m])
+		bench_target(&t, s[0].v[m], s[0].n[m], s[1].v[m], s[1].n[m],
+			     &budget);
+}
+
+static void bench_map_record(struct bench_side *s, int m, const char *params)
+{
 	struct bench_stat st;
+
+	bench_stat_of(&st, s->v[m], s->n[m]);
+	bench_record("attach", s->who, params, bench_map_metrics[m], "ns",
+		     &st, s->n[m] ? 0 : (s->err ? s->err : ENODATA));
+}
+
+/* @fd[0] ours, @fd[1] the system heap's, or -errno where not allocated. */
+static void bench_attach_dev(const int *fd, const char *dname, uint32_t dev,
+			     size_t size)
+{
+	static struct bench_side s[2];
 	char params[96];
-	uint32_t att;
+	int i, ret;
 
 	snprintf(params, sizeof(params), "\"size\":%zu,\"device\":\"%s\"",
 		 size, dname);
-	ret = bench_amud(h, dev, &dummy);
-	for (r = 0; r < bench.reps && !ret; r++) {
-		ret = bench_amud(h, dev, &v[n]);
-		if (!ret)
-			n++;
+	for (i = 0; i < 2; i++) {
+		memset(&s[i], 0, sizeof(s[i]));
+		s[i].who = i ? "system_heap" : "ours";
+		ret = fd[i] < 0 ? fd[i] :
+		      dmalab_imp_import_fd(bench.imp_fd, fd[i], &s[i].h, NULL,
+					   NULL);
+		s[i].imported = !ret;
+		s[i].err = -ret;
 	}
-	bench_stat_of(&st, v, n);
-	bench_record("attach", who, params, "attach_map_unmap_detach", "ns",
-		     &st, n ? 0 : -ret);
-
-	ret2 = bench_imp_attach(h, dev, &att);
-	if (!ret2) {
-		ret2 = bench_remap(att, &dummy);
-		for (r = 0; r < bench.reps && !ret2; r++) {
-			ret2 = bench_remap(att, &w[m]);
-			if (!ret2)
-				m++;
+	bench_map_metric(s, 0, dev, params);
+	for (i = 0; i < 2; i++) {
+		bench_map_record(&s[i], 0, params);
+		if (!s[i].err) {
+			ret = bench_imp_attach(s[i].h, dev, &s[i].att);
+			s[i].attached = !ret;
+			s[i].err = -ret;
 		}
-		dmalab_imp_detach(bench.imp_fd, att, NULL);
 	}
-	bench_stat_of(&st, w, m);
-	bench_record("attach", who, params, "map_unmap", "ns", &st,
-		     m ? 0 : -ret2);
-}
-
-static void bench_attach_src(const char *who, int fd, size_t size,
-			     const char *dname, uint32_t dev)
-{
-	uint32_t h;
-	int ret = fd < 0 ? fd :
-		  dmalab_imp_import_fd(bench.imp_fd, fd, &h, NULL, NULL);
-	char params[96];
-
-	if (ret) {
-		snprintf(params, sizeof(params),
-			 "\"size\":%zu,\"device\":\"%s\"", size, dname);
-		bench_record("attach", who, params, "attach_map_unmap_detach",
-			     "ns", NULL, -ret);
-		bench_record("attach", who, params, "map_unmap", "ns", NULL,
-			     -ret);
-		return;
+	bench_map_metric(s, 1, dev, params);
+	for (i = 0; i < 2; i++) {
+		bench_map_record(&s[i], 1, params);
+		if (s[i].attached)
+			dmalab_imp_detach(bench.imp_fd, s[i].att, NULL);
+		if (s[i].imported)
+			dmalab_imp_release(bench.imp_fd, s[i].h, NULL);
 	}
-	bench_attach_dev(who, h, dname, dev, size);
-	dmalab_imp_release(bench.imp_fd, h, NULL);
 }
 
 void bench_attach(size_t size)
@@ -125,21 +203,17 @@ void bench_attach(size_t size)
 	bench_progress("attach/map latency, %zu KiB", size / KiB);
 	for (d = 0; d < ARRAY_SIZE(devs); d++) {
 		struct bench_buf b;
-		int fd;
+		int fd[2];
 
 		/* Ours is asked for memory the device reaches, as a user would. */
-		fd = bench_exp_alloc(size, DMALAB_EXP_PLACE_SCATTER,
-				     DMALAB_EXP_TIMING_EAGER, devs[d].addr_bits);
-		bench_attach_src("ours", fd, size, devs[d].name, *devs[d].id);
-		if (fd >= 0)
-			close(fd);
-		if (!bench_buf_alloc(SRC_HEAP, size, &b)) {
-			bench_attach_src("system_heap", b.fd, size,
-					 devs[d].name, *devs[d].id);
+		fd[0] = bench_exp_alloc(size, DMALAB_EXP_PLACE_SCATTER,
+					DMALAB_EXP_TIMING_EAGER,
+					devs[d].addr_bits);
+		fd[1] = bench_buf_alloc(SRC_HEAP, size, &b) ? -ENODEV : b.fd;
+		bench_attach_dev(fd, devs[d].name, *devs[d].id, size);
+		if (fd[0] >= 0)
+			close(fd[0]);
+		if (fd[1] >= 0)
 			bench_buf_free(&b);
-		} else {
-			bench_attach_src("system_heap", -ENODEV, size,
-					 devs[d].name, *devs[d].id);
-		}
 	}
 }
