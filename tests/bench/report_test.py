@@ -151,5 +151,40 @@ class Report(unittest.TestCase):
         self.assertIn("Targets: 0", out["table.md"])
 
 
+class TapResult(unittest.TextTestResult):
+    """One TAP line per test, for vm/check's stream."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.n = 0
+
+    def tap(self, test, ok, why=""):
+        self.n += 1
+        name = test.id().rsplit(".", 1)[-1]
+        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, name))
+        for line in why.splitlines():
+            print("# " + line)
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.tap(test, True)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self.tap(test, False, self._exc_info_to_string(err, test))
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self.tap(test, False, self._exc_info_to_string(err, test))
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--tap"]:
+        suite = unittest.defaultTestLoader.loadTestsFromModule(
+            sys.modules[__name__])
+        print("1..%d" % suite.countTestCases())
+        with open(os.devnull, "w") as quiet:
+            res = unittest.TextTestRunner(stream=quiet,
+                                          resultclass=TapResult).run(suite)
+        sys.exit(0 if res.wasSuccessful() else 1)
     unittest.main(verbosity=2)
