@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Workload "camera pipeline": vivid (the V4L2 test driver, instance
+ * vivid-000 with its vmalloc allocator, as the guest loads it) captures
+ * frames into dma-bufs of ours and of the system heap, queued with
+ * V4L2_MEMORY_DMABUF, and into its own V4L2_MEMORY_MMAP buffers. The
+ * format is 640x360 YUYV at the fastest frame interval vivid offers for it;
+ * vivid paces frames by that interval, so frames per second show whether
+ * a pipeline keeps up, and CPU time per frame what it costs: the time all
+ * CPUs spent running tasks (/proc/schedstat: vivid's generator thread and
+ * the bench included, interrupts not), divided by the frames. Each
+ * repetition streams afresh: buffers allocated and queued, STREAMON, one
+ * frame let by, N frames timed, STREAMOFF, buffers freed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+
+#include "bench.h"
+
+#define CAM_BUFS	4
+#define CAM_WIDTH	640
+#define CAM_HEIGHT	360
+#define CAM_TYPE	V4L2_BUF_TYPE_VIDEO_CAPTURE
+
+/* The contenders: dma-buf sources, then vivid's own buffers. */
+static const enum bench_src cam_srcs[] = { SRC_OURS, SRC_HEAP };
+#define CAM_WHO_MMAP	ARRAY_SIZE(cam_srcs)
+#define CAM_NWHO	(CAM_WHO_MMAP + 1)
+
+struct cam {
+	int vfd;
+	struct v4l2_format fmt;
+	struct v4l2_fract tpf;	/* the frame interval in use */
+	int frames;		/* timed per repetition */
+	int have_cpu;		/* /proc/schedstat is there */
+};
+
+/* vivid-000's capture node, or -errno. */
+static int cam_open(void)
+{
+	struct v4l2_capability cap;
+	char path[32];
+	int i, fd;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/dev/video%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&cap, 0, sizeof(cap));
+		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
+		    !strcmp((char *)cap.driver, "vivid") &&
+		    !strcmp((char *)cap.bus_info, "platform:vivid-000") &&
+		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE))
+			return fd;
+		close(fd);
+	}
+	return -ENODEV;
+}
+
+/* 640x360 YUYV at the shortest frame interval vivid lists for it. */
+static int cam_setup(struct cam *c)
+{
+	struct v4l2_frmivalenum iv;
+	struct v4l2_streamparm parm;
+	struct v4l2_fract best = { 0, 0 };
+
+	memset(&c->fmt, 0, sizeof(c->fmt));
+	c->fmt.type = CAM_TYPE;
+	c->fmt.fmt.pix.width = CAM_WIDTH;
+	c->fmt.fmt.pix.height = CAM_HEIGHT;
+	c->fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	c->fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	if (ioctl(c->vfd, VIDIOC_S_FMT, &c->fmt))
+		return -errno;
+	memset(&iv, 0, sizeof(iv));
+	iv.pixel_format = c->fmt.fmt.pix.pixelformat;
+	iv.width = c->fmt.fmt.pix.width;
+	iv.height = c->fmt.fmt.pix.height;
+	for (; !ioctl(c->vfd, VIDIOC_ENUM_FRAMEINTERVALS, &iv); iv.index++) {
+		if (iv.type != V4L2_FRMIVAL_TYPE_DISCRETE)
+			break;
+		/* a/b < c/d */
+		if (!best.denominator ||
+		    (uint64_t)iv.discrete.numerator * best.denominator <
+		    (uint64_t)best.numerator * iv.discrete.denominator)
+			best = iv.discrete;
+	}
+	memset(&parm, 0, sizeof(parm));
+	parm.type = CAM_TYPE;
+	if (best.denominator) {
+		parm.parm.capture.timeperframe = best;
+		if (ioctl(c->vfd, VIDIOC_S_PARM, &parm))
+			return -errno;
+	} else if (ioctl(c->vfd, VIDIOC_G_PARM, &parm)) {
+		return -errno;
+	}
+	c->tpf = parm.parm.capture.timeperframe;
+	return c->tpf.numerator && c->tpf.denominator ? 0 : -EINVAL;
+}
+
+static int cam_reqbufs(struct cam *c, uint32_t memory, uint32_t count)
+{
+	struct v4l2_requestbuffers rb = { .count = count, .type = CAM_TYPE,
+					  .memory = memory };
+
+	if (ioctl(c->vfd, VIDIOC_REQBUFS, &rb))
+		return -errno;
+	return count && rb.count < count ? -ENOMEM : 0;
+}
+
+static int cam_qbuf(struct cam *c, uint32_t memory, uint32_t index,
+		    const struct bench_buf *bufs)
+{
+	struct v4l2_buffer b = { .type = CAM_TYPE, .memory = memory,
+				 .index = index };
+
+	if (memory == V4L2_MEMORY_DMABUF) {
+		b.m.fd = bufs[index].fd;
+		b.length = bufs[index].size;
+	}
+	return ioctl(c->vfd, VIDIOC_QBUF, &b) ? -errno : 0;
+}
+
+static int cam_dqbuf(struct cam *c, uint32_t memory)
+{
+	struct v4l2_buffer b = { .type = CAM_TYPE, .memory = memory };
+	struct pollfd pfd = { .fd = c->vfd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 10000) != 1)
+		return -ETIMEDOUT;
+	if (ioctl(c->vfd, VIDIOC_DQBUF, &b))
+		return -errno;
+	return (int)b.index;
+}
+
+/*
+ * Time all CPUs spent running tasks so far, in nanoseconds: the sum of
+ * /proc/schedstat's per-CPU run time (its 7th field: every task but the
+ * idle one, kernel threads included). 0 when the kernel has no schedstats.
+ */
+static double cam_cpu_busy_ns(void)
+{
+	unsigned long long v[7], sum = 0;
+	FILE *f = fopen("/proc/schedstat", "r");
+	char line[512];
+	int cpu;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu",
+			   &cpu, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+			   &v[6]) == 8)
+			sum += v[6];
+	fclose(f);
+	return (double)sum;
+}
+
+/*
+ * One stream of @c->frames timed frames into @bufs (DMABUF) or vivid's
+ * own buffers (MMAP, @bufs NULL): frames per second, CPU ns per frame.
+ */
+static int cam_stream(struct cam *c, const struct bench_buf *bufs,
+		      double *fps, double *cpu)
+{
+	uint32_t memory = bufs ? V4L2_MEMORY_DMABUF : V4L2_MEMORY_MMAP;
+	int type = CAM_TYPE, i, idx, ret;
+	uint64_t t0 = 0;
+	double c0 = 0;
+
+	ret = cam_reqbufs(c, memory, CAM_BUFS);
+	for (i = 0; i < CAM_BUFS && !ret; i++)
+		ret = cam_qbuf(c, memory, i, bufs);
+	if (!ret && ioctl(c->vfd, VIDIOC_STREAMON, &type))
+		ret = -errno;
+	/* Frame 0 starts the clock; frames 1..N are timed. */
+	for (i = 0; i <= c->frames && !ret; i++) {
+		idx = cam_dqbuf(c, memory);
+		if (idx < 0) {
+			ret = idx;
+			break;
+		}
+		if (i == 0) {
+			t0 = bench_now_ns();
+			c0 = cam_cpu_busy_ns();
+		}
+		ret = cam_qbuf(c, memory, idx, bufs);
+	}
+	if (!ret) {
+		double dt = (double)(bench_now_ns() - t0);
+
+		*fps = c->frames * 1e9 / dt;
+		*cpu = (cam_cpu_busy_ns() - c0) / c->frames;
+	}
+	ioctl(c->vfd, VIDIOC_STREAMOFF, &type);
+	cam_reqbufs(c, memory, 0);
+	return ret;
+}
+
+/* One repetition for contender @w; dma-bufs are allocated per stream. */
+static int cam_rep(struct cam *c, unsigned int w, double *fps, double *cpu)
+{
+	struct bench_buf bufs[CAM_BUFS];
+	size_t size = (c->fmt.fmt.pix.sizeimage + 4095) & ~(size_t)4095;
+	int i, n, ret = 0;
+
+	if (w == CAM_WHO_MMAP)
+		return cam_stream(c, NULL, fps, cpu);
+	for (n = 0; n < CAM_BUFS && !ret; n++) {
+		ret = bench_buf_alloc(cam_srcs[w], size, &bufs[n]);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		ret = cam_stream(c, bufs, fps, cpu);
+	for (i = 0; i < n; i++)
+		bench_buf_free(&bufs[i]);
+	return ret;
+}
+
+static const char *cam_who(unsigned int w)
+{
+	return w == CAM_WHO_MMAP ? "vivid_mmap" : bench_src_name(cam_srcs[w]);
+}
+
+static void cam_record(struct cam *c, unsigned int w, double *fps,
+		       double *cpu, int n, int err)
+{
+	struct bench_stat st;
+	char params[128];
+
+	snprintf(params, sizeof(params),
+		 "\"width\":%u,\"height\":%u,\"frames\":%d,\"nominal_fps\":%.4g",
+		 c->fmt.fmt.pix.width, c->fmt.fmt.pix.height, c->frames,
+		 c->tpf.numerator ?
+		 (double)c->tpf.denominator / c->tpf.numerator : 0.0);
+	bench_stat_of(&st, fps, n);
+	bench_record("work_camera", cam_who(w), params, "fps", "fps", &st,
+		     n ? 0 : err);
+	bench_stat_of(&st, cpu, c->have_cpu ? n : 0);
+	bench_record("work_camera", cam_who(w), params, "cpu_per_frame", "ns",
+		     &st, !n ? err : c->have_cpu ? 0 : ENOENT);
+}
+
+void bench_work_camera(void)
+{
+	double fps[CAM_NWHO][BENCH_MAX_REPS], cpu[CAM_NWHO][BENCH_MAX_REPS];
+	int n[CAM_NWHO] = { 0 }, err[CAM_NWHO] = { 0 }, r, ret;
+	struct cam c = { .vfd = -1, .frames = bench.quick ? 20 : 60 };
+	struct stat st;
+	unsigned int w;
+
+	bench_progress("camera pipeline: vivid");
+	ret = stat("/sys/module/vivid", &st) ? -ENODEV : 0;
+	if (!ret) {
+		c.vfd = cam_open();
+		ret = c.vfd < 0 ? c.vfd : cam_setup(&c);
+	}
+	if (ret) {
+		for (w = 0; w < CAM_NWHO; w++)
+			cam_record(&c, w, NULL, NULL, 0, -ret);
+		goto out;
+	}
+	c.have_cpu = cam_cpu_busy_ns() > 0;
+	bench_meta("vivid_format", "%ux%u YUYV, %u/%u s per frame",
+		   c.fmt.fmt.pix.width, c.fmt.fmt.pix.height,
+		   c.tpf.numerator, c.tpf.denominator);
+	/* Contenders take turns, so that a slow spell hits them all. */
+	for (r = 0; r < bench.reps; r++)
+		for (w = 0; w < CAM_NWHO; w++) {
+			if (err[w])
+				continue;
+			ret = cam_rep(&c, w, &fps[w][n[w]], &cpu[w][n[w]]);
+			if (ret)
+				err[w] = -ret;
+			else
+				n[w]++;
+		}
+	for (w = 0; w < CAM_NWHO; w++)
+		cam_record(&c, w, fps[w], cpu[w], n[w], err[w]);
+out:
+	if (c.vfd >= 0)
+		close(c.vfd);
+}
