@@ -9,7 +9,10 @@
  *  - submit to poll wakeup: one job submitted, then poll(POLLIN) on the
  *    destination dma-buf, which returns once the job's write fence has
  *    signalled: the path an implicitly synchronised reader takes (the
- *    mean of 4 such jobs, one after the other).
+ *    median of 5 such jobs, one after the other).
+ * Every source has its pair of 16 MiB buffers mapped throughout; in each
+ * repetition the sources take turns, so that a slow spell of the host
+ * hits them all.
  * The simulated device copies with the CPU, then raises its completion
  * "interrupt" 100 us later from an hrtimer.
  * QEMU's edu engine moves 2 KiB per transfer and completes each on a
@@ -25,7 +28,7 @@
 
 #define JOBS_MAX_SIZE	(16 * MiB)
 #define JOBS_TIMEOUT_MS	10000
-#define JOBS_LAT_RUNS	4
+#define JOBS_LAT_RUNS	5
 
 static const enum bench_src jobs_srcs[] = {
 	SRC_OURS, SRC_HEAP, SRC_UDMABUF, SRC_VGEM,
@@ -137,20 +140,21 @@ static int jobs_latency_one(uint32_t op, struct jobs_buf *src,
 	return ret;
 }
 
-/* The mean of JOBS_LAT_RUNS jobs, one after the other. */
+/* The median of JOBS_LAT_RUNS jobs, one after the other. */
 static int jobs_latency(uint32_t op, struct jobs_buf *src,
 			struct jobs_buf *dst, size_t len, double *ns)
 {
-	double sum = 0, one;
+	double v[JOBS_LAT_RUNS];
+	struct bench_stat st;
 	int i, ret;
 
 	for (i = 0; i < JOBS_LAT_RUNS; i++) {
-		ret = jobs_latency_one(op, src, dst, len, &one);
+		ret = jobs_latency_one(op, src, dst, len, &v[i]);
 		if (ret)
 			return ret;
-		sum += one;
 	}
-	*ns = sum / JOBS_LAT_RUNS;
+	bench_stat_of(&st, v, JOBS_LAT_RUNS);
+	*ns = st.med;
 	return 0;
 }
 
@@ -163,57 +167,66 @@ static int jobs_batch_count(size_t len)
 	return bench.quick ? (int)(n + 1) / 2 : (int)n;
 }
 
-static void jobs_measure(const char *who, uint32_t op, struct jobs_buf *src,
-			 struct jobs_buf *dst, size_t len, int err)
-{
-	double per_s[BENCH_MAX_REPS], lat[BENCH_MAX_REPS], dummy;
-	int r, np = 0, nl = 0, ret = err;
-	struct bench_stat st;
-	char params[96];
+#define JOBS_NSRCS	ARRAY_SIZE(jobs_srcs)
 
+/* Every source's figures for one job size and operation. */
+struct jobs_figs {
+	double per_s[JOBS_NSRCS][BENCH_MAX_REPS];
+	double lat[JOBS_NSRCS][BENCH_MAX_REPS];
+	int n[JOBS_NSRCS];
+	int err[JOBS_NSRCS];
+};
+
+/* One repetition for source @s: a batch, then the latency. */
+static int jobs_rep(uint32_t op, struct jobs_buf *src, struct jobs_buf *dst,
+		    size_t len, double *per_s, double *lat)
+{
+	int ret = jobs_batch(op, src, dst, len, jobs_batch_count(len), per_s);
+
+	return ret ?: jobs_latency(op, src, dst, len, lat);
+}
+
+static void jobs_measure(uint32_t op, struct jobs_buf (*bufs)[2],
+			 const int *err, size_t len)
+{
+	struct jobs_figs f;
+	unsigned int s, i;
+	struct bench_stat st;
+	double dummy;
+	char params[96];
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	for (s = 0; s < JOBS_NSRCS; s++) {
+		f.err[s] = err[s];
+		if (!f.err[s])	/* warm-up: first faults, worker awake */
+			f.err[s] = -jobs_latency(op, &bufs[s][0], &bufs[s][1],
+						 len, &dummy);
+	}
+	for (r = 0; r < bench.reps; r++)
+		for (i = 0; i < JOBS_NSRCS; i++) {
+			s = (i + r) % JOBS_NSRCS;
+			if (f.err[s])
+				continue;
+			f.err[s] = -jobs_rep(op, &bufs[s][0], &bufs[s][1], len,
+					     &f.per_s[s][f.n[s]],
+					     &f.lat[s][f.n[s]]);
+			if (!f.err[s])
+				f.n[s]++;
+		}
 	snprintf(params, sizeof(params),
 		 "\"op\":\"%s\",\"size\":%zu,\"device\":\"sim64\"",
 		 op == DMALAB_IMP_JOB_COPY ? "copy" : "fill", len);
-	if (!ret)	/* warm-up: first faults, workqueue started */
-		ret = jobs_latency(op, src, dst, len, &dummy);
-	for (r = 0; r < bench.reps && !ret; r++) {
-		ret = jobs_batch(op, src, dst, len, jobs_batch_count(len),
-				 &per_s[np]);
-		if (!ret)
-			np++;
-		if (!ret)
-			ret = jobs_latency(op, src, dst, len, &lat[nl]);
-		if (!ret)
-			nl++;
+	for (s = 0; s < JOBS_NSRCS; s++) {
+		const char *who = bench_src_name(jobs_srcs[s]);
+
+		bench_stat_of(&st, f.per_s[s], f.n[s]);
+		bench_record("work_jobs", who, params, "jobs_per_s", "per_s",
+			     &st, f.n[s] ? 0 : f.err[s]);
+		bench_stat_of(&st, f.lat[s], f.n[s]);
+		bench_record("work_jobs", who, params, "submit_to_poll_wakeup",
+			     "ns", &st, f.n[s] ? 0 : f.err[s]);
 	}
-	bench_stat_of(&st, per_s, np);
-	bench_record("work_jobs", who, params, "jobs_per_s", "per_s", &st,
-		     np ? 0 : -ret);
-	bench_stat_of(&st, lat, nl);
-	bench_record("work_jobs", who, params, "submit_to_poll_wakeup", "ns",
-		     &st, nl ? 0 : -ret);
-}
-
-static void jobs_source(enum bench_src s, const size_t *sizes, int nsizes)
-{
-	static const uint32_t ops[] = { DMALAB_IMP_JOB_FILL,
-					DMALAB_IMP_JOB_COPY };
-	const char *who = bench_src_name(s);
-	struct jobs_buf src, dst;
-	unsigned int o;
-	int i, ret;
-
-	bench_progress("device jobs: %s", who);
-	memset(&dst, 0, sizeof(dst));
-	dst.b.fd = -1;
-	ret = jobs_buf_get(&src, s, JOBS_MAX_SIZE, bench.dev_sim);
-	if (!ret)
-		ret = jobs_buf_get(&dst, s, JOBS_MAX_SIZE, bench.dev_sim);
-	for (i = 0; i < nsizes; i++)
-		for (o = 0; o < ARRAY_SIZE(ops); o++)
-			jobs_measure(who, ops[o], &src, &dst, sizes[i], ret);
-	jobs_buf_put(&dst);
-	jobs_buf_put(&src);
 }
 
 /* One 4 KiB FILL on edu_b, timed once: QEMU's DMA timer sets its pace. */
@@ -238,10 +251,33 @@ static void jobs_edu_once(void)
 void bench_work_jobs(void)
 {
 	static const size_t sizes[] = { 4 * KiB, 64 * KiB, 1 * MiB, 16 * MiB };
-	unsigned int s;
+	static const uint32_t ops[] = { DMALAB_IMP_JOB_FILL,
+					DMALAB_IMP_JOB_COPY };
+	struct jobs_buf bufs[JOBS_NSRCS][2];
+	int err[JOBS_NSRCS];
+	unsigned int s, i, o;
 
-	for (s = 0; s < ARRAY_SIZE(jobs_srcs); s++)
-		jobs_source(jobs_srcs[s], sizes, ARRAY_SIZE(sizes));
+	memset(bufs, 0, sizeof(bufs));
+	for (s = 0; s < JOBS_NSRCS; s++) {
+		bufs[s][0].b.fd = -1;
+		bufs[s][1].b.fd = -1;
+		err[s] = -jobs_buf_get(&bufs[s][0], jobs_srcs[s],
+				       JOBS_MAX_SIZE, bench.dev_sim);
+		if (!err[s])
+			err[s] = -jobs_buf_get(&bufs[s][1], jobs_srcs[s],
+					       JOBS_MAX_SIZE, bench.dev_sim);
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		for (o = 0; o < ARRAY_SIZE(ops); o++) {
+			bench_progress("device jobs: %s, %zu KiB",
+				       ops[o] == DMALAB_IMP_JOB_COPY ?
+				       "copy" : "fill", sizes[i] / KiB);
+			jobs_measure(ops[o], bufs, err, sizes[i]);
+		}
+	for (s = 0; s < JOBS_NSRCS; s++) {
+		jobs_buf_put(&bufs[s][1]);
+		jobs_buf_put(&bufs[s][0]);
+	}
 	bench_progress("device jobs: edu_b, once");
 	jobs_edu_once();
 }

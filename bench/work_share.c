@@ -8,7 +8,7 @@
  * The devices are simulated ones of the importer (64-bit mask, no segment
  * limit), each a struct device of its own. An importer file holds at most
  * 8 of them, so 16 devices take two files, each importing the buffer, as
- * two drivers would.
+ * two drivers would. In each repetition the sources take turns.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -139,76 +139,117 @@ static int share_round(const struct share_devs *d, const uint32_t *h,
 	return ret;
 }
 
-static void share_level(const struct share_devs *d, enum bench_src src,
-			const struct bench_buf *b, const uint32_t *h, int err,
-			int k)
+#define SHARE_NSRCS	ARRAY_SIZE(share_srcs)
+
+/* A source's buffer, imported into every importer file. */
+struct share_buf {
+	struct bench_buf b;
+	uint32_t h[SHARE_FILES];
+	int nimp;
+	int err;	/* positive errno once it failed */
+};
+
+static void share_record(const char *who, int k, double *v, int n,
+			 const char *metric, int err)
 {
-	double map[BENCH_MAX_REPS], sync[BENCH_MAX_REPS], unmap[BENCH_MAX_REPS];
-	const char *who = bench_src_name(src);
-	struct share_round rd;
 	struct bench_stat st;
-	int r, n = 0, ret = err;
 	char params[64];
 
 	snprintf(params, sizeof(params), "\"devices\":%d,\"size\":%zu", k,
 		 SHARE_SIZE);
-	if (!ret)	/* warm-up */
-		ret = share_round(d, h, b->fd, k, &rd);
-	for (r = 0; r < bench.reps && !ret; r++) {
-		ret = share_round(d, h, b->fd, k, &rd);
-		if (ret)
-			break;
-		map[n] = rd.map_all;
-		sync[n] = rd.sync;
-		unmap[n] = rd.unmap_all;
-		n++;
-	}
-	bench_stat_of(&st, map, n);
-	bench_record("work_share", who, params, "map_all", "ns", &st,
-		     n ? 0 : -ret);
-	bench_stat_of(&st, sync, n);
-	bench_record("work_share", who, params, "sync_pair_all_mapped", "ns",
-		     &st, n ? 0 : -ret);
-	bench_stat_of(&st, unmap, n);
-	bench_record("work_share", who, params, "unmap_all", "ns", &st,
-		     n ? 0 : -ret);
+	bench_stat_of(&st, v, n);
+	bench_record("work_share", who, params, metric, "ns", &st,
+		     n ? 0 : err);
 }
 
-static void share_source(const struct share_devs *d, int devs_err,
-			 enum bench_src src)
+/* @k devices: every source in turn in each repetition, after a warm-up. */
+static void share_level(const struct share_devs *d, struct share_buf *sb,
+			int k)
 {
-	static const int levels[] = { 1, 2, 4, 8, 16 };
-	uint32_t h[SHARE_FILES];
-	int f, nimp = 0, ret = devs_err;
-	struct bench_buf b = { .fd = -1 };
-	unsigned int l;
+	double map[SHARE_NSRCS][BENCH_MAX_REPS];
+	double sync[SHARE_NSRCS][BENCH_MAX_REPS];
+	double unmap[SHARE_NSRCS][BENCH_MAX_REPS];
+	int n[SHARE_NSRCS] = { 0 }, err[SHARE_NSRCS];
+	struct share_round rd;
+	unsigned int s, i;
+	int r;
 
-	bench_progress("sharing: %s", bench_src_name(src));
-	if (!ret)
-		ret = bench_buf_alloc(src, SHARE_SIZE, &b);
-	for (f = 0; f < SHARE_FILES && !ret; f++) {
-		ret = dmalab_imp_import_fd(d->fd[f], b.fd, &h[f], NULL, NULL);
-		if (!ret)
-			nimp++;
+	bench_progress("sharing: %d device(s)", k);
+	for (s = 0; s < SHARE_NSRCS; s++) {
+		err[s] = sb[s].err;
+		if (!err[s])
+			err[s] = -share_round(d, sb[s].h, sb[s].b.fd, k, &rd);
 	}
-	for (l = 0; l < ARRAY_SIZE(levels); l++)
-		share_level(d, src, &b, h, ret, levels[l]);
-	for (f = 0; f < nimp; f++)
-		dmalab_imp_release(d->fd[f], h[f], NULL);
-	bench_buf_free(&b);
+	for (r = 0; r < bench.reps; r++)
+		for (i = 0; i < SHARE_NSRCS; i++) {
+			s = (i + r) % SHARE_NSRCS;
+			if (err[s])
+				continue;
+			err[s] = -share_round(d, sb[s].h, sb[s].b.fd, k, &rd);
+			if (err[s])
+				continue;
+			map[s][n[s]] = rd.map_all;
+			sync[s][n[s]] = rd.sync;
+			unmap[s][n[s]] = rd.unmap_all;
+			n[s]++;
+		}
+	for (s = 0; s < SHARE_NSRCS; s++) {
+		const char *who = bench_src_name(share_srcs[s]);
+
+		share_record(who, k, map[s], n[s], "map_all", err[s]);
+		share_record(who, k, sync[s], n[s], "sync_pair_all_mapped",
+			     err[s]);
+		share_record(who, k, unmap[s], n[s], "unmap_all", err[s]);
+	}
+}
+
+static void share_buf_get(const struct share_devs *d, struct share_buf *sb,
+			  enum bench_src src)
+{
+	int f, ret;
+
+	ret = bench_buf_alloc(src, SHARE_SIZE, &sb->b);
+	for (f = 0; f < SHARE_FILES && !ret; f++) {
+		ret = dmalab_imp_import_fd(d->fd[f], sb->b.fd, &sb->h[f], NULL,
+					   NULL);
+		if (!ret)
+			sb->nimp++;
+	}
+	sb->err = -ret;
+}
+
+static void share_buf_put(const struct share_devs *d, struct share_buf *sb)
+{
+	int f;
+
+	for (f = 0; f < sb->nimp; f++)
+		dmalab_imp_release(d->fd[f], sb->h[f], NULL);
+	bench_buf_free(&sb->b);
 }
 
 void bench_work_share(void)
 {
+	static const int levels[] = { 1, 2, 4, 8, 16 };
+	struct share_buf sb[SHARE_NSRCS];
 	struct share_devs d;
-	unsigned int s;
+	unsigned int s, l;
 	int ret;
 
+	memset(sb, 0, sizeof(sb));
 	ret = share_devs_make(&d);
 	if (ret)
 		bench_progress("sharing: %d of %d simulated devices made: %s",
 			       d.ndevs, SHARE_DEVS, strerror(-ret));
-	for (s = 0; s < ARRAY_SIZE(share_srcs); s++)
-		share_source(&d, ret, share_srcs[s]);
+	for (s = 0; s < SHARE_NSRCS; s++) {
+		sb[s].b.fd = -1;
+		if (ret)
+			sb[s].err = -ret;
+		else
+			share_buf_get(&d, &sb[s], share_srcs[s]);
+	}
+	for (l = 0; l < ARRAY_SIZE(levels); l++)
+		share_level(&d, sb, levels[l]);
+	for (s = 0; s < SHARE_NSRCS; s++)
+		share_buf_put(&d, &sb[s]);
 	share_devs_free(&d);
 }
