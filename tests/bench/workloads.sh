@@ -5,12 +5,14 @@
 # true: frames no faster than vivid's clock and CPU time within what the
 # CPUs had, simulated jobs no faster than their 100 us completion
 # interrupt, edu's 4 KiB job no faster than QEMU's 100 ms DMA timer,
-# devices 1 to 16 each mapped, 16 costing more than 1. Peers are checked
-# where the kernel has them (the bench's meta says which).
+# devices 1 to 16 each mapped, 16 costing more than 1 (fastest rounds
+# compared). Peers are checked where the kernel has them (the bench's
+# meta says which). --reps 2 keeps it short: it runs in every lane.
 n=0
 t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 echo 1..8
+started=$(date +%s)
 
 out=$(dmalab-bench --quick --reps 2 --only camera,jobs,share 2>&1)
 rc=$?
@@ -71,7 +73,11 @@ share=$(of work_share "$whos")
 js "$share | length == 15 * ([$whos] | length) and
     ([.[].devices] | unique) == [1, 2, 4, 8, 16] and all(.median > 0)"
 t $? "share_maps_1_to_16_devices_with_every_figure"
+echo "$json" | jq -c "${share}[] | select(.metric == \"map_all\" and (.devices | IN(1, 16))) |
+	{who, devices, min, median}" | sed 's/^/# /'
+# Minima: a slow spell of the host only ever adds time.
 js "[$share | group_by(.who)[] |
      map(select(.metric == \"map_all\")) | INDEX(.devices | tostring) |
-     .[\"16\"].min > .[\"1\"].max] | length > 0 and all"
+     .[\"16\"].min > .[\"1\"].min] | length > 0 and all"
 t $? "share_mapping_16_devices_costs_more_than_1"
+echo "# took $(($(date +%s) - started)) s"
