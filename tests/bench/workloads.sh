@@ -5,9 +5,9 @@
 # true: frames no faster than vivid's clock and CPU time within what the
 # CPUs had, simulated jobs no faster than their 100 us completion
 # interrupt, edu's 4 KiB job no faster than QEMU's 100 ms DMA timer,
-# devices 1 to 16 each mapped, 16 costing more than 1 (fastest rounds
-# compared). Peers are checked where the kernel has them (the bench's
-# meta says which). One repetition keeps it short: it runs in every lane.
+# devices 1 to 16 each mapped, ours costing more for 16 than for 1.
+# Peers are checked where the kernel has them (the bench's meta says
+# which). One repetition keeps it short: it runs in every lane.
 n=0
 t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
@@ -75,9 +75,9 @@ js "$share | length == 15 * ([$whos] | length) and
 t $? "share_maps_1_to_16_devices_with_every_figure"
 echo "$json" | jq -c "${share}[] | select(.metric == \"map_all\" and (.devices | IN(1, 16))) |
 	{who, devices, min, median}" | sed 's/^/# /'
-# Minima: a slow spell of the host only ever adds time.
-js "[$share | group_by(.who)[] |
-     map(select(.metric == \"map_all\")) | INDEX(.devices | tostring) |
-     .[\"16\"].min > .[\"1\"].min] | length > 0 and all"
-t $? "share_mapping_16_devices_costs_more_than_1"
+# Ours maps per attachment (vgem's cost is mostly per round: it pins at the
+# first attach). Minima: a slow spell of the host only ever adds time.
+js "$share | map(select(.who == \"ours\" and .metric == \"map_all\")) |
+    INDEX(.devices | tostring) | .[\"16\"].min > .[\"1\"].min"
+t $? "share_mapping_ours_to_16_devices_costs_more_than_to_1"
 echo "# took $(($(date +%s) - started)) s"
