@@ -146,4 +146,9 @@ void bench_scale_buffers(void);
 void bench_scale_attach(void);
 void bench_scale_threads(void);
 
+/* workloads users run: work_camera.c, work_jobs.c, work_share.c */
+void bench_work_camera(void);
+void bench_work_jobs(void);
+void bench_work_share(void);
+
 #endif /* DMALAB_BENCH_H */

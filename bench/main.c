@@ -36,7 +36,7 @@ static void bench_usage(void)
 	fprintf(stderr,
 		"usage: dmalab-bench [--quick] [--reps N] [--only SECTION,...]\n"
 		"                    [--budget-scale F]\n"
-		"sections: alloc sg mmap attach vmap scale\n");
+		"sections: alloc sg mmap attach vmap scale camera jobs share\n");
 	exit(2);
 }
 
@@ -143,6 +143,12 @@ int main(int argc, char **argv)
 		bench_scale_attach();
 		bench_scale_threads();
 	}
+	if (bench_wants(only, "camera"))
+		bench_work_camera();
+	if (bench_wants(only, "jobs"))
+		bench_work_jobs();
+	if (bench_wants(only, "share"))
+		bench_work_share();
 	bench_emit();
 	return 0;
 }

@@ -10,6 +10,8 @@ import math
 import os
 import sys
 
+from report_work import add_workloads
+
 SIZE_ORDER = ["ours", "ours_contig", "ours_heap", "system_heap", "udmabuf",
               "vgem", "anon_populate", "memset"]
 COLOURS = {"ours": "#d62728", "ours_contig": "#ff9896", "ours_heap": "#e377c2",
@@ -31,6 +33,9 @@ def human(v, unit):
             if v >= d:
                 return "%.3g %s%s" % (v / d, u, suffix)
         return "%.3g ns%s" % (v, suffix)
+    if unit in ("fps", "per_s"):
+        return ("%.0f" if v >= 100 else "%.3g") % v + \
+            (" fps" if unit == "fps" else "/s")
     if unit == "MB_per_s":
         return "%.0f MB/s" % v
     if unit in ("entries", "bytes"):
@@ -358,6 +363,7 @@ def build_table(R, meta, evaluated):
                     threads=n),
               R.get("scale_threads", "system_heap", "wall_per_alloc_free",
                     threads=n))
+    add_workloads(t, R, human_size)
     other_targets(t, evaluated)
     return t
 
