@@ -88,7 +88,7 @@ static int bench_mmap_once(unsigned int w, int fd, size_t size, int rep,
 	return 0;
 }
 
-/* Issue 8's targets, ours / anonymous memory (THP as configured). */
+/* The targets, ours / anonymous memory (THP as configured). */
 static const struct {
 	const char *metric;
 	enum bench_op op;

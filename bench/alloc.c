@@ -31,7 +31,7 @@ static const enum bench_src bench_alloc_srcs[] = {
 #define W_HEAP		2
 #define W_OURS_HEAP	5
 
-/* Issue 8's targets from 1 MiB up: allocate + zero + free, ours / peer. */
+/* The targets from 1 MiB up: allocate + zero + free, ours / peer. */
 static const struct {
 	unsigned int who, peer;
 	double limit;

@@ -69,7 +69,7 @@ static const char *const bench_map_metrics[] = {
 	"attach_map_unmap_detach", "map_unmap",
 };
 
-/* Issue 8's target: ours no slower than the system heap. */
+/* The target: ours no slower than the system heap. */
 static void bench_map_target_of(struct bench_target *t, int m,
 				const char *params)
 {
