@@ -94,6 +94,9 @@ struct dmalab_exp_counters {
 	atomic64_t live_vmaps;
 	atomic64_t live_mmaps;
 	atomic64_t total_buffers;
+	/* User-mapping faults served with one PMD, with 4 KiB PTEs. */
+	atomic64_t pmd_faults;
+	atomic64_t pte_faults;
 	/* Pages held aside by allocations in progress (exp_alloc.c). */
 	atomic64_t aside_pages;
 	atomic64_t aside_peak_pages;
@@ -113,6 +116,8 @@ void dmalab_exp_mem_copy(struct dmalab_exp_mem *dst,
 			 const struct dmalab_exp_mem *src);
 bool dmalab_exp_mem_within(const struct dmalab_exp_mem *mem,
 			   const struct dmalab_exp_range *range);
+unsigned long dmalab_exp_mem_huge_pfn(const struct dmalab_exp_mem *mem,
+				      unsigned long pgoff);
 
 /* exp_place.c */
 void dmalab_exp_dev_reach(struct device *dev, struct dmalab_exp_range *reach,

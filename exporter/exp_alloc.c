@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmalab_exp page allocation: scattered blocks of the largest orders first,
- * one contiguous block, or either inside a physical address range.
+ * dmalab_exp page allocation: scattered blocks of the largest orders first
+ * (2 MiB where the allocator has them, then as mainline's system heap), one
+ * contiguous block, or either inside a physical address range.
  *
  * The page allocator cannot be asked for "pages in [lo, hi]", only for a
  * zone (below 16 MiB, below 4 GiB, anywhere). A range inside a zone is met
@@ -35,6 +36,22 @@ MODULE_PARM_DESC(aside_limit_mb,
 
 /* 1 MiB, 64 KiB, 4 KiB, as mainline's system heap: sizes IOMMUs like. */
 static const unsigned int dmalab_exp_orders[] = { 8, 4, 0 };
+
+/*
+ * The @i-th order a scattered buffer tries, largest first: a PMD's (2 MiB),
+ * where the allocator has it, before the system heap's.
+ */
+static unsigned int dmalab_exp_scatter_order(unsigned int i)
+{
+	unsigned int huge = dmalab_exp_huge_order();
+
+	if (huge > dmalab_exp_orders[0]) {
+		if (!i)
+			return huge;
+		i--;
+	}
+	return dmalab_exp_orders[i];
+}
 
 struct dmalab_exp_alloc_ctx {
 	const struct dmalab_exp_range *range;
@@ -196,7 +213,7 @@ static int dmalab_exp_fill_scatter(struct dmalab_exp_alloc_ctx *ctx,
 
 	while (*filled < mem->nr_pages) {
 		unsigned long left = mem->nr_pages - *filled;
-		unsigned int order = dmalab_exp_orders[i];
+		unsigned int order = dmalab_exp_scatter_order(i);
 		struct page *page;
 
 		if ((1UL << order) > left) {
@@ -421,6 +438,36 @@ void dmalab_exp_mem_copy(struct dmalab_exp_mem *dst,
 		if (!(i % 1024))
 			cond_resched();
 	}
+}
+
+/**
+ * dmalab_exp_mem_huge_pfn() - the pfn a PMD entry maps at @pgoff, if any
+ * @mem: allocated pages
+ * @pgoff: index of the first page, a multiple of a PMD's pages
+ *
+ * Return: the first pfn when the PMD's pages from @pgoff on are one
+ * physically contiguous, PMD-aligned range inside one block (a 2 MiB block
+ * of a scattered buffer, a part of a larger contiguous one), else 0.
+ */
+unsigned long dmalab_exp_mem_huge_pfn(const struct dmalab_exp_mem *mem,
+				      unsigned long pgoff)
+{
+	struct page *page, *head;
+	unsigned long pfn;
+
+	if (pgoff >= mem->nr_pages ||
+	    mem->nr_pages - pgoff < DMALAB_EXP_PMD_PAGES)
+		return 0;
+	page = mem->pages[pgoff];
+	pfn = page_to_pfn(page);
+	if (!IS_ALIGNED(pfn, DMALAB_EXP_PMD_PAGES))
+		return 0;
+	/* Blocks kept whole are compound; split ones are single pages. */
+	head = compound_head(page);
+	if (page_to_pfn(head) + (1UL << compound_order(head)) <
+	    pfn + DMALAB_EXP_PMD_PAGES)
+		return 0;
+	return pfn;
 }
 
 /**

@@ -13,6 +13,8 @@
 #include <linux/seq_file.h>
 #include <uapi/linux/dmalab_exp.h>
 
+#include <dmalab/compat.h>
+
 #include "exp.h"
 
 /* Protects the list; taken outside any buffer's lock. */
@@ -115,6 +117,11 @@ static int dmalab_exp_stats_show(struct seq_file *s, void *unused)
 		   atomic64_read(&c->live_vmaps),
 		   atomic64_read(&c->live_mmaps),
 		   atomic64_read(&c->total_buffers));
+	/* Whether 2 MiB blocks can be user-mapped with PMDs (compat.h). */
+	seq_printf(s, "huge_pfnmap %d\npmd_faults %lld\npte_faults %lld\n",
+		   dmalab_exp_huge_pfnmap(),
+		   atomic64_read(&c->pmd_faults),
+		   atomic64_read(&c->pte_faults));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(dmalab_exp_stats);

@@ -22,6 +22,8 @@ static const struct file_operations dmalab_exp_fops = {
 	.unlocked_ioctl = dmalab_exp_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = dmalab_exp_dev_mmap,
+	/* Mappings of the device 2 MiB-aligned, for PMDs (exp_ops.c). */
+	.get_unmapped_area = thp_get_unmapped_area,
 };
 
 static struct miscdevice dmalab_exp_misc = {

@@ -216,13 +216,61 @@ static vm_fault_t dmalab_exp_vm_fault(struct vm_fault *vmf)
 			break;
 	}
 	mutex_unlock(&buf->lock);
+	if (ret == VM_FAULT_NOPAGE)
+		atomic64_inc(&dmalab_exp_counters.pte_faults);
 	return ret;
 }
+
+#ifdef DMALAB_EXP_HUGE_PFNMAP
+/*
+ * One PMD for a 2 MiB block, where the kernel lets a PFNMAP vma have them
+ * (compat.h). The core calls this for a vma THP is allowed for, before it
+ * has page tables at that level, but leaves the checks of the range to us
+ * (as vfio-pci does them): the 2 MiB around the address must lie in the
+ * vma, at an offset into the buffer that is a multiple of 2 MiB (the
+ * mapping's address and offset agree modulo 2 MiB), over one physically
+ * contiguous, aligned block. Anything else falls back to 4 KiB PTEs. A
+ * migration zaps the PMD as it zaps PTEs (unmap_mapping_range()).
+ */
+static vm_fault_t dmalab_exp_vm_huge_fault(DMALAB_EXP_HUGE_FAULT_ARGS)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct dmalab_exp_buf *buf = vma->vm_private_data;
+	unsigned long haddr = vmf->address & PMD_MASK;
+	unsigned long pgoff, pfn;
+	vm_fault_t ret;
+
+	if (!dmalab_exp_huge_fault_is_pmd() || haddr < vma->vm_start ||
+	    vma->vm_end - haddr < PMD_SIZE)
+		return VM_FAULT_FALLBACK;
+	pgoff = vma->vm_pgoff + ((haddr - vma->vm_start) >> PAGE_SHIFT);
+	if (!IS_ALIGNED(pgoff, DMALAB_EXP_PMD_PAGES))
+		return VM_FAULT_FALLBACK;
+	/* As the 4 KiB fault: a killed task leaves, a living one retries. */
+	if (mutex_lock_killable(&buf->lock))
+		return VM_FAULT_NOPAGE;
+	if (dmalab_exp_ensure_mem(buf, true)) {
+		mutex_unlock(&buf->lock);
+		return VM_FAULT_SIGBUS;
+	}
+	pfn = dmalab_exp_mem_huge_pfn(&buf->mem, pgoff);
+	ret = pfn ? dmalab_exp_insert_pfn_pmd(vmf, pfn,
+					      vmf->flags & FAULT_FLAG_WRITE) :
+		    VM_FAULT_FALLBACK;
+	mutex_unlock(&buf->lock);
+	if (ret == VM_FAULT_NOPAGE)
+		atomic64_inc(&dmalab_exp_counters.pmd_faults);
+	return ret;
+}
+#endif
 
 static const struct vm_operations_struct dmalab_exp_vm_ops = {
 	.open = dmalab_exp_vm_open,
 	.close = dmalab_exp_vm_close,
 	.fault = dmalab_exp_vm_fault,
+#ifdef DMALAB_EXP_HUGE_PFNMAP
+	.huge_fault = dmalab_exp_vm_huge_fault,
+#endif
 };
 
 static int dmalab_exp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)

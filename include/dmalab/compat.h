@@ -11,6 +11,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/hrtimer.h>
+#include <linux/huge_mm.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -161,6 +162,68 @@ static inline unsigned int dmalab_exp_max_page_order(void)
 	return MAX_PAGE_ORDER;
 #else
 	return MAX_ORDER - 1;
+#endif
+}
+
+/*
+ * Blocks of a PMD's reach (2 MiB on x86-64) come first in scattered
+ * buffers where the page allocator hands out that order: a user mapping
+ * can then map each with one PMD, and devices get fewer sg entries.
+ * Return: that order, or 0 where the allocator's largest order is smaller.
+ */
+static inline unsigned int dmalab_exp_huge_order(void)
+{
+	unsigned int order = PMD_SHIFT - PAGE_SHIFT;
+
+	return order <= dmalab_exp_max_page_order() ? order : 0;
+}
+
+#define DMALAB_EXP_PMD_PAGES	(1UL << (PMD_SHIFT - PAGE_SHIFT))
+
+/*
+ * PMD entries for PFNMAP vmas: the kernel calls a PFNMAP vma's huge_fault
+ * (and its page-table walkers know such entries: pmd_special) only where
+ * the architecture selects ARCH_SUPPORTS_PMD_PFNMAP (a Kconfig symbol,
+ * 6.12 on x86-64). Elsewhere (6.1) THP refuses VM_PFNMAP vmas and user
+ * mappings stay 4 KiB PTEs.
+ */
+#if defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && \
+	defined(CONFIG_TRANSPARENT_HUGEPAGE)
+#define DMALAB_EXP_HUGE_PFNMAP 1
+
+/* huge_fault() took an enum page_entry_size until 6.6, an order since. */
+#ifdef DMALAB_HAVE_HUGE_FAULT_ORDER
+#define DMALAB_EXP_HUGE_FAULT_ARGS	struct vm_fault *vmf, unsigned int order
+#define dmalab_exp_huge_fault_is_pmd()	(order == PMD_SHIFT - PAGE_SHIFT)
+#else
+#define DMALAB_EXP_HUGE_FAULT_ARGS	struct vm_fault *vmf, \
+					enum page_entry_size pe_size
+#define dmalab_exp_huge_fault_is_pmd()	(pe_size == PE_SIZE_PMD)
+#endif
+
+/* vmf_insert_pfn_pmd() took a pfn_t until pfn_t went, a bare pfn since. */
+#ifdef DMALAB_HAVE_PMD_PFN_T
+#include <linux/pfn_t.h>
+#endif
+static inline vm_fault_t dmalab_exp_insert_pfn_pmd(struct vm_fault *vmf,
+						   unsigned long pfn,
+						   bool write)
+{
+#ifdef DMALAB_HAVE_PMD_PFN_T
+	return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn), write);
+#else
+	return vmf_insert_pfn_pmd(vmf, pfn, write);
+#endif
+}
+#endif /* CONFIG_ARCH_SUPPORTS_PMD_PFNMAP && CONFIG_TRANSPARENT_HUGEPAGE */
+
+/* Whether user mappings of 2 MiB blocks get PMD entries on this kernel. */
+static inline bool dmalab_exp_huge_pfnmap(void)
+{
+#ifdef DMALAB_EXP_HUGE_PFNMAP
+	return true;
+#else
+	return false;
 #endif
 }
 
