@@ -375,6 +375,33 @@ TEST_F(huge, deferred_buffer_allocated_by_a_huge_fault)
 		EXPECT_EQ(2, debugfs_stat("pmd_faults") - pmd0);
 }
 
+/*
+ * /dev/dmalab_exp's own mmap (a bound buffer) has thp_get_unmapped_area:
+ * mmap(NULL, ...) of it is 2 MiB-aligned, and its blocks get PMDs.
+ */
+TEST_F(huge, device_mmap_is_aligned_for_pmds)
+{
+	long long pmd0;
+	unsigned char *d;
+	int e, r;
+
+	NEED_HUGE_PFNMAP(self);
+	huge_buf(_metadata, self, 8 * MiB, DMALAB_EXP_TIMING_EAGER, 0, 0);
+	e = exp_open();
+	ASSERT_LE(0, e) TH_LOG("second open: %s", strerror(-e));
+	r = dmalab_exp_bind(e, self->fd, NULL);
+	ASSERT_EQ(0, r) TH_LOG("bind: %s", strerror(-r));
+	d = mmap(NULL, 8 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, e, 0);
+	ASSERT_NE(MAP_FAILED, d) TH_LOG("device mmap: %s", strerror(errno));
+	EXPECT_EQ(0U, (uintptr_t)d % PMD_BYTES) TH_LOG("address %p", d);
+	pmd0 = debugfs_stat("pmd_faults");
+	fill_pages(d, 8 * MiB, 15);
+	EXPECT_EQ(4, debugfs_stat("pmd_faults") - pmd0);
+	EXPECT_TRUE(pages_hold(self->map, 8 * MiB, 15));
+	munmap(d, 8 * MiB);
+	close(e);
+}
+
 /* Mappings unmapped, fds closed: the exporter's live counters as before. */
 TEST_F(huge, nothing_left_after_munmap_and_close)
 {
