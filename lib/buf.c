@@ -70,6 +70,33 @@ int dmalab_buf_set_name(int fd, const char *name, struct dmalab_err *err)
 	return 0;
 }
 
+/* A PMD's reach on x86-64: the exporter maps its 2 MiB blocks with one. */
+#define DMALAB_HUGE_BYTES	(2ULL << 20)
+
+/*
+ * An address for @len bytes from @offset that agrees with the offset modulo
+ * 2 MiB, so that the kernel can map 2 MiB blocks with PMDs (a dma-buf file
+ * has no get_unmapped_area to choose one): a range 2 MiB longer is
+ * reserved and given back; NULL (any address) when that fails or @len is
+ * shorter than 2 MiB.
+ */
+static void *dmalab_huge_hint(uint64_t offset, uint64_t len)
+{
+	uint64_t span = len + DMALAB_HUGE_BYTES;
+	uintptr_t at;
+	void *r;
+
+	if (len < DMALAB_HUGE_BYTES || span < len)
+		return NULL;
+	r = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED)
+		return NULL;
+	munmap(r, span);
+	at = ((uintptr_t)r + DMALAB_HUGE_BYTES - 1) &
+	     ~(uintptr_t)(DMALAB_HUGE_BYTES - 1);
+	return (void *)(at + (offset & (DMALAB_HUGE_BYTES - 1)));
+}
+
 int dmalab_buf_mmap(int fd, uint64_t offset, uint64_t len, int prot,
 		    void **addr, struct dmalab_err *err)
 {
@@ -77,7 +104,9 @@ int dmalab_buf_mmap(int fd, uint64_t offset, uint64_t len, int prot,
 
 	if (!len)
 		return dmalab_err_set(err, EINVAL, "mmap of 0 bytes");
-	p = mmap(NULL, len, prot, MAP_SHARED, fd, (off_t)offset);
+	/* A hint only: a range taken meanwhile by another thread is avoided. */
+	p = mmap(dmalab_huge_hint(offset, len), len, prot, MAP_SHARED, fd,
+		 (off_t)offset);
 	if (p == MAP_FAILED)
 		return dmalab_err_set(err, errno,
 				   "mmap of %llu bytes at offset %llu of fd %d",
