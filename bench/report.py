@@ -322,6 +322,15 @@ def build_table(R, meta, evaluated):
                 for ref in ("anon", "anon_4k"):
                     t.row("%s %s, %s / %s" % (human_size(s), metric, who, ref),
                           a, R.get("mmap", ref, metric, size=s))
+        # 2 MiB blocks mapped with PMDs (docs/huge-mappings.md).
+        for who in ("ours_huge", "ours", "anon_thp"):
+            t.row("%s pages_per_fault, %s / anon_4k" % (human_size(s), who),
+                  R.get("mmap", who, "pages_per_fault", size=s),
+                  R.get("mmap", "anon_4k", "pages_per_fault", size=s))
+        for metric in ("write_bw", "read_bw"):
+            t.row("%s %s, ours_huge / anon_thp" % (human_size(s), metric),
+                  R.get("mmap", "ours_huge", metric, size=s),
+                  R.get("mmap", "anon_thp", metric, size=s))
 
     t.section("Device mapping latency, ours / system heap")
     for s in R.values("attach", "size"):
