@@ -306,7 +306,7 @@ void bench_mmap(size_t size)
 }
 
 /* One DMA_BUF_IOCTL_SYNC start/end pair, averaged over @loops. */
-static int bench_sync_pairs(int fd, int loops, double *ns)
+int bench_sync_pairs(int fd, int loops, double *ns)
 {
 	struct dma_buf_sync s;
 	uint64_t t0 = bench_now_ns();

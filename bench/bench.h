@@ -100,6 +100,7 @@ struct bench_target {
 };
 
 uint64_t bench_now_ns(void);
+int bench_sync_pairs(int fd, int loops, double *ns);
 void bench_stat_of(struct bench_stat *st, double *v, int n);
 void bench_budget_start(struct bench_budget *b, double full_s,
 			double quick_s);

@@ -17,7 +17,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <linux/dma-buf.h>
 
 #include "bench.h"
 
@@ -77,25 +76,6 @@ static int share_file(int i)
 	return i / SHARE_PER_FILE;
 }
 
-/* The mean of SHARE_SYNCS start + end pairs. */
-static int share_sync(int fd, double *ns)
-{
-	struct dma_buf_sync s;
-	uint64_t t0 = bench_now_ns();
-	int i;
-
-	for (i = 0; i < SHARE_SYNCS; i++) {
-		s.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
-		if (ioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
-			return -errno;
-		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
-		if (ioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
-			return -errno;
-	}
-	*ns = (double)(bench_now_ns() - t0) / SHARE_SYNCS;
-	return 0;
-}
-
 /* Samples of one round: map all, sync with all mapped, unmap all. */
 struct share_round {
 	double map_all, sync, unmap_all;
@@ -126,7 +106,7 @@ static int share_round(const struct share_devs *d, const uint32_t *h,
 	t1 = bench_now_ns();
 	out->map_all = (double)(t1 - t0);
 	if (!ret)
-		ret = share_sync(buf_fd, &out->sync);
+		ret = bench_sync_pairs(buf_fd, SHARE_SYNCS, &out->sync);
 	t0 = bench_now_ns();
 	for (i = 0; i < na; i++) {
 		int fd = d->fd[share_file(i)];
